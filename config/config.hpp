@@ -1,0 +1,122 @@
+#pragma once
+// The daemon's configuration (DESIGN.md "Configuration"), as plain structs.
+// Defaults live here, as member initialisers, and nowhere else.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/duration.hpp"
+#include "core/result.hpp"
+
+namespace certd::config {
+
+// A secret is named, never inlined: `token_env: VAR` or `token_file: PATH`.
+struct Secret {
+  enum class Source { none, env, file };
+  Source source = Source::none;
+  std::string name;  // variable name or absolute file path
+  SourceLocation where;
+
+  bool configured() const { return source != Source::none; }
+  // "environment variable X" / "file /p"; safe to print, holds no secret.
+  std::string describe() const;
+};
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string to_string() const { return host + ":" + std::to_string(port); }
+};
+
+struct LmsConfig {
+  std::string kind = "moodle";  // moodle | simulator
+  std::string url;
+  Secret token;
+  Duration poll_interval{60};
+  Duration request_timeout{30};
+  std::vector<std::string> courses;  // course shortnames; empty = every course a rule names
+  long long completions_report = 0;  // report-builder report id; 0 = per-course sweep
+  std::string ca_file;
+  int max_connections = 4;
+  double max_requests_per_second = 20;
+  std::string issue_now_activity = "Certificate: issue now";
+  std::string issued_activity;          // optional activity completed on issue
+  std::string guardian_email_field = "guardian_email";
+  std::string certificate_profile_field;  // optional custom profile field
+};
+
+struct PortalConfig {
+  ListenAddress listen;
+  std::string public_url;
+  Secret admin_token;
+};
+
+struct WebhookConfig {
+  Secret secret;
+  Duration tolerance{300};
+  std::uint64_t max_body_bytes = 256 * 1024;
+};
+
+struct SmtpConfig {
+  std::string url;  // empty: write .eml files to notify.outbox_dir instead
+  std::string from;
+  Secret username;
+  Secret password;
+  std::string ca_file;
+  Duration timeout{30};
+};
+
+struct IssuerConfig {
+  std::string name;
+  std::string key_file = "issuer.key";
+  std::string email;  // where batch delivery reports go
+};
+
+struct QuotaConfig {
+  long long per_month = 0;  // 0: no quota
+};
+
+struct NotifyConfig {
+  std::string outbox_dir = "outbox";
+  Duration delivery_report_delay{3 * 3600};
+  bool attach_pdf = true;
+};
+
+struct Config {
+  std::string source_file;  // the file it was loaded from
+  LmsConfig lms;
+  PortalConfig portal;
+  WebhookConfig webhooks;
+  SmtpConfig smtp;
+  IssuerConfig issuer;
+  QuotaConfig quota;
+  NotifyConfig notify;
+  std::string data_dir = "data";
+  std::string rules_dir = "rules";
+  std::string templates_dir = "templates";
+  std::string log_level = "info";
+};
+
+// Every error found in one file, each with file:line:column.
+struct LoadResult {
+  Config config;
+  std::vector<Error> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// Parses configuration text. Relative paths (data_dir, rules_dir,
+// templates_dir, issuer.key_file, notify.outbox_dir, CA files, secret
+// files) are resolved against `base_dir`; `file_name` appears in errors.
+// Pure: reads no files and no environment.
+LoadResult parse(std::string_view text, const std::string& file_name, const std::string& base_dir);
+
+// Reads and parses a file (relative paths resolve against its folder).
+LoadResult load_file(const std::string& path);
+
+// Reads a secret's value from its variable or file. Errors name the
+// variable or file, never the value. A secret file readable by others is
+// refused.
+Result<std::string> resolve(const Secret& secret);
+
+}  // namespace certd::config

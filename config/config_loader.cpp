@@ -1,0 +1,243 @@
+// Loads certd.yaml through one table of keys (STYLE.md §10): each row names
+// its section, key, help text and how its value is read and checked.
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "config/config.hpp"
+#include "config/config_values.hpp"
+#include "core/file_util.hpp"
+#include "yaml/yaml_reader.hpp"
+
+namespace certd::config {
+namespace {
+
+using yaml::MapReader;
+
+// What a row's reader sees: the section's map and where paths resolve.
+struct Context {
+  MapReader& map;
+  yaml::Diagnostics& diagnostics;
+  const std::string& base_dir;
+};
+
+template <typename T, typename U>
+void set(T& target, const std::optional<U>& value) {
+  if (value) target = static_cast<T>(*value);
+}
+
+std::string absolute(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+void read_path(Context& c, std::string_view key, std::string& target) {
+  if (auto value = c.map.string(key)) {
+    if (value->empty()) {
+      c.map.error_at(key, "must not be empty");
+      return;
+    }
+    target = absolute(c.base_dir, *value);
+  }
+}
+
+void read_url(Context& c, std::string_view key, std::string& target, const std::vector<std::string_view>& schemes) {
+  auto value = c.map.string(key);
+  if (!value) return;
+  if (auto problem = check_url(*value, schemes)) {
+    c.map.error_at(key, *problem);
+    return;
+  }
+  target = *value;
+}
+
+// Secrets are named by `<key>_env` or `<key>_file`; an inline `<key>` is an
+// error that points at it, so nobody commits a token in the YAML by mistake.
+void read_secret(Context& c, std::string_view key, Secret& target) {
+  std::string k(key);
+  if (c.map.has(k)) c.map.error_at(k, "secrets are never written in the file; use " + k + "_env or " + k + "_file");
+  auto env = c.map.string(k + "_env");
+  auto file = c.map.string(k + "_file");
+  if (env && file) {
+    c.map.error_at(k + "_file", "give " + k + "_env or " + k + "_file, not both");
+    return;
+  }
+  if (env) {
+    if (!is_env_name(*env)) {
+      c.map.error_at(k + "_env", "'" + *env + "' is not an environment variable name");
+      return;
+    }
+    target = Secret{Secret::Source::env, *env, c.diagnostics.at(c.map.get(k + "_env"))};
+  } else if (file) {
+    target = Secret{Secret::Source::file, absolute(c.base_dir, *file), c.diagnostics.at(c.map.get(k + "_file"))};
+  }
+}
+
+struct KeyRow {
+  std::string_view section;  // "" for top-level scalars
+  std::string_view key;
+  std::string_view help;
+  void (*read)(Context&, Config&);
+};
+
+// The one table of configuration keys. Defaults are in config.hpp.
+const KeyRow k_keys[] = {
+    {"lms", "kind", "LMS type: moodle (or simulator, for demos)",
+     [](Context& c, Config& g) { set(g.lms.kind, c.map.choice("kind", {"moodle", "simulator"})); }},
+    {"lms", "url", "LMS base URL",
+     [](Context& c, Config& g) { read_url(c, "url", g.lms.url, {"http", "https"}); }},
+    {"lms", "token", "web-service token (token_env / token_file)",
+     [](Context& c, Config& g) { read_secret(c, "token", g.lms.token); }},
+    {"lms", "poll_interval", "time between poll cycles",
+     [](Context& c, Config& g) { set(g.lms.poll_interval, c.map.duration("poll_interval")); }},
+    {"lms", "request_timeout", "inactivity timeout of one LMS request",
+     [](Context& c, Config& g) { set(g.lms.request_timeout, c.map.duration("request_timeout")); }},
+    {"lms", "courses", "course shortnames to watch",
+     [](Context& c, Config& g) { set(g.lms.courses, c.map.string_list("courses")); }},
+    {"lms", "completions_report", "report-builder report id with course completions",
+     [](Context& c, Config& g) { set(g.lms.completions_report, c.map.integer("completions_report", 1, 1LL << 40)); }},
+    {"lms", "ca_file", "CA bundle for the LMS's TLS certificate",
+     [](Context& c, Config& g) { read_path(c, "ca_file", g.lms.ca_file); }},
+    {"lms", "max_connections", "concurrent LMS requests",
+     [](Context& c, Config& g) { set(g.lms.max_connections, c.map.integer("max_connections", 1, 64)); }},
+    {"lms", "max_requests_per_second", "LMS request rate limit",
+     [](Context& c, Config& g) { set(g.lms.max_requests_per_second, c.map.number("max_requests_per_second", 0.1, 10000)); }},
+    {"lms", "issue_now_activity", "name of the hidden 'issue now' activity",
+     [](Context& c, Config& g) { set(g.lms.issue_now_activity, c.map.string("issue_now_activity")); }},
+    {"lms", "issued_activity", "activity completed when a certificate is issued",
+     [](Context& c, Config& g) { set(g.lms.issued_activity, c.map.string("issued_activity")); }},
+    {"lms", "guardian_email_field", "custom profile field with the family's e-mail",
+     [](Context& c, Config& g) { set(g.lms.guardian_email_field, c.map.string("guardian_email_field")); }},
+    {"lms", "certificate_profile_field", "custom profile field that receives the certificate number",
+     [](Context& c, Config& g) { set(g.lms.certificate_profile_field, c.map.string("certificate_profile_field")); }},
+
+    {"portal", "listen", "address:port of the portal (loopback by default)",
+     [](Context& c, Config& g) {
+       if (auto text = c.map.string("listen")) {
+         if (auto address = parse_listen_address(*text)) g.portal.listen = *address;
+         else c.map.error_at("listen", "bad listen address '" + *text + "' (expected host:port, e.g. 127.0.0.1:8080)");
+       }
+     }},
+    {"portal", "public_url", "URL families and QR codes reach the portal at",
+     [](Context& c, Config& g) { read_url(c, "public_url", g.portal.public_url, {"http", "https"}); }},
+    {"portal", "admin_token", "teacher console / API token (admin_token_env / _file)",
+     [](Context& c, Config& g) { read_secret(c, "admin_token", g.portal.admin_token); }},
+
+    {"webhooks", "secret", "Standard Webhooks secret, whsec_... (secret_env / _file)",
+     [](Context& c, Config& g) { read_secret(c, "secret", g.webhooks.secret); }},
+    {"webhooks", "tolerance", "accepted clock difference (replay window)",
+     [](Context& c, Config& g) { set(g.webhooks.tolerance, c.map.duration("tolerance")); }},
+    {"webhooks", "max_body", "largest accepted webhook body",
+     [](Context& c, Config& g) { set(g.webhooks.max_body_bytes, c.map.size("max_body")); }},
+
+    {"smtp", "url", "smtp://host:587 (STARTTLS) or smtps://host:465",
+     [](Context& c, Config& g) { read_url(c, "url", g.smtp.url, {"smtp", "smtps"}); }},
+    {"smtp", "from", "sender, e.g. \"School <certs@example.edu>\"",
+     [](Context& c, Config& g) { set(g.smtp.from, c.map.string("from")); }},
+    {"smtp", "username", "SMTP user (username_env / _file)",
+     [](Context& c, Config& g) { read_secret(c, "username", g.smtp.username); }},
+    {"smtp", "password", "SMTP password (password_env / _file)",
+     [](Context& c, Config& g) { read_secret(c, "password", g.smtp.password); }},
+    {"smtp", "ca_file", "CA bundle for the SMTP server",
+     [](Context& c, Config& g) { read_path(c, "ca_file", g.smtp.ca_file); }},
+    {"smtp", "timeout", "SMTP timeout",
+     [](Context& c, Config& g) { set(g.smtp.timeout, c.map.duration("timeout")); }},
+
+    {"issuer", "name", "the school's name, printed and signed",
+     [](Context& c, Config& g) { set(g.issuer.name, c.map.string("name", /*required=*/true)); }},
+    {"issuer", "key_file", "Ed25519 private key (created on first use, mode 0600)",
+     [](Context& c, Config& g) { set(g.issuer.key_file, c.map.string("key_file")); }},
+    {"issuer", "email", "where delivery reports go",
+     [](Context& c, Config& g) { set(g.issuer.email, c.map.string("email")); }},
+
+    {"quota", "per_month", "certificates per calendar month; 0 = no quota",
+     [](Context& c, Config& g) { set(g.quota.per_month, c.map.integer("per_month", 0, 100000000)); }},
+
+    {"notify", "outbox_dir", "folder for .eml files when no SMTP server is set",
+     [](Context& c, Config& g) { set(g.notify.outbox_dir, c.map.string("outbox_dir")); }},
+    {"notify", "delivery_report_delay", "delay before a batch's delivery report",
+     [](Context& c, Config& g) { set(g.notify.delivery_report_delay, c.map.duration("delivery_report_delay")); }},
+    {"notify", "attach_pdf", "attach the PDF (else link to the family page)",
+     [](Context& c, Config& g) { set(g.notify.attach_pdf, c.map.boolean("attach_pdf")); }},
+
+    {"", "data_dir", "where the store, PDFs and keys live",
+     [](Context& c, Config& g) { read_path(c, "data_dir", g.data_dir); }},
+    {"", "rules_dir", "folder of rule files",
+     [](Context& c, Config& g) { read_path(c, "rules_dir", g.rules_dir); }},
+    {"", "templates_dir", "folder of certificate templates",
+     [](Context& c, Config& g) { read_path(c, "templates_dir", g.templates_dir); }},
+    {"", "log_level", "debug, info, warn or error",
+     [](Context& c, Config& g) { set(g.log_level, c.map.choice("log_level", {"debug", "info", "warn", "error"})); }},
+};
+
+constexpr std::string_view k_sections[] = {"lms", "portal", "webhooks", "smtp", "issuer", "quota", "notify"};
+constexpr std::string_view k_required_sections[] = {"lms", "portal", "issuer"};
+
+void read_section(MapReader& top, std::string_view section, Config& config, yaml::Diagnostics& diagnostics,
+                  const std::string& base_dir) {
+  YAML::Node node = top.get(section);
+  bool required = std::find(std::begin(k_required_sections), std::end(k_required_sections), section) !=
+                  std::end(k_required_sections);
+  if (!node.IsDefined()) {
+    if (required) top.missing(section);
+    return;
+  }
+  MapReader map(node, std::string(section), diagnostics);
+  if (!map.valid()) return;
+  Context context{map, diagnostics, base_dir};
+  for (const KeyRow& row : k_keys)
+    if (row.section == section) row.read(context, config);
+  map.finish();
+}
+
+// Paths not given in the file keep their relative defaults until here; the
+// key and the mail outbox are relative to data_dir, not to the file.
+void resolve_relative_defaults(Config& config, const std::string& base_dir) {
+  config.data_dir = absolute(base_dir, config.data_dir);
+  config.rules_dir = absolute(base_dir, config.rules_dir);
+  config.templates_dir = absolute(base_dir, config.templates_dir);
+  config.issuer.key_file = absolute(config.data_dir, config.issuer.key_file);
+  config.notify.outbox_dir = absolute(config.data_dir, config.notify.outbox_dir);
+}
+
+}  // namespace
+
+LoadResult parse(std::string_view text, const std::string& file_name, const std::string& base_dir) {
+  LoadResult result;
+  result.config.source_file = file_name;
+  yaml::Diagnostics diagnostics(file_name);
+  auto document = yaml::parse(text, diagnostics);
+  if (!document) {
+    result.errors = diagnostics.take();
+    return result;
+  }
+  MapReader top(*document, "", diagnostics);
+  if (top.valid()) {
+    for (std::string_view section : k_sections) read_section(top, section, result.config, diagnostics, base_dir);
+    Context context{top, diagnostics, base_dir};
+    for (const KeyRow& row : k_keys)
+      if (row.section.empty()) row.read(context, result.config);
+    top.finish();
+    resolve_relative_defaults(result.config, base_dir);
+    validate(result.config, *document, diagnostics);
+  }
+  result.errors = diagnostics.take();
+  return result;
+}
+
+LoadResult load_file(const std::string& path) {
+  auto text = read_file(path, yaml::Limits().max_bytes);
+  if (!text) {
+    LoadResult result;
+    result.config.source_file = path;
+    result.errors.emplace_back(text.error().code(), text.error().message(), SourceLocation{path, 0, 0});
+    return result;
+  }
+  std::string base = std::filesystem::path(path).parent_path().string();
+  return parse(*text, path, base.empty() ? "." : base);
+}
+
+}  // namespace certd::config

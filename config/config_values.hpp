@@ -1,0 +1,30 @@
+#pragma once
+// Checks of single values and of the whole config, shared by the loader
+// and its tests.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace YAML {
+class Node;
+}
+namespace certd::yaml {
+class Diagnostics;
+}
+
+namespace certd::config {
+
+// nullopt if `url` is an absolute URL with one of `schemes` and a host;
+// otherwise what is wrong, in words.
+std::optional<std::string> check_url(std::string_view url, const std::vector<std::string_view>& schemes);
+bool is_env_name(std::string_view name);
+// "host:port" or "[v6]:port"; port 1..65535 (0 allowed for tests: "any").
+std::optional<ListenAddress> parse_listen_address(std::string_view text);
+// Rules that involve several keys; errors point at the section concerned.
+void validate(const Config& config, const YAML::Node& document, yaml::Diagnostics& diagnostics);
+
+}  // namespace certd::config

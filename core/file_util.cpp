@@ -1,0 +1,105 @@
+#include "core/file_util.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace certd {
+namespace {
+
+Error errno_error(const std::string& what, const std::string& path) {
+  int saved = errno;
+  ErrorCode code = saved == ENOENT ? ErrorCode::not_found
+                   : saved == EACCES || saved == EPERM ? ErrorCode::permission_denied
+                                                       : ErrorCode::unavailable;
+  return Error(code, what + " " + path + ": " + std::strerror(saved));
+}
+
+Status write_all(int fd, std::string_view bytes, const std::string& path) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno_error("cannot write", path);
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return ok();
+}
+
+Status fsync_directory_of(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_error("cannot open directory", dir);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return errno_error("cannot fsync directory", dir);
+  return ok();
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path, std::uint64_t max_bytes) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    errno = ec.value();
+    return errno_error("cannot read", path);
+  }
+  if (size > max_bytes)
+    return Error(ErrorCode::invalid_argument,
+                 path + " is " + std::to_string(size) + " bytes; the limit is " + std::to_string(max_bytes));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return errno_error("cannot open", path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Status write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode) {
+  std::string temp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return errno_error("cannot create", temp);
+  // open() honours the umask; set the exact mode before writing any byte.
+  Status status = ::fchmod(fd, mode) == 0 ? write_all(fd, bytes, temp) : errno_error("cannot chmod", temp);
+  if (status && ::fsync(fd) != 0) status = errno_error("cannot fsync", temp);
+  ::close(fd);
+  if (status && ::rename(temp.c_str(), path.c_str()) != 0) status = errno_error("cannot rename to", path);
+  if (!status) {
+    ::unlink(temp.c_str());
+    return status;
+  }
+  return fsync_directory_of(path);
+}
+
+Status make_directories(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return Error(ErrorCode::unavailable, "cannot create directory " + path + ": " + ec.message());
+  return ok();
+}
+
+Result<std::string> join_inside(const std::string& root, std::string_view name) {
+  auto refuse = [&] {
+    return Error(ErrorCode::invalid_argument, "refusing path outside its folder: " + std::string(name));
+  };
+  if (name.empty() || name.front() == '/' || name.find('\0') != std::string_view::npos ||
+      name.find('\\') != std::string_view::npos)
+    return refuse();
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t end = name.find('/', start);
+    if (end == std::string_view::npos) end = name.size();
+    std::string_view part = name.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return refuse();
+    start = end + 1;
+  }
+  return root + "/" + std::string(name);
+}
+
+}  // namespace certd

@@ -1,0 +1,160 @@
+#include "store/migrations.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <string>
+
+namespace certd::store {
+
+const std::vector<std::string_view>& migration_steps() {
+  static const std::vector<std::string_view> k_steps = {
+      // 1: the ledger: events in, decisions, certificates, work going out.
+      R"sql(
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  source_event_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'processed', 'failed')),
+  error TEXT NOT NULL DEFAULT '',
+  UNIQUE (source, source_event_id)
+);
+CREATE INDEX events_by_status ON events (status, id);
+
+CREATE TABLE batches (
+  id INTEGER PRIMARY KEY,
+  file_name TEXT NOT NULL,
+  template_id TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  total INTEGER NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'cancelled')),
+  created_at INTEGER NOT NULL,
+  finished_at INTEGER
+);
+
+CREATE TABLE certificates (
+  id INTEGER PRIMARY KEY,
+  number TEXT NOT NULL UNIQUE,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  rule_id TEXT NOT NULL,
+  template_id TEXT NOT NULL,
+  student_id TEXT NOT NULL,
+  student_name TEXT NOT NULL,
+  course TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  notes TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  pdf_path TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  batch_id INTEGER REFERENCES batches (id),
+  claim_token TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'revoked')),
+  revoked_at INTEGER,
+  revoke_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX certificates_by_student ON certificates (student_id);
+CREATE INDEX certificates_by_issued_at ON certificates (issued_at);
+CREATE INDEX certificates_by_batch ON certificates (batch_id);
+
+CREATE TABLE pending (
+  id INTEGER PRIMARY KEY,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  rule_id TEXT NOT NULL,
+  student_id TEXT NOT NULL,
+  student_name TEXT NOT NULL,
+  course TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  facts TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'held', 'approved')),
+  notes TEXT NOT NULL DEFAULT '',
+  decided_by TEXT NOT NULL DEFAULT '',
+  decided_at INTEGER
+);
+CREATE INDEX pending_by_status ON pending (status, id);
+
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  dedupe_key TEXT NOT NULL UNIQUE,
+  payload TEXT NOT NULL,
+  certificate_id INTEGER REFERENCES certificates (id),
+  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'done', 'failed', 'cancelled')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+)sql",
+      // 2: what the portal and reports read: deliveries, look-ups, audit,
+      // and small persistent state (poll cursors).
+      R"sql(
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  certificate_id INTEGER NOT NULL REFERENCES certificates (id),
+  recipient TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('student', 'guardian', 'issuer')),
+  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed', 'claimed')),
+  server_reply TEXT NOT NULL DEFAULT '',
+  resend_count INTEGER NOT NULL DEFAULT 0,
+  outbox_id INTEGER REFERENCES outbox (id),
+  sent_at INTEGER,
+  claimed_at INTEGER,
+  UNIQUE (certificate_id, recipient)
+);
+
+CREATE TABLE verifications (
+  id INTEGER PRIMARY KEY,
+  number TEXT NOT NULL,
+  result TEXT NOT NULL,
+  via TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX verifications_by_number ON verifications (number);
+
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  details TEXT NOT NULL
+);
+
+CREATE TABLE state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql",
+  };
+  return k_steps;
+}
+
+Status migrate(SQLite::Database& db, int target_version) {
+  const auto& steps = migration_steps();
+  if (target_version < 0 || target_version > static_cast<int>(steps.size()))
+    return Error(ErrorCode::internal, "no schema version " + std::to_string(target_version));
+  SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+  int version = db.execAndGet("PRAGMA user_version").getInt();
+  if (version > static_cast<int>(steps.size()))
+    return Error(ErrorCode::conflict,
+                 "database " + db.getFilename() + " has schema version " + std::to_string(version) +
+                     ", newer than this certd understands (" + std::to_string(steps.size()) +
+                     "); run the newer certd or restore a backup");
+  for (int step = version; step < target_version; ++step) db.exec(std::string(steps[step]));
+  if (target_version > version) db.exec("PRAGMA user_version = " + std::to_string(target_version));
+  transaction.commit();
+  return ok();
+}
+
+}  // namespace certd::store

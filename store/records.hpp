@@ -1,0 +1,132 @@
+#pragma once
+// Rows of the certd ledger as plain values. Times are unix seconds (UTC).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace certd::store {
+
+using Id = std::int64_t;
+
+// Every input (poll finding, webhook, teacher action) becomes an event row
+// first; (source, source_event_id) is unique so replays change nothing.
+struct NewEvent {
+  std::string source;           // "moodle-poll", "webhook:moodle", "cli", ...
+  std::string source_event_id;  // the sender's id, or a derived one
+  std::string kind;             // "course_completed", "issue_now", ...
+  std::string payload;          // JSON
+  std::int64_t received_at = 0;
+};
+
+struct EventRow {
+  Id id = 0;
+  NewEvent event;
+  std::string status;  // new | processed | failed
+  std::string error;
+};
+
+struct NewCertificate {
+  std::string number;
+  std::string idempotency_key;  // one certificate per key (rules defines it)
+  std::string rule_id;          // empty for ad-hoc
+  std::string template_id;
+  std::string student_id;
+  std::string student_name;
+  std::string course;
+  std::string kind;  // automatic | approved | adhoc | forced | batch | reissue
+  std::string requested_by;
+  std::string notes;
+  std::string payload;    // the canonical JSON that was signed
+  std::string signature;  // base64
+  std::string pdf_path;   // relative to data_dir
+  std::int64_t issued_at = 0;
+  std::optional<std::int64_t> expires_at;
+  std::optional<Id> batch_id;
+  std::string claim_token;
+};
+
+struct CertificateRow {
+  Id id = 0;
+  NewCertificate certificate;
+  std::string status;  // issued | revoked
+  std::optional<std::int64_t> revoked_at;
+  std::string revoke_reason;
+};
+
+// Anything that leaves the process: LMS write-back, e-mail, ...
+struct NewOutboxItem {
+  std::string kind;        // "lms.note", "lms.message", "email", ...
+  std::string dedupe_key;  // unique; the same effect is never queued twice
+  std::string payload;     // JSON
+};
+
+struct OutboxRow {
+  Id id = 0;
+  std::optional<Id> certificate_id;
+  NewOutboxItem item;
+  std::string status;  // queued | done | failed | cancelled
+  int attempts = 0;
+  std::int64_t next_attempt_at = 0;
+  std::string last_error;
+};
+
+struct NewPending {
+  std::string idempotency_key;
+  std::string rule_id;
+  std::string student_id;
+  std::string student_name;
+  std::string course;
+  std::string reason;  // why it waits, in a teacher's words
+  std::string facts;   // JSON snapshot used for the decision
+  std::int64_t created_at = 0;
+};
+
+struct PendingRow {
+  Id id = 0;
+  NewPending pending;
+  std::string status;  // pending | held | approved
+  std::string notes;
+  std::string decided_by;
+  std::optional<std::int64_t> decided_at;
+};
+
+struct NewBatch {
+  std::string file_name;
+  std::string template_id;
+  std::string created_by;
+  std::int64_t total = 0;
+  std::int64_t created_at = 0;
+};
+
+struct BatchRow {
+  Id id = 0;
+  NewBatch batch;
+  std::int64_t done = 0;
+  std::int64_t failed = 0;
+  std::string status;  // running | done | cancelled
+  std::optional<std::int64_t> finished_at;
+};
+
+struct NewVerification {
+  std::string number;
+  std::string result;  // valid | revoked | expired | unknown
+  std::string via;     // web | json | cli
+  std::int64_t at = 0;
+};
+
+struct NewAuditEntry {
+  std::string actor;
+  std::string action;
+  std::string subject;
+  std::string details;
+  std::int64_t at = 0;
+};
+
+// Outcome of an insert that is idempotent on a unique key.
+struct Inserted {
+  Id id = 0;
+  bool created = false;  // false: the row existed already; id is the old row
+};
+
+}  // namespace certd::store

@@ -1,0 +1,473 @@
+// Store over SQLiteCpp. Writers use BEGIN IMMEDIATE (a deferred read that
+// later writes fails at once with SQLITE_BUSY instead of waiting), every
+// statement is parameterized, and SQLiteCpp's exceptions stop here.
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "store/migrations.hpp"
+#include "store/store.hpp"
+
+namespace certd::store {
+namespace {
+
+Error error_from(const SQLite::Exception& e) {
+  int code = e.getErrorCode() & 0xff;
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_IOERR)
+    return Error(ErrorCode::unavailable, std::string("database busy or unavailable: ") + e.what());
+  if (code == SQLITE_CONSTRAINT) return Error(ErrorCode::conflict, std::string("database constraint: ") + e.what());
+  if (code == SQLITE_CANTOPEN || code == SQLITE_PERM || code == SQLITE_READONLY)
+    return Error(ErrorCode::permission_denied, std::string("cannot open database: ") + e.what());
+  return Error(ErrorCode::internal, std::string("database error: ") + e.what());
+}
+
+// Runs `body` and turns SQLiteCpp exceptions into errors.
+template <typename Body>
+auto guarded(Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    return error_from(e);
+  }
+}
+
+void bind_optional(SQLite::Statement& statement, int index, const std::optional<std::int64_t>& value) {
+  if (value) statement.bind(index, static_cast<std::int64_t>(*value));
+  else statement.bind(index);
+}
+
+std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getInt64();
+}
+
+constexpr const char* k_certificate_columns =
+    "id, number, idempotency_key, rule_id, template_id, student_id, student_name, course, kind, "
+    "requested_by, notes, payload, signature, pdf_path, issued_at, expires_at, batch_id, claim_token, "
+    "status, revoked_at, revoke_reason";
+
+CertificateRow read_certificate(SQLite::Statement& s) {
+  CertificateRow row;
+  NewCertificate& c = row.certificate;
+  row.id = s.getColumn(0).getInt64();
+  c.number = s.getColumn(1).getString();
+  c.idempotency_key = s.getColumn(2).getString();
+  c.rule_id = s.getColumn(3).getString();
+  c.template_id = s.getColumn(4).getString();
+  c.student_id = s.getColumn(5).getString();
+  c.student_name = s.getColumn(6).getString();
+  c.course = s.getColumn(7).getString();
+  c.kind = s.getColumn(8).getString();
+  c.requested_by = s.getColumn(9).getString();
+  c.notes = s.getColumn(10).getString();
+  c.payload = s.getColumn(11).getString();
+  c.signature = s.getColumn(12).getString();
+  c.pdf_path = s.getColumn(13).getString();
+  c.issued_at = s.getColumn(14).getInt64();
+  c.expires_at = optional_int(s.getColumn(15));
+  c.batch_id = optional_int(s.getColumn(16));
+  c.claim_token = s.getColumn(17).getString();
+  row.status = s.getColumn(18).getString();
+  row.revoked_at = optional_int(s.getColumn(19));
+  row.revoke_reason = s.getColumn(20).getString();
+  return row;
+}
+
+constexpr const char* k_outbox_columns =
+    "id, certificate_id, kind, dedupe_key, payload, status, attempts, next_attempt_at, last_error";
+
+OutboxRow read_outbox(SQLite::Statement& s) {
+  OutboxRow row;
+  row.id = s.getColumn(0).getInt64();
+  row.certificate_id = optional_int(s.getColumn(1));
+  row.item.kind = s.getColumn(2).getString();
+  row.item.dedupe_key = s.getColumn(3).getString();
+  row.item.payload = s.getColumn(4).getString();
+  row.status = s.getColumn(5).getString();
+  row.attempts = s.getColumn(6).getInt();
+  row.next_attempt_at = s.getColumn(7).getInt64();
+  row.last_error = s.getColumn(8).getString();
+  return row;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(SQLite::Database db) : m_db(std::move(db)) {}
+
+  Result<Inserted> record_event(const NewEvent& e) override {
+    return guarded([&]() -> Result<Inserted> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement insert(m_db,
+                               "INSERT INTO events (source, source_event_id, kind, payload, received_at) "
+                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, source_event_id) DO NOTHING");
+      insert.bind(1, e.source);
+      insert.bind(2, e.source_event_id);
+      insert.bind(3, e.kind);
+      insert.bind(4, e.payload);
+      insert.bind(5, static_cast<std::int64_t>(e.received_at));
+      bool created = insert.exec() == 1;
+      SQLite::Statement find(m_db, "SELECT id FROM events WHERE source = ? AND source_event_id = ?");
+      find.bind(1, e.source);
+      find.bind(2, e.source_event_id);
+      find.executeStep();
+      Inserted result{find.getColumn(0).getInt64(), created};
+      tx.commit();
+      return result;
+    });
+  }
+
+  Result<std::vector<EventRow>> events_with_status(const std::string& status, int limit) override {
+    return guarded([&]() -> Result<std::vector<EventRow>> {
+      SQLite::Statement s(m_db,
+                          "SELECT id, source, source_event_id, kind, payload, received_at, status, error "
+                          "FROM events WHERE status = ? ORDER BY id LIMIT ?");
+      s.bind(1, status);
+      s.bind(2, limit);
+      std::vector<EventRow> rows;
+      while (s.executeStep()) {
+        EventRow row;
+        row.id = s.getColumn(0).getInt64();
+        row.event = NewEvent{s.getColumn(1).getString(), s.getColumn(2).getString(), s.getColumn(3).getString(),
+                             s.getColumn(4).getString(), s.getColumn(5).getInt64()};
+        row.status = s.getColumn(6).getString();
+        row.error = s.getColumn(7).getString();
+        rows.push_back(std::move(row));
+      }
+      return rows;
+    });
+  }
+
+  Status set_event_status(Id id, const std::string& status, const std::string& error) override {
+    return update("UPDATE events SET status = ?, error = ? WHERE id = ?", status, error, id);
+  }
+
+  Result<Inserted> insert_certificate(const NewCertificate& c, const std::vector<NewOutboxItem>& outbox) override {
+    return guarded([&]() -> Result<Inserted> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement existing(m_db, "SELECT id FROM certificates WHERE idempotency_key = ?");
+      existing.bind(1, c.idempotency_key);
+      if (existing.executeStep()) return Inserted{existing.getColumn(0).getInt64(), false};
+      Id id = insert_certificate_row(c);
+      for (const NewOutboxItem& item : outbox) insert_outbox_row(item, id, c.issued_at);
+      tx.commit();
+      return Inserted{id, true};
+    });
+  }
+
+  Result<std::optional<CertificateRow>> certificate_by_number(const std::string& number) override {
+    return certificate_where("number", number);
+  }
+
+  Result<std::optional<CertificateRow>> certificate_by_key(const std::string& key) override {
+    return certificate_where("idempotency_key", key);
+  }
+
+  Status revoke_certificate(const std::string& number, const std::string& reason, std::int64_t at) override {
+    return guarded([&]() -> Status {
+      SQLite::Statement s(m_db,
+                          "UPDATE certificates SET status = 'revoked', revoked_at = ?, revoke_reason = ? "
+                          "WHERE number = ? AND status = 'issued'");
+      s.bind(1, static_cast<std::int64_t>(at));
+      s.bind(2, reason);
+      s.bind(3, number);
+      if (s.exec() == 1) return ok();
+      auto found = certificate_by_number(number);
+      if (!found) return found.error();
+      if (!*found) return Error(ErrorCode::not_found, "no certificate " + number);
+      return Error(ErrorCode::conflict, "certificate " + number + " is already revoked");
+    });
+  }
+
+  Result<std::int64_t> count_certificates_issued(std::int64_t from, std::int64_t to) override {
+    return guarded([&]() -> Result<std::int64_t> {
+      SQLite::Statement s(m_db, "SELECT count(*) FROM certificates WHERE issued_at >= ? AND issued_at < ?");
+      s.bind(1, static_cast<std::int64_t>(from));
+      s.bind(2, static_cast<std::int64_t>(to));
+      s.executeStep();
+      return s.getColumn(0).getInt64();
+    });
+  }
+
+  Result<Inserted> add_pending(const NewPending& p) override {
+    return guarded([&]() -> Result<Inserted> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement insert(m_db,
+                               "INSERT INTO pending (idempotency_key, rule_id, student_id, student_name, course, "
+                               "reason, facts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                               "ON CONFLICT (idempotency_key) DO NOTHING");
+      insert.bind(1, p.idempotency_key);
+      insert.bind(2, p.rule_id);
+      insert.bind(3, p.student_id);
+      insert.bind(4, p.student_name);
+      insert.bind(5, p.course);
+      insert.bind(6, p.reason);
+      insert.bind(7, p.facts);
+      insert.bind(8, static_cast<std::int64_t>(p.created_at));
+      bool created = insert.exec() == 1;
+      SQLite::Statement find(m_db, "SELECT id FROM pending WHERE idempotency_key = ?");
+      find.bind(1, p.idempotency_key);
+      find.executeStep();
+      Inserted result{find.getColumn(0).getInt64(), created};
+      tx.commit();
+      return result;
+    });
+  }
+
+  Result<std::vector<PendingRow>> pending_with_status(const std::string& status) override {
+    return guarded([&]() -> Result<std::vector<PendingRow>> {
+      SQLite::Statement s(m_db,
+                          "SELECT id, idempotency_key, rule_id, student_id, student_name, course, reason, facts, "
+                          "created_at, status, notes, decided_by, decided_at FROM pending WHERE status = ? "
+                          "ORDER BY id");
+      s.bind(1, status);
+      std::vector<PendingRow> rows;
+      while (s.executeStep()) {
+        PendingRow row;
+        row.id = s.getColumn(0).getInt64();
+        row.pending = NewPending{s.getColumn(1).getString(), s.getColumn(2).getString(), s.getColumn(3).getString(),
+                                 s.getColumn(4).getString(), s.getColumn(5).getString(), s.getColumn(6).getString(),
+                                 s.getColumn(7).getString(), s.getColumn(8).getInt64()};
+        row.status = s.getColumn(9).getString();
+        row.notes = s.getColumn(10).getString();
+        row.decided_by = s.getColumn(11).getString();
+        row.decided_at = optional_int(s.getColumn(12));
+        rows.push_back(std::move(row));
+      }
+      return rows;
+    });
+  }
+
+  Status decide_pending(Id id, const std::string& status, const std::string& notes, const std::string& decided_by,
+                        std::int64_t at) override {
+    return guarded([&]() -> Status {
+      SQLite::Statement s(m_db,
+                          "UPDATE pending SET status = ?, notes = ?, decided_by = ?, decided_at = ? "
+                          "WHERE id = ? AND status != 'approved'");
+      s.bind(1, status);
+      s.bind(2, notes);
+      s.bind(3, decided_by);
+      s.bind(4, static_cast<std::int64_t>(at));
+      s.bind(5, static_cast<std::int64_t>(id));
+      if (s.exec() == 1) return ok();
+      return Error(ErrorCode::not_found, "no open pending entry " + std::to_string(id));
+    });
+  }
+
+  Result<Inserted> enqueue(const NewOutboxItem& item, std::optional<Id> certificate_id, std::int64_t now) override {
+    return guarded([&]() -> Result<Inserted> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement find(m_db, "SELECT id FROM outbox WHERE dedupe_key = ?");
+      find.bind(1, item.dedupe_key);
+      if (find.executeStep()) return Inserted{find.getColumn(0).getInt64(), false};
+      Id id = insert_outbox_row(item, certificate_id, now);
+      tx.commit();
+      return Inserted{id, true};
+    });
+  }
+
+  Result<std::vector<OutboxRow>> claim_due(std::int64_t now, std::int64_t lease_until, int limit) override {
+    return guarded([&]() -> Result<std::vector<OutboxRow>> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_outbox_columns +
+                                    " FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? "
+                                    "ORDER BY next_attempt_at, id LIMIT ?");
+      s.bind(1, static_cast<std::int64_t>(now));
+      s.bind(2, limit);
+      std::vector<OutboxRow> rows;
+      while (s.executeStep()) rows.push_back(read_outbox(s));
+      SQLite::Statement lease(m_db, "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, "
+                                    "updated_at = ? WHERE id = ?");
+      for (OutboxRow& row : rows) {
+        lease.bind(1, static_cast<std::int64_t>(lease_until));
+        lease.bind(2, static_cast<std::int64_t>(now));
+        lease.bind(3, static_cast<std::int64_t>(row.id));
+        lease.exec();
+        lease.reset();
+        row.attempts += 1;
+      }
+      tx.commit();
+      return rows;
+    });
+  }
+
+  Status complete_outbox(Id id, std::int64_t now) override {
+    return update("UPDATE outbox SET status = 'done', last_error = '', updated_at = ? WHERE id = ?", now, id);
+  }
+
+  Status fail_outbox(Id id, const std::string& error, std::optional<std::int64_t> retry_at,
+                     std::int64_t now) override {
+    if (retry_at)
+      return update("UPDATE outbox SET last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?", error,
+                    *retry_at, now, id);
+    return update("UPDATE outbox SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?", error, now,
+                  id);
+  }
+
+  Result<std::vector<OutboxRow>> outbox_with_status(const std::string& status) override {
+    return guarded([&]() -> Result<std::vector<OutboxRow>> {
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_outbox_columns + " FROM outbox WHERE status = ? ORDER BY id");
+      s.bind(1, status);
+      std::vector<OutboxRow> rows;
+      while (s.executeStep()) rows.push_back(read_outbox(s));
+      return rows;
+    });
+  }
+
+  Result<Id> create_batch(const NewBatch& b) override {
+    return guarded([&]() -> Result<Id> {
+      SQLite::Statement s(m_db,
+                          "INSERT INTO batches (file_name, template_id, created_by, total, created_at) "
+                          "VALUES (?, ?, ?, ?, ?)");
+      s.bind(1, b.file_name);
+      s.bind(2, b.template_id);
+      s.bind(3, b.created_by);
+      s.bind(4, static_cast<std::int64_t>(b.total));
+      s.bind(5, static_cast<std::int64_t>(b.created_at));
+      s.exec();
+      return static_cast<Id>(m_db.getLastInsertRowid());
+    });
+  }
+
+  Result<std::optional<BatchRow>> batch(Id id) override {
+    return guarded([&]() -> Result<std::optional<BatchRow>> {
+      SQLite::Statement s(m_db,
+                          "SELECT id, file_name, template_id, created_by, total, created_at, done, failed, status, "
+                          "finished_at FROM batches WHERE id = ?");
+      s.bind(1, static_cast<std::int64_t>(id));
+      if (!s.executeStep()) return std::optional<BatchRow>();
+      BatchRow row;
+      row.id = s.getColumn(0).getInt64();
+      row.batch = NewBatch{s.getColumn(1).getString(), s.getColumn(2).getString(), s.getColumn(3).getString(),
+                           s.getColumn(4).getInt64(), s.getColumn(5).getInt64()};
+      row.done = s.getColumn(6).getInt64();
+      row.failed = s.getColumn(7).getInt64();
+      row.status = s.getColumn(8).getString();
+      row.finished_at = optional_int(s.getColumn(9));
+      return std::optional<BatchRow>(std::move(row));
+    });
+  }
+
+  Status update_batch(Id id, std::int64_t done, std::int64_t failed, const std::string& status,
+                      std::optional<std::int64_t> finished_at) override {
+    return guarded([&]() -> Status {
+      SQLite::Statement s(m_db, "UPDATE batches SET done = ?, failed = ?, status = ?, finished_at = ? WHERE id = ?");
+      s.bind(1, static_cast<std::int64_t>(done));
+      s.bind(2, static_cast<std::int64_t>(failed));
+      s.bind(3, status);
+      bind_optional(s, 4, finished_at);
+      s.bind(5, static_cast<std::int64_t>(id));
+      if (s.exec() == 1) return ok();
+      return Error(ErrorCode::not_found, "no batch " + std::to_string(id));
+    });
+  }
+
+  Status record_verification(const NewVerification& v) override {
+    return update("INSERT INTO verifications (number, result, via, at) VALUES (?, ?, ?, ?)", v.number, v.result,
+                  v.via, v.at);
+  }
+
+  Status append_audit(const NewAuditEntry& a) override {
+    return update("INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)", a.at,
+                  a.actor, a.action, a.subject, a.details);
+  }
+
+  Result<std::optional<std::string>> get_state(const std::string& key) override {
+    return guarded([&]() -> Result<std::optional<std::string>> {
+      SQLite::Statement s(m_db, "SELECT value FROM state WHERE key = ?");
+      s.bind(1, key);
+      if (!s.executeStep()) return std::optional<std::string>();
+      return std::optional<std::string>(s.getColumn(0).getString());
+    });
+  }
+
+  Status set_state(const std::string& key, const std::string& value) override {
+    return update("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                  key, value);
+  }
+
+ private:
+  // One parameterized statement that changes rows; arguments bind in order.
+  template <typename... Args>
+  Status update(const char* sql, const Args&... args) {
+    return guarded([&]() -> Status {
+      SQLite::Statement s(m_db, sql);
+      int index = 0;
+      (bind_value(s, ++index, args), ...);
+      s.exec();
+      return ok();
+    });
+  }
+
+  static void bind_value(SQLite::Statement& s, int index, const std::string& value) { s.bind(index, value); }
+  static void bind_value(SQLite::Statement& s, int index, std::int64_t value) {
+    s.bind(index, static_cast<std::int64_t>(value));
+  }
+
+  Id insert_certificate_row(const NewCertificate& c) {
+    SQLite::Statement s(m_db,
+                        "INSERT INTO certificates (number, idempotency_key, rule_id, template_id, student_id, "
+                        "student_name, course, kind, requested_by, notes, payload, signature, pdf_path, issued_at, "
+                        "expires_at, batch_id, claim_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    const std::string* texts[] = {&c.number, &c.idempotency_key, &c.rule_id, &c.template_id, &c.student_id,
+                                  &c.student_name, &c.course, &c.kind, &c.requested_by, &c.notes,
+                                  &c.payload, &c.signature, &c.pdf_path};
+    int index = 0;
+    for (const std::string* text : texts) s.bind(++index, *text);
+    s.bind(14, static_cast<std::int64_t>(c.issued_at));
+    bind_optional(s, 15, c.expires_at);
+    bind_optional(s, 16, c.batch_id);
+    s.bind(17, c.claim_token);
+    s.exec();
+    return static_cast<Id>(m_db.getLastInsertRowid());
+  }
+
+  Id insert_outbox_row(const NewOutboxItem& item, std::optional<Id> certificate_id, std::int64_t now) {
+    SQLite::Statement s(m_db,
+                        "INSERT INTO outbox (kind, dedupe_key, payload, certificate_id, next_attempt_at, created_at, "
+                        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, item.kind);
+    s.bind(2, item.dedupe_key);
+    s.bind(3, item.payload);
+    bind_optional(s, 4, certificate_id);
+    for (int i = 5; i <= 7; ++i) s.bind(i, static_cast<std::int64_t>(now));
+    s.exec();
+    return static_cast<Id>(m_db.getLastInsertRowid());
+  }
+
+  Result<std::optional<CertificateRow>> certificate_where(const char* column, const std::string& value) {
+    return guarded([&]() -> Result<std::optional<CertificateRow>> {
+      // `column` is one of two literals above, never input.
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_certificate_columns + " FROM certificates WHERE " +
+                                    column + " = ?");
+      s.bind(1, value);
+      if (!s.executeStep()) return std::optional<CertificateRow>();
+      return std::optional<CertificateRow>(read_certificate(s));
+    });
+  }
+
+  SQLite::Database m_db;  // used by one thread at a time (see store.hpp)
+};
+
+}  // namespace
+
+int current_schema_version() { return static_cast<int>(migration_steps().size()); }
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, SqliteOptions options) {
+  return guarded([&]() -> Result<std::unique_ptr<Store>> {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+                        options.busy_timeout_ms);
+    db.exec("PRAGMA journal_mode = WAL");
+    // NORMAL is durable against process crashes in WAL mode; a power cut
+    // can lose the last commits, never corrupt the file.
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
+    CERTD_TRY(migrate(db, current_schema_version()));
+    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));
+  });
+}
+
+}  // namespace certd::store

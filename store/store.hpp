@@ -1,0 +1,84 @@
+#pragma once
+// The ledger: the single source of truth (DESIGN.md). Each call is one
+// transaction; SQL dialect details stay behind this interface so another
+// backend (PostgreSQL for several workers) can implement it later.
+//
+// Thread-safety: a Store object is used by one thread at a time; give
+// each thread its own (open_sqlite_store is cheap). Several processes may
+// share one database file.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "store/records.hpp"
+
+namespace certd::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Events. record_event is idempotent on (source, source_event_id).
+  virtual Result<Inserted> record_event(const NewEvent& event) = 0;
+  virtual Result<std::vector<EventRow>> events_with_status(const std::string& status, int limit) = 0;
+  virtual Status set_event_status(Id id, const std::string& status, const std::string& error) = 0;
+
+  // Certificates. The certificate and its outbox items commit together;
+  // an existing idempotency key returns the old row (created = false) and
+  // queues nothing. A duplicate number is a conflict.
+  virtual Result<Inserted> insert_certificate(const NewCertificate& certificate,
+                                              const std::vector<NewOutboxItem>& outbox) = 0;
+  virtual Result<std::optional<CertificateRow>> certificate_by_number(const std::string& number) = 0;
+  virtual Result<std::optional<CertificateRow>> certificate_by_key(const std::string& idempotency_key) = 0;
+  virtual Status revoke_certificate(const std::string& number, const std::string& reason, std::int64_t at) = 0;
+  // Certificates issued in [from, to), for the monthly quota.
+  virtual Result<std::int64_t> count_certificates_issued(std::int64_t from, std::int64_t to) = 0;
+
+  // Pending queue ("Certificates to be issued"); idempotent on the key.
+  virtual Result<Inserted> add_pending(const NewPending& pending) = 0;
+  virtual Result<std::vector<PendingRow>> pending_with_status(const std::string& status) = 0;
+  virtual Status decide_pending(Id id, const std::string& status, const std::string& notes,
+                                const std::string& decided_by, std::int64_t at) = 0;
+
+  // Outbox. claim_due hands out due items and pushes their next attempt to
+  // `lease_until`, so a crashed worker's items come back by themselves.
+  virtual Result<Inserted> enqueue(const NewOutboxItem& item, std::optional<Id> certificate_id,
+                                   std::int64_t now) = 0;
+  virtual Result<std::vector<OutboxRow>> claim_due(std::int64_t now, std::int64_t lease_until, int limit) = 0;
+  virtual Status complete_outbox(Id id, std::int64_t now) = 0;
+  // Records a failure: retry at `retry_at`, or give up (`retry_at` empty).
+  virtual Status fail_outbox(Id id, const std::string& error, std::optional<std::int64_t> retry_at,
+                             std::int64_t now) = 0;
+  virtual Result<std::vector<OutboxRow>> outbox_with_status(const std::string& status) = 0;
+
+  // Batches.
+  virtual Result<Id> create_batch(const NewBatch& batch) = 0;
+  virtual Result<std::optional<BatchRow>> batch(Id id) = 0;
+  virtual Status update_batch(Id id, std::int64_t done, std::int64_t failed, const std::string& status,
+                              std::optional<std::int64_t> finished_at) = 0;
+
+  // Verifications and the audit log are append-only.
+  virtual Status record_verification(const NewVerification& verification) = 0;
+  virtual Status append_audit(const NewAuditEntry& entry) = 0;
+
+  // Small persistent state: poll cursors and the like.
+  virtual Result<std::optional<std::string>> get_state(const std::string& key) = 0;
+  virtual Status set_state(const std::string& key, const std::string& value) = 0;
+};
+
+struct SqliteOptions {
+  int busy_timeout_ms = 10000;
+};
+
+// Opens (creating if needed) the SQLite database at `path` (":memory:"
+// works), in WAL mode, and applies pending migrations. Refuses a database
+// written by a newer certd.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, SqliteOptions options = {});
+
+// The schema version this build writes.
+int current_schema_version();
+
+}  // namespace certd::store

@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "app/run_certd.hpp"
+
+namespace certd::app {
+namespace {
+
+
+TEST(Cli, HelpListsEverySubcommandOfTheDesign) {
+  CommandRun run = run_certd("--help");
+  EXPECT_EQ(run.exit_code, 0);
+  for (const char* command : {"demo", "preview", "run", "check-config", "pending", "issue", "issue-now", "reissue",
+                              "revoke", "batch", "verify", "report", "notify", "simulate-lms"})
+    EXPECT_NE(run.output.find(std::string("  ") + command + " "), std::string::npos) << command;
+}
+
+TEST(Cli, EverySubcommandHasHelpAndAcceptsConfig) {
+  for (const char* command : {"demo", "preview", "run", "check-config", "pending list", "pending approve",
+                              "issue", "issue-now", "reissue", "revoke", "batch import", "batch status",
+                              "verify", "report", "notify resend", "simulate-lms"}) {
+    CommandRun run = run_certd(std::string(command) + " --help");
+    EXPECT_EQ(run.exit_code, 0) << command << "\n" << run.output;
+    EXPECT_NE(run.output.find("--config"), std::string::npos) << command << "\n" << run.output;
+  }
+}
+
+TEST(Cli, BadUsageExitsTwo) {
+  EXPECT_EQ(run_certd("").exit_code, 2);
+  EXPECT_EQ(run_certd("no-such-command").exit_code, 2);
+  EXPECT_EQ(run_certd("issue --template award").exit_code, 2) << "--student is required";
+  EXPECT_EQ(run_certd("report nonsense").exit_code, 2);
+  EXPECT_EQ(run_certd("--log-level loud check-config").exit_code, 2);
+}
+
+TEST(Cli, CheckConfigAcceptsTheDemoSchool) {
+  CommandRun run = run_certd("check-config --config examples/certd.yaml");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("examples/certd.yaml: OK"), std::string::npos) << run.output;
+}
+
+TEST(Cli, CheckConfigListsEveryErrorWithItsLocationAndExitsTwo) {
+  auto path = std::filesystem::temp_directory_path() / ("certd-cli-" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(path) << "lms:\n  url: nowhere\n  token: inline\nportal: {public_url: 'https://x.example'}\n"
+                         "issuer: {name: S}\ncolour: blue\n";
+  CommandRun run = run_certd("check-config --config " + path.string());
+  std::filesystem::remove(path);
+  EXPECT_EQ(run.exit_code, 2);
+  std::string file = path.string();
+  EXPECT_NE(run.output.find(file + ":2:8: lms.url: 'nowhere' is not a URL"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find(file + ":3:10: lms.token: secrets are never written"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find(file + ":6:1: unknown key 'colour'"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("4 errors"), std::string::npos) << run.output;
+}
+
+TEST(Cli, MissingConfigFileIsAConfigError) {
+  CommandRun run = run_certd("check-config --config /nonexistent/certd.yaml");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("/nonexistent/certd.yaml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace certd::app

@@ -1,0 +1,28 @@
+#include "core/time_format.hpp"
+
+#include <gtest/gtest.h>
+
+namespace certd {
+namespace {
+
+TEST(TimeFormat, RoundTripsIso8601) {
+  auto t = parse_iso8601("2026-11-23T12:34:56Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(to_unix(*t), 1795437296);
+  EXPECT_EQ(format_iso8601(*t), "2026-11-23T12:34:56Z");
+  EXPECT_EQ(format_date(*t), "2026-11-23");
+}
+
+TEST(TimeFormat, AcceptsPlainDatesAsMidnightUtc) {
+  EXPECT_EQ(to_unix(*parse_iso8601("1970-01-02")), 86400);
+  EXPECT_EQ(to_unix(*parse_iso8601("2024-02-29")), 1709164800);
+}
+
+TEST(TimeFormat, RefusesImpossibleDates) {
+  for (const char* bad : {"2023-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "26-1-1", "2026-01-01T25:00:00Z",
+                          "2026-01-01T10:00:00", "2026-01-01x"})
+    EXPECT_FALSE(parse_iso8601(bad)) << bad;
+}
+
+}  // namespace
+}  // namespace certd

@@ -1,0 +1,162 @@
+#include <gtest/gtest.h>
+
+#include "store/store.hpp"
+#include "store/store_test_util.hpp"
+
+namespace certd::store {
+namespace {
+
+std::unique_ptr<Store> memory_store() {
+  auto store = open_sqlite_store(":memory:");
+  EXPECT_TRUE(store) << store.error().to_string();
+  return std::move(*store);
+}
+
+NewCertificate certificate(const std::string& number, const std::string& key) {
+  NewCertificate c;
+  c.number = number;
+  c.idempotency_key = key;
+  c.rule_id = "swim-level-3";
+  c.template_id = "swim-level";
+  c.student_id = "42";
+  c.student_name = "Zoë Ångström-Łukasiewicz";
+  c.course = "SWIM-L3";
+  c.kind = "automatic";
+  c.payload = "{}";
+  c.signature = "sig";
+  c.pdf_path = "pdf/" + number + ".pdf";
+  c.issued_at = 1000;
+  c.claim_token = "claim-" + number;
+  return c;
+}
+
+TEST(SqliteStore, ReplayedEventsAreRecordedOnce) {
+  auto store = memory_store();
+  NewEvent event{"webhook:moodle", "msg_1", "course_completed", "{}", 5};
+  auto first = store->record_event(event);
+  auto again = store->record_event(event);
+  ASSERT_OK(first);
+  ASSERT_OK(again);
+  EXPECT_TRUE(first->created);
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(first->id, again->id);
+  EXPECT_EQ(store->events_with_status("new", 10)->size(), 1u);
+  ASSERT_OK(store->set_event_status(first->id, "processed", ""));
+  EXPECT_TRUE(store->events_with_status("new", 10)->empty());
+}
+
+TEST(SqliteStore, IdempotencyKeyIssuesOneCertificateAndQueuesItsWorkOnce) {
+  auto store = memory_store();
+  std::vector<NewOutboxItem> outbox = {{"lms.note", "note:A", "{}"}, {"email", "mail:A", "{}"}};
+  auto first = store->insert_certificate(certificate("SWL3-AAAA-AAAA", "rule:42:SWIM-L3#1"), outbox);
+  ASSERT_OK(first);
+  EXPECT_TRUE(first->created);
+  // Same key, other number (a retry that drew a new number): the old row wins.
+  auto again = store->insert_certificate(certificate("SWL3-BBBB-BBBB", "rule:42:SWIM-L3#1"),
+                                         {{"lms.note", "note:B", "{}"}});
+  ASSERT_OK(again);
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->id, first->id);
+  EXPECT_FALSE(*store->certificate_by_number("SWL3-BBBB-BBBB"));
+  EXPECT_EQ(store->outbox_with_status("queued")->size(), 2u) << "nothing queued for the duplicate";
+  auto found = store->certificate_by_key("rule:42:SWIM-L3#1");
+  ASSERT_OK(found);
+  ASSERT_TRUE(*found);
+  EXPECT_EQ((*found)->certificate.student_name, "Zoë Ångström-Łukasiewicz");
+}
+
+TEST(SqliteStore, DuplicateNumberIsAConflictAndLeavesNoOutboxRows) {
+  auto store = memory_store();
+  ASSERT_OK(store->insert_certificate(certificate("N-1", "k1"), {}));
+  auto clash = store->insert_certificate(certificate("N-1", "k2"), {{"email", "mail:k2", "{}"}});
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().code(), ErrorCode::conflict);
+  EXPECT_TRUE(store->outbox_with_status("queued")->empty()) << "the transaction rolled back as a whole";
+}
+
+TEST(SqliteStore, RevokeOnceThenConflict) {
+  auto store = memory_store();
+  ASSERT_OK(store->insert_certificate(certificate("N-1", "k1"), {}));
+  ASSERT_OK(store->revoke_certificate("N-1", "reissued", 2000));
+  auto row = *store->certificate_by_number("N-1");
+  EXPECT_EQ(row->status, "revoked");
+  EXPECT_EQ(row->revoke_reason, "reissued");
+  EXPECT_EQ(store->revoke_certificate("N-1", "again", 3000).error().code(), ErrorCode::conflict);
+  EXPECT_EQ(store->revoke_certificate("N-404", "x", 3000).error().code(), ErrorCode::not_found);
+}
+
+TEST(SqliteStore, OutboxLeasesDueItemsAndRetries) {
+  auto store = memory_store();
+  ASSERT_OK(store->enqueue({"email", "mail:1", "{}"}, std::nullopt, 100));
+  EXPECT_FALSE(store->enqueue({"email", "mail:1", "{}"}, std::nullopt, 100)->created);
+  auto claimed = store->claim_due(100, 160, 10);
+  ASSERT_OK(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].attempts, 1);
+  EXPECT_TRUE(store->claim_due(150, 210, 10)->empty()) << "leased until 160";
+  ASSERT_EQ(store->claim_due(160, 220, 10)->size(), 1u) << "a crashed worker's lease runs out";
+  ASSERT_OK(store->fail_outbox((*claimed)[0].id, "timeout", 300, 161));
+  EXPECT_TRUE(store->claim_due(299, 400, 10)->empty());
+  auto retried = store->claim_due(300, 400, 10);
+  ASSERT_EQ(retried->size(), 1u);
+  EXPECT_EQ((*retried)[0].last_error, "timeout");
+  ASSERT_OK(store->complete_outbox((*retried)[0].id, 301));
+  EXPECT_EQ(store->outbox_with_status("done")->size(), 1u);
+  EXPECT_TRUE(store->claim_due(10000, 10060, 10)->empty());
+}
+
+TEST(SqliteStore, PendingQueueKeepsHeldEntries) {
+  auto store = memory_store();
+  NewPending p{"swim-level-3:42:SWIM-L3", "swim-level-3", "42", "Ann", "SWIM-L3", "all skills proficient", "{}", 10};
+  auto a = store->add_pending(p);
+  p.idempotency_key = "swim-level-3:43:SWIM-L3";
+  auto b = store->add_pending(p);
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  EXPECT_FALSE(store->add_pending(p)->created);
+  ASSERT_OK(store->decide_pending(a->id, "approved", "well done", "teacher", 20));
+  ASSERT_OK(store->decide_pending(b->id, "held", "", "teacher", 20));
+  EXPECT_EQ(store->pending_with_status("held")->size(), 1u);
+  EXPECT_EQ(store->decide_pending(a->id, "held", "", "t", 30).error().code(), ErrorCode::not_found)
+      << "an approved entry is final";
+}
+
+TEST(SqliteStore, QuotaCountsByIssueTime) {
+  auto store = memory_store();
+  auto c = certificate("N-1", "k1");
+  ASSERT_OK(store->insert_certificate(c, {}));
+  c = certificate("N-2", "k2");
+  c.issued_at = 5000;
+  ASSERT_OK(store->insert_certificate(c, {}));
+  EXPECT_EQ(*store->count_certificates_issued(0, 5000), 1);
+  EXPECT_EQ(*store->count_certificates_issued(0, 5001), 2);
+}
+
+TEST(SqliteStore, StateAndBatches) {
+  auto store = memory_store();
+  EXPECT_FALSE(*store->get_state("cursor"));
+  ASSERT_OK(store->set_state("cursor", "1"));
+  ASSERT_OK(store->set_state("cursor", "2"));
+  EXPECT_EQ(**store->get_state("cursor"), "2");
+  auto id = store->create_batch({"list.csv", "award", "cli", 3, 7});
+  ASSERT_OK(id);
+  ASSERT_OK(store->update_batch(*id, 2, 1, "done", 9));
+  auto batch = *store->batch(*id);
+  EXPECT_EQ(batch->done, 2);
+  EXPECT_EQ(batch->status, "done");
+  EXPECT_EQ(store->update_batch(999, 0, 0, "done", 1).error().code(), ErrorCode::not_found);
+  ASSERT_OK(store->record_verification({"N-1", "valid", "web", 1}));
+  ASSERT_OK(store->append_audit({"teacher", "revoke", "N-1", "typo", 1}));
+}
+
+TEST(SqliteStore, TextWithQuotesIsStoredVerbatim) {
+  auto store = memory_store();
+  std::string tricky = "O'Brien\"); DROP TABLE certificates; --";
+  auto c = certificate("N-1", "k1");
+  c.student_name = tricky;
+  ASSERT_OK(store->insert_certificate(c, {}));
+  EXPECT_EQ((*store->certificate_by_number("N-1"))->certificate.student_name, tricky);
+}
+
+}  // namespace
+}  // namespace certd::store

@@ -1,0 +1,34 @@
+#pragma once
+// A fresh folder per test for real SQLite files (STYLE.md §8).
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+namespace certd::store {
+
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    m_path = std::filesystem::temp_directory_path() /
+             ("certd-" + std::string(info->test_suite_name()) + "-" + info->name() + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(m_path);
+    std::filesystem::create_directories(m_path);
+  }
+  ~TempDir() { std::filesystem::remove_all(m_path); }
+  std::string file(const std::string& name) const { return (m_path / name).string(); }
+
+ private:
+  std::filesystem::path m_path;
+};
+
+#define ASSERT_OK(expr)                                              \
+  do {                                                               \
+    const auto& certd_ok_ = (expr);                                  \
+    ASSERT_TRUE(certd_ok_) << certd_ok_.error().to_string();         \
+  } while (false)
+
+}  // namespace certd::store

@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address" -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address" \
   -DCERTD_BUILD_FUZZ=ON -DCERTD_BUILD_TESTS=OFF -DCERTD_BUILD_BENCH=OFF > /dev/null
-cmake --build build-fuzz --parallel "$(nproc)"
+cmake --build build-fuzz --parallel "$(nproc)" --target certd_fuzzers
 
 shopt -s nullglob
 targets=(build-fuzz/fuzz/*/fuzz_*)

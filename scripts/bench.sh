@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds and runs every benchmark; prints figures, asserts nothing.
+# Usage: scripts/bench.sh [name filter, e.g. render]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
+shopt -s nullglob
+for bench in build/bench/*/bench_*; do
+  [ -x "$bench" ] || continue
+  case "$bench" in *"${1:-}"*) ;; *) continue ;; esac
+  echo "== $(basename "$bench")"
+  "$bench"
+done

@@ -17,7 +17,7 @@ packages=(
   fonts-dejavu-core fonts-ipafont-gothic
   # test tools: real servers and checkers the tests start or call
   python3-aiosmtpd poppler-utils zbar-tools qpdf sqlite3 clang libclang-rt-14-dev
-  chromium wrk
+  chromium wrk curl
 )
 
 missing=()

@@ -108,6 +108,13 @@ struct BatchRow {
   std::optional<std::int64_t> finished_at;
 };
 
+struct NewNotification {
+  Id certificate_id = 0;
+  std::string recipient;  // e-mail address
+  std::string role;       // student | guardian | issuer
+  std::optional<Id> outbox_id;
+};
+
 struct NewVerification {
   std::string number;
   std::string result;  // valid | revoked | expired | unknown

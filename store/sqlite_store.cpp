@@ -182,6 +182,57 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<std::vector<CertificateRow>> certificates_by_claim_token(const std::string& claim_token) override {
+    return guarded([&]() -> Result<std::vector<CertificateRow>> {
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_certificate_columns +
+                                    " FROM certificates WHERE claim_token = ? ORDER BY issued_at, id");
+      s.bind(1, claim_token);
+      std::vector<CertificateRow> rows;
+      while (s.executeStep()) rows.push_back(read_certificate(s));
+      return rows;
+    });
+  }
+
+  Result<Inserted> add_notification(const NewNotification& n) override {
+    return guarded([&]() -> Result<Inserted> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement insert(m_db,
+                               "INSERT INTO notifications (certificate_id, recipient, role, outbox_id) "
+                               "VALUES (?, ?, ?, ?) ON CONFLICT (certificate_id, recipient) DO NOTHING");
+      insert.bind(1, static_cast<std::int64_t>(n.certificate_id));
+      insert.bind(2, n.recipient);
+      insert.bind(3, n.role);
+      bind_optional(insert, 4, n.outbox_id);
+      bool created = insert.exec() == 1;
+      SQLite::Statement find(m_db, "SELECT id FROM notifications WHERE certificate_id = ? AND recipient = ?");
+      find.bind(1, static_cast<std::int64_t>(n.certificate_id));
+      find.bind(2, n.recipient);
+      find.executeStep();
+      Inserted result{find.getColumn(0).getInt64(), created};
+      tx.commit();
+      return result;
+    });
+  }
+
+  Status set_notification_status(Id id, const std::string& status, const std::string& server_reply,
+                                 std::optional<std::int64_t> sent_at) override {
+    return guarded([&]() -> Status {
+      SQLite::Statement s(m_db, "UPDATE notifications SET status = ?, server_reply = ?, sent_at = ? WHERE id = ?");
+      s.bind(1, status);
+      s.bind(2, server_reply);
+      bind_optional(s, 3, sent_at);
+      s.bind(4, static_cast<std::int64_t>(id));
+      s.exec();
+      return ok();
+    });
+  }
+
+  Status mark_claimed(const std::string& claim_token, std::int64_t at) override {
+    return update("UPDATE notifications SET status = 'claimed', claimed_at = ? WHERE status = 'sent' AND "
+                  "certificate_id IN (SELECT id FROM certificates WHERE claim_token = ?)",
+                  at, claim_token);
+  }
+
   Result<std::int64_t> count_certificates_issued(std::int64_t from, std::int64_t to) override {
     return guarded([&]() -> Result<std::int64_t> {
       SQLite::Statement s(m_db, "SELECT count(*) FROM certificates WHERE issued_at >= ? AND issued_at < ?");

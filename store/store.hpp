@@ -34,6 +34,8 @@ class Store {
   virtual Result<std::optional<CertificateRow>> certificate_by_number(const std::string& number) = 0;
   virtual Result<std::optional<CertificateRow>> certificate_by_key(const std::string& idempotency_key) = 0;
   virtual Status revoke_certificate(const std::string& number, const std::string& reason, std::int64_t at) = 0;
+  // A family's certificates (one claim token per student), oldest first.
+  virtual Result<std::vector<CertificateRow>> certificates_by_claim_token(const std::string& claim_token) = 0;
   // Certificates issued in [from, to), for the monthly quota.
   virtual Result<std::int64_t> count_certificates_issued(std::int64_t from, std::int64_t to) = 0;
 
@@ -59,6 +61,13 @@ class Store {
   virtual Result<std::optional<BatchRow>> batch(Id id) = 0;
   virtual Status update_batch(Id id, std::int64_t done, std::int64_t failed, const std::string& status,
                               std::optional<std::int64_t> finished_at) = 0;
+
+  // Notifications: one row per (certificate, recipient).
+  virtual Result<Inserted> add_notification(const NewNotification& notification) = 0;
+  virtual Status set_notification_status(Id id, const std::string& status, const std::string& server_reply,
+                                         std::optional<std::int64_t> sent_at) = 0;
+  // The family opened the page: their sent e-mails count as claimed.
+  virtual Status mark_claimed(const std::string& claim_token, std::int64_t at) = 0;
 
   // Verifications and the audit log are append-only.
   virtual Status record_verification(const NewVerification& verification) = 0;

@@ -160,3 +160,33 @@ TEST(SqliteStore, TextWithQuotesIsStoredVerbatim) {
 
 }  // namespace
 }  // namespace certd::store
+
+namespace certd::store {
+namespace {
+
+TEST(SqliteStore, FamilyOpeningTheirPageClaimsOnlyTheirSentEmails) {
+  auto store = memory_store();
+  auto a = certificate("N-1", "k1");
+  a.claim_token = "family-a";
+  auto b = certificate("N-2", "k2");
+  b.claim_token = "family-b";
+  auto id_a = store->insert_certificate(a, {});
+  auto id_b = store->insert_certificate(b, {});
+  ASSERT_OK(id_a);
+  ASSERT_OK(id_b);
+  auto n_a = store->add_notification({id_a->id, "mum@a.example", "guardian", std::nullopt});
+  auto n_b = store->add_notification({id_b->id, "dad@b.example", "guardian", std::nullopt});
+  ASSERT_OK(n_a);
+  ASSERT_OK(n_b);
+  EXPECT_FALSE(store->add_notification({id_a->id, "mum@a.example", "guardian", std::nullopt})->created);
+  ASSERT_OK(store->set_notification_status(n_a->id, "sent", "250 ok", 5));
+  ASSERT_OK(store->set_notification_status(n_b->id, "sent", "250 ok", 5));
+  ASSERT_OK(store->mark_claimed("family-a", 9));
+  auto family = store->certificates_by_claim_token("family-a");
+  ASSERT_OK(family);
+  ASSERT_EQ(family->size(), 1u);
+  EXPECT_EQ((*family)[0].certificate.number, "N-1");
+}
+
+}  // namespace
+}  // namespace certd::store

@@ -1,0 +1,46 @@
+#pragma once
+// The portal's request handlers (DESIGN.md "Portal and API"): public
+// verification pages and JSON, the issuer's public key, the family page
+// with downloads, and signed webhooks. Pure request -> response over a
+// PortalBackend; the HTTP listener is a separate adapter (http_server.hpp).
+
+#include <memory>
+#include <string>
+
+#include "core/clock.hpp"
+#include "portal/http_types.hpp"
+#include "portal/portal_backend.hpp"
+#include "portal/webhook_verifier.hpp"
+
+namespace certd::portal {
+
+struct PortalOptions {
+  std::string issuer_name;
+  std::string public_url;      // e.g. https://certs.example.edu (no trailing slash)
+  std::string public_key_pem;  // the issuer's Ed25519 public key
+  std::size_t max_webhook_body = 256 * 1024;
+};
+
+// Thread-safe if the backend and clock are: holds no mutable state.
+class Portal {
+ public:
+  // `webhooks` may be null: then /hooks answers 503 (not configured).
+  Portal(PortalOptions options, PortalBackend& backend, const Clock& clock,
+         std::unique_ptr<WebhookVerifier> webhooks);
+
+  Response handle(const Request& request) const;
+
+ private:
+  Response verification_page(const std::string& number, bool as_json) const;
+  Response family_page(const std::string& claim_token) const;
+  Response family_download(const std::string& claim_token, const std::string& number) const;
+  Response keys() const;
+  Response webhook(const std::string& source, const Request& request) const;
+
+  PortalOptions m_options;
+  PortalBackend& m_backend;
+  const Clock& m_clock;
+  std::unique_ptr<WebhookVerifier> m_webhooks;
+};
+
+}  // namespace certd::portal

@@ -1,0 +1,109 @@
+#include "portal/webhook_verifier.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <charconv>
+
+namespace certd::portal {
+namespace {
+
+constexpr std::string_view k_secret_prefix = "whsec_";
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+// EVP_DecodeBlock counts padding in its length and accepts no whitespace.
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
+  std::string out(text.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  std::size_t padding = text.size() - text.find_last_not_of('=') - 1;
+  out.resize(static_cast<std::size_t>(n) - padding);
+  return out;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), mac, &length);
+  return std::string(reinterpret_cast<char*>(mac), length);
+}
+
+// cpprestsdk joins repeated headers with ", ", so split on both.
+std::vector<std::string_view> split_signatures(std::string_view header) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (start < header.size()) {
+    std::size_t end = header.find_first_of(" ,", start);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view part = header.substr(start, end - start);
+    // "v1,<sig>" itself contains a comma: glue the version back on.
+    if (part == "v1" && end < header.size() && header[end] == ',') {
+      std::size_t sig_end = header.find(' ', end + 1);
+      if (sig_end == std::string_view::npos) sig_end = header.size();
+      parts.push_back(header.substr(start, sig_end - start));
+      start = sig_end + 1;
+      continue;
+    }
+    start = end + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Result<WebhookVerifier> WebhookVerifier::create(const std::vector<std::string>& secrets, Duration tolerance) {
+  std::vector<std::string> keys;
+  for (const std::string& secret : secrets) {
+    std::string_view text = secret;
+    if (text.substr(0, k_secret_prefix.size()) == k_secret_prefix) text.remove_prefix(k_secret_prefix.size());
+    auto key = base64_decode(text);
+    if (!key || key->size() < 24 || key->size() > 64)
+      return Error(ErrorCode::invalid_argument, "webhook secret must be whsec_ followed by base64 of 24 to 64 bytes");
+    keys.push_back(std::move(*key));
+  }
+  if (keys.empty()) return Error(ErrorCode::invalid_argument, "no webhook secret configured");
+  return WebhookVerifier(std::move(keys), tolerance);
+}
+
+Status WebhookVerifier::verify(const WebhookHeaders& headers, std::string_view body, TimePoint now) const {
+  if (headers.id.empty() || headers.timestamp.empty() || headers.signature.empty())
+    return Error(ErrorCode::invalid_argument, "missing webhook-id, webhook-timestamp or webhook-signature header");
+  std::int64_t timestamp = 0;
+  auto [end, error] = std::from_chars(headers.timestamp.data(), headers.timestamp.data() + headers.timestamp.size(),
+                                      timestamp);
+  if (error != std::errc() || end != headers.timestamp.data() + headers.timestamp.size())
+    return Error(ErrorCode::invalid_argument, "webhook-timestamp is not a number");
+  std::int64_t skew = to_unix(now) - timestamp;
+  if (skew > m_tolerance.count() || -skew > m_tolerance.count())
+    return Error(ErrorCode::invalid_argument, "webhook-timestamp is outside the accepted window");
+
+  std::string signed_content = headers.id + "." + headers.timestamp + "." + std::string(body);
+  for (const std::string& key : m_keys) {
+    std::string expected = "v1," + base64_encode(hmac_sha256(key, signed_content));
+    for (std::string_view given : split_signatures(headers.signature))
+      if (constant_time_equal(given, expected)) return ok();
+  }
+  return Error(ErrorCode::permission_denied, "webhook signature does not match");
+}
+
+std::string WebhookVerifier::sign(std::string_view id, std::int64_t timestamp, std::string_view body) const {
+  std::string content = std::string(id) + "." + std::to_string(timestamp) + "." + std::string(body);
+  return "v1," + base64_encode(hmac_sha256(m_keys.front(), content));
+}
+
+}  // namespace certd::portal

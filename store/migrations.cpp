@@ -136,6 +136,11 @@ CREATE TABLE state (
   value TEXT NOT NULL
 );
 )sql",
+      // 3: who holds an outbox item's lease, so a restarted daemon can take
+      // back its own crashed leases at once instead of waiting them out.
+      R"sql(
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+)sql",
   };
   return k_steps;
 }

@@ -320,7 +320,8 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<OutboxRow>> claim_due(std::int64_t now, std::int64_t lease_until, int limit) override {
+  Result<std::vector<OutboxRow>> claim_due(std::int64_t now, std::int64_t lease_until, int limit,
+                                           const std::string& worker) override {
     return guarded([&]() -> Result<std::vector<OutboxRow>> {
       SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
       SQLite::Statement s(m_db, std::string("SELECT ") + k_outbox_columns +
@@ -331,11 +332,12 @@ class SqliteStore final : public Store {
       std::vector<OutboxRow> rows;
       while (s.executeStep()) rows.push_back(read_outbox(s));
       SQLite::Statement lease(m_db, "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, "
-                                    "updated_at = ? WHERE id = ?");
+                                    "updated_at = ?, claimed_by = ? WHERE id = ?");
       for (OutboxRow& row : rows) {
         lease.bind(1, static_cast<std::int64_t>(lease_until));
         lease.bind(2, static_cast<std::int64_t>(now));
-        lease.bind(3, static_cast<std::int64_t>(row.id));
+        lease.bind(3, worker);
+        lease.bind(4, static_cast<std::int64_t>(row.id));
         lease.exec();
         lease.reset();
         row.attempts += 1;
@@ -346,16 +348,27 @@ class SqliteStore final : public Store {
   }
 
   Status complete_outbox(Id id, std::int64_t now) override {
-    return update("UPDATE outbox SET status = 'done', last_error = '', updated_at = ? WHERE id = ?", now, id);
+    return update("UPDATE outbox SET status = 'done', last_error = '', claimed_by = NULL, updated_at = ? WHERE id = ?",
+                  now, id);
+  }
+
+  Result<std::int64_t> release_claims(std::int64_t now) override {
+    return guarded([&]() -> Result<std::int64_t> {
+      SQLite::Statement s(m_db, "UPDATE outbox SET next_attempt_at = ?, claimed_by = NULL "
+                                "WHERE status = 'queued' AND claimed_by IS NOT NULL");
+      s.bind(1, static_cast<std::int64_t>(now));
+      return static_cast<std::int64_t>(s.exec());
+    });
   }
 
   Status fail_outbox(Id id, const std::string& error, std::optional<std::int64_t> retry_at,
                      std::int64_t now) override {
     if (retry_at)
-      return update("UPDATE outbox SET last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?", error,
-                    *retry_at, now, id);
-    return update("UPDATE outbox SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?", error, now,
-                  id);
+      return update("UPDATE outbox SET last_error = ?, next_attempt_at = ?, claimed_by = NULL, updated_at = ? "
+                    "WHERE id = ?",
+                    error, *retry_at, now, id);
+    return update("UPDATE outbox SET status = 'failed', last_error = ?, claimed_by = NULL, updated_at = ? WHERE id = ?",
+                  error, now, id);
   }
 
   Result<std::vector<OutboxRow>> outbox_with_status(const std::string& status) override {

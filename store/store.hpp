@@ -45,11 +45,15 @@ class Store {
   virtual Status decide_pending(Id id, const std::string& status, const std::string& notes,
                                 const std::string& decided_by, std::int64_t at) = 0;
 
-  // Outbox. claim_due hands out due items and pushes their next attempt to
-  // `lease_until`, so a crashed worker's items come back by themselves.
+  // Outbox. claim_due hands out due items to `worker` and pushes their next
+  // attempt to `lease_until`, so a crashed worker's items come back by
+  // themselves; release_claims gives them back at once (at start-up, when
+  // this process is the only worker).
   virtual Result<Inserted> enqueue(const NewOutboxItem& item, std::optional<Id> certificate_id,
                                    std::int64_t now) = 0;
-  virtual Result<std::vector<OutboxRow>> claim_due(std::int64_t now, std::int64_t lease_until, int limit) = 0;
+  virtual Result<std::vector<OutboxRow>> claim_due(std::int64_t now, std::int64_t lease_until, int limit,
+                                                   const std::string& worker = "") = 0;
+  virtual Result<std::int64_t> release_claims(std::int64_t now) = 0;
   virtual Status complete_outbox(Id id, std::int64_t now) = 0;
   // Records a failure: retry at `retry_at`, or give up (`retry_at` empty).
   virtual Status fail_outbox(Id id, const std::string& error, std::optional<std::int64_t> retry_at,

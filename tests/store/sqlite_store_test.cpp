@@ -190,3 +190,25 @@ TEST(SqliteStore, FamilyOpeningTheirPageClaimsOnlyTheirSentEmails) {
 
 }  // namespace
 }  // namespace certd::store
+
+namespace certd::store {
+namespace {
+
+TEST(SqliteStore, RestartTakesBackLeasesButNotBackoffs) {
+  auto store = memory_store();
+  ASSERT_OK(store->enqueue({"email", "mail:leased", "{}"}, std::nullopt, 100));
+  ASSERT_OK(store->enqueue({"email", "mail:backoff", "{}"}, std::nullopt, 100));
+  auto claimed = store->claim_due(100, 400, 10, "worker-1");
+  ASSERT_OK(claimed);
+  ASSERT_EQ(claimed->size(), 2u);
+  ASSERT_OK(store->fail_outbox((*claimed)[1].id, "timeout", 900, 101));
+  // The process dies holding the first lease; the restart takes it back.
+  EXPECT_EQ(*store->release_claims(102), 1);
+  auto again = store->claim_due(102, 500, 10, "worker-2");
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].item.dedupe_key, "mail:leased");
+  EXPECT_EQ((*again)[0].attempts, 2);
+}
+
+}  // namespace
+}  // namespace certd::store

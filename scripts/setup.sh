@@ -11,7 +11,7 @@ packages=(
   # libraries of the design card, and the well-kept ones we use
   libcpprest-dev libhpdf-dev libqrencode-dev libssl-dev libyaml-cpp-dev
   libsqlitecpp-dev libsqlite3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
-  libcli11-dev nlohmann-json3-dev libkainjow-mustache-dev libqpdf-dev
+  libcli11-dev nlohmann-json3-dev libkainjow-mustache-dev libqpdf-dev libcsv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # fonts the demo templates use
   fonts-dejavu-core fonts-ipafont-gothic

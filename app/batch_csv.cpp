@@ -1,0 +1,146 @@
+#include "app/batch_csv.hpp"
+
+#include <csv.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "core/time_format.hpp"
+
+namespace certd::app {
+namespace {
+
+constexpr std::size_t k_max_rows = 100000;
+constexpr std::size_t k_max_field = 4096;
+
+// Collects libcsv's callbacks into records that remember their line.
+struct Collector {
+  std::vector<std::string> fields;
+  std::vector<std::pair<int, std::vector<std::string>>> records;
+  int line = 1;         // line being fed to the parser
+  int record_line = 1;  // line where the current record started
+  bool starting = true;
+};
+
+void on_field(void* data, std::size_t length, void* user) {
+  auto* c = static_cast<Collector*>(user);
+  if (c->starting) c->record_line = c->line;
+  c->starting = false;
+  c->fields.emplace_back(data ? static_cast<const char*>(data) : "", data ? length : 0);
+}
+
+void on_record(int, void* user) {
+  auto* c = static_cast<Collector*>(user);
+  c->records.emplace_back(c->record_line, std::move(c->fields));
+  c->fields.clear();
+  c->starting = true;
+}
+
+std::string trimmed(std::string text) {
+  auto not_space = [](unsigned char ch) { return !std::isspace(ch); };
+  text.erase(text.begin(), std::find_if(text.begin(), text.end(), not_space));
+  text.erase(std::find_if(text.rbegin(), text.rend(), not_space).base(), text.end());
+  return text;
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return text;
+}
+
+// Feeds the parser line by line so each record knows where it started.
+Result<Collector> collect(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  csv_parser parser;
+  csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+  Collector c;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    std::string_view piece = text.substr(start, end - start);
+    if (csv_parse(&parser, piece.data(), piece.size(), on_field, on_record, &c) != piece.size()) {
+      std::string what = csv_strerror(csv_error(&parser));
+      csv_free(&parser);
+      return Error(ErrorCode::parse_error, what, SourceLocation{"", c.line, 0});
+    }
+    ++c.line;
+    start = end;
+  }
+  int status = csv_fini(&parser, on_field, on_record, &c);
+  csv_free(&parser);
+  if (status != 0) return Error(ErrorCode::parse_error, "unterminated quoted field", SourceLocation{"", c.record_line, 0});
+  return c;
+}
+
+}  // namespace
+
+BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, TimePoint today) {
+  BatchFile out;
+  auto fail = [&](int line, std::string message) {
+    out.errors.emplace_back(ErrorCode::invalid_argument, std::move(message), SourceLocation{file_name, line, 0});
+  };
+  auto collected = collect(text);
+  if (!collected) {
+    fail(collected.error().where().line, "not valid CSV: " + collected.error().message());
+    return out;
+  }
+  auto& records = collected->records;
+  if (records.empty()) {
+    fail(1, "the file is empty; expected a header row: student,name,course[,expires_on][,notes]");
+    return out;
+  }
+  if (records.size() - 1 > k_max_rows) {
+    fail(1, "more than " + std::to_string(k_max_rows) + " rows; split the file");
+    return out;
+  }
+
+  std::map<std::string, std::size_t> column;
+  const auto& header = records.front().second;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    std::string name = lower(trimmed(header[i]));
+    static const std::set<std::string> k_known = {"student", "name", "course", "expires_on", "notes"};
+    if (!k_known.count(name)) fail(records.front().first, "unknown column '" + header[i] + "' (known: student, name, course, expires_on, notes)");
+    else if (!column.emplace(name, i).second) fail(records.front().first, "column '" + name + "' appears twice");
+  }
+  for (const char* required : {"student", "name", "course"})
+    if (!column.count(required)) fail(records.front().first, std::string("missing column '") + required + "'");
+  if (!out.errors.empty()) return out;
+
+  std::map<std::pair<std::string, std::string>, int> seen;
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    const auto& [line, fields] = records[r];
+    if (fields.size() == 1 && trimmed(fields[0]).empty()) continue;  // blank line
+    auto field = [&](const char* name) -> std::string {
+      auto it = column.find(name);
+      return it == column.end() || it->second >= fields.size() ? std::string() : trimmed(fields[it->second]);
+    };
+    if (fields.size() > header.size()) {
+      fail(line, "row has " + std::to_string(fields.size()) + " fields; the header has " + std::to_string(header.size()));
+      continue;
+    }
+    BatchRow row{line, field("student"), field("name"), field("course"), std::nullopt, field("notes")};
+    std::string problem;
+    if (row.student.empty()) problem = "student is empty";
+    else if (row.name.empty()) problem = "name is empty";
+    else if (row.course.empty()) problem = "course is empty";
+    else if (row.name.size() > k_max_field || row.notes.size() > k_max_field) problem = "a field is longer than 4096 bytes";
+    if (problem.empty() && !field("expires_on").empty()) {
+      row.expires_on = parse_iso8601(field("expires_on"));
+      if (!row.expires_on || field("expires_on").size() != 10) problem = "expires_on '" + field("expires_on") + "' is not a date (YYYY-MM-DD)";
+      else if (*row.expires_on < today) problem = "expires_on " + field("expires_on") + " is in the past";
+    }
+    if (problem.empty()) {
+      auto [it, fresh] = seen.emplace(std::make_pair(lower(row.student), lower(row.course)), line);
+      if (!fresh) problem = "student " + row.student + " is already listed for " + row.course + " on line " + std::to_string(it->second);
+    }
+    if (!problem.empty()) fail(line, problem);
+    else out.rows.push_back(std::move(row));
+  }
+  if (out.rows.empty() && out.errors.empty()) fail(1, "the file has a header but no rows");
+  return out;
+}
+
+}  // namespace certd::app

@@ -1,0 +1,41 @@
+#pragma once
+// Turing Certs' "Issue via CSV": a recipients file read into typed rows,
+// every bad row reported by its line number.
+//
+// Columns (a header row naming them is required; order is free):
+//   student       LMS user id or e-mail address   (required)
+//   name          the name printed on the certificate (required)
+//   course        course shortname or title        (required)
+//   expires_on    YYYY-MM-DD                        (optional)
+//   notes         printed where the template shows notes (optional)
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+
+namespace certd::app {
+
+struct BatchRow {
+  int line = 0;  // 1-based line of the row in the file
+  std::string student;
+  std::string name;
+  std::string course;
+  std::optional<TimePoint> expires_on;
+  std::string notes;
+};
+
+struct BatchFile {
+  std::vector<BatchRow> rows;     // the good rows
+  std::vector<Error> errors;      // "file:line: what is wrong", one per bad row
+};
+
+// Parses CSV text (RFC 4180 through libcsv; UTF-8, optional BOM). A row
+// whose expiry date lies before `today` is an error (it would be born
+// expired); so is a student named twice for the same course.
+BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, TimePoint today);
+
+}  // namespace certd::app

@@ -141,6 +141,24 @@ CREATE TABLE state (
       R"sql(
 ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
 )sql",
+      // 4: a batch's rows, stored at import so a batch survives restarts
+      // and resumes where it stopped.
+      R"sql(
+CREATE TABLE batch_rows (
+  id INTEGER PRIMARY KEY,
+  batch_id INTEGER NOT NULL REFERENCES batches (id),
+  line INTEGER NOT NULL,
+  student TEXT NOT NULL,
+  name TEXT NOT NULL,
+  course TEXT NOT NULL,
+  expires_at INTEGER,
+  notes TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'issued', 'failed', 'cancelled')),
+  error TEXT NOT NULL DEFAULT '',
+  certificate_id INTEGER REFERENCES certificates (id)
+);
+CREATE INDEX batch_rows_by_batch ON batch_rows (batch_id, status, id);
+)sql",
   };
   return k_steps;
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace certd::store {
 
@@ -97,6 +98,29 @@ struct NewBatch {
   std::string created_by;
   std::int64_t total = 0;
   std::int64_t created_at = 0;
+};
+
+struct NewBatchItem {
+  int line = 0;
+  std::string student;
+  std::string name;
+  std::string course;
+  std::optional<std::int64_t> expires_at;
+  std::string notes;
+};
+
+struct BatchItemRow {
+  Id id = 0;
+  Id batch_id = 0;
+  NewBatchItem item;
+  std::string status;  // queued | issued | failed | cancelled
+  std::string error;
+};
+
+// A certificate and the work it sends out, committed together.
+struct CertificateWithOutbox {
+  NewCertificate certificate;
+  std::vector<NewOutboxItem> outbox;
 };
 
 struct BatchRow {

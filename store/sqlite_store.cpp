@@ -7,6 +7,8 @@
 #include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "store/migrations.hpp"
@@ -94,6 +96,21 @@ OutboxRow read_outbox(SQLite::Statement& s) {
   return row;
 }
 
+constexpr const char* k_batch_columns =
+    "id, file_name, template_id, created_by, total, created_at, done, failed, status, finished_at";
+
+BatchRow read_batch(SQLite::Statement& s) {
+  BatchRow row;
+  row.id = s.getColumn(0).getInt64();
+  row.batch = NewBatch{s.getColumn(1).getString(), s.getColumn(2).getString(), s.getColumn(3).getString(),
+                       s.getColumn(4).getInt64(), s.getColumn(5).getInt64()};
+  row.done = s.getColumn(6).getInt64();
+  row.failed = s.getColumn(7).getInt64();
+  row.status = s.getColumn(8).getString();
+  row.finished_at = optional_int(s.getColumn(9));
+  return row;
+}
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(SQLite::Database db) : m_db(std::move(db)) {}
@@ -155,6 +172,29 @@ class SqliteStore final : public Store {
       for (const NewOutboxItem& item : outbox) insert_outbox_row(item, id, c.issued_at);
       tx.commit();
       return Inserted{id, true};
+    });
+  }
+
+  Result<std::vector<Inserted>> insert_certificates(const std::vector<CertificateWithOutbox>& group) override {
+    return guarded([&]() -> Result<std::vector<Inserted>> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      std::vector<Inserted> results;
+      results.reserve(group.size());
+      SQLite::Statement existing(m_db, "SELECT id FROM certificates WHERE idempotency_key = ?");
+      for (const CertificateWithOutbox& entry : group) {
+        existing.bind(1, entry.certificate.idempotency_key);
+        if (existing.executeStep()) {
+          results.push_back(Inserted{existing.getColumn(0).getInt64(), false});
+          existing.reset();
+          continue;
+        }
+        existing.reset();
+        Id id = insert_certificate_row(entry.certificate);
+        for (const NewOutboxItem& item : entry.outbox) insert_outbox_row(item, id, entry.certificate.issued_at);
+        results.push_back(Inserted{id, true});
+      }
+      tx.commit();
+      return results;
     });
   }
 
@@ -381,8 +421,9 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<Id> create_batch(const NewBatch& b) override {
+  Result<Id> create_batch(const NewBatch& b, const std::vector<NewBatchItem>& items) override {
     return guarded([&]() -> Result<Id> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
       SQLite::Statement s(m_db,
                           "INSERT INTO batches (file_name, template_id, created_by, total, created_at) "
                           "VALUES (?, ?, ?, ?, ?)");
@@ -392,26 +433,105 @@ class SqliteStore final : public Store {
       s.bind(4, static_cast<std::int64_t>(b.total));
       s.bind(5, static_cast<std::int64_t>(b.created_at));
       s.exec();
-      return static_cast<Id>(m_db.getLastInsertRowid());
+      Id id = static_cast<Id>(m_db.getLastInsertRowid());
+      SQLite::Statement row(m_db,
+                            "INSERT INTO batch_rows (batch_id, line, student, name, course, expires_at, notes) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      for (const NewBatchItem& item : items) {
+        row.bind(1, static_cast<std::int64_t>(id));
+        row.bind(2, item.line);
+        row.bind(3, item.student);
+        row.bind(4, item.name);
+        row.bind(5, item.course);
+        bind_optional(row, 6, item.expires_at);
+        row.bind(7, item.notes);
+        row.exec();
+        row.reset();
+      }
+      tx.commit();
+      return id;
+    });
+  }
+
+  Result<std::vector<BatchRow>> batches() override {
+    return guarded([&]() -> Result<std::vector<BatchRow>> {
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_batch_columns + " FROM batches ORDER BY id");
+      std::vector<BatchRow> rows;
+      while (s.executeStep()) rows.push_back(read_batch(s));
+      return rows;
+    });
+  }
+
+  Result<std::vector<BatchItemRow>> batch_items(Id batch_id, const std::string& status, int limit) override {
+    return guarded([&]() -> Result<std::vector<BatchItemRow>> {
+      SQLite::Statement s(m_db,
+                          "SELECT id, batch_id, line, student, name, course, expires_at, notes, status, error "
+                          "FROM batch_rows WHERE batch_id = ? AND status = ? ORDER BY id LIMIT ?");
+      s.bind(1, static_cast<std::int64_t>(batch_id));
+      s.bind(2, status);
+      s.bind(3, limit);
+      std::vector<BatchItemRow> rows;
+      while (s.executeStep()) {
+        BatchItemRow row;
+        row.id = s.getColumn(0).getInt64();
+        row.batch_id = s.getColumn(1).getInt64();
+        row.item = NewBatchItem{s.getColumn(2).getInt(), s.getColumn(3).getString(), s.getColumn(4).getString(),
+                                s.getColumn(5).getString(), optional_int(s.getColumn(6)), s.getColumn(7).getString()};
+        row.status = s.getColumn(8).getString();
+        row.error = s.getColumn(9).getString();
+        rows.push_back(std::move(row));
+      }
+      return rows;
+    });
+  }
+
+  Status set_batch_item(Id item_id, const std::string& status, const std::string& error,
+                        std::optional<Id> certificate_id) override {
+    return guarded([&]() -> Status {
+      SQLite::Statement s(m_db, "UPDATE batch_rows SET status = ?, error = ?, certificate_id = ? WHERE id = ?");
+      s.bind(1, status);
+      s.bind(2, error);
+      bind_optional(s, 3, certificate_id);
+      s.bind(4, static_cast<std::int64_t>(item_id));
+      s.exec();
+      return ok();
+    });
+  }
+
+  Result<std::int64_t> cancel_batch(Id id, const std::string& reason, std::int64_t at) override {
+    return guarded([&]() -> Result<std::int64_t> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement batch(m_db, "UPDATE batches SET status = 'cancelled', finished_at = ? WHERE id = ?");
+      batch.bind(1, static_cast<std::int64_t>(at));
+      batch.bind(2, static_cast<std::int64_t>(id));
+      if (batch.exec() != 1) return Error(ErrorCode::not_found, "no batch " + std::to_string(id));
+      SQLite::Statement rows(m_db, "UPDATE batch_rows SET status = 'cancelled' WHERE batch_id = ? AND status = 'queued'");
+      rows.bind(1, static_cast<std::int64_t>(id));
+      rows.exec();
+      SQLite::Statement revoke(m_db,
+                               "UPDATE certificates SET status = 'revoked', revoked_at = ?, revoke_reason = ? "
+                               "WHERE batch_id = ? AND status = 'issued'");
+      revoke.bind(1, static_cast<std::int64_t>(at));
+      revoke.bind(2, reason);
+      revoke.bind(3, static_cast<std::int64_t>(id));
+      auto revoked = static_cast<std::int64_t>(revoke.exec());
+      // Mail not yet sent for a revoked certificate is not sent at all.
+      SQLite::Statement outbox(m_db,
+                               "UPDATE outbox SET status = 'cancelled' WHERE status = 'queued' AND certificate_id IN "
+                               "(SELECT id FROM certificates WHERE batch_id = ?)");
+      outbox.bind(1, static_cast<std::int64_t>(id));
+      outbox.exec();
+      tx.commit();
+      return revoked;
     });
   }
 
   Result<std::optional<BatchRow>> batch(Id id) override {
     return guarded([&]() -> Result<std::optional<BatchRow>> {
-      SQLite::Statement s(m_db,
-                          "SELECT id, file_name, template_id, created_by, total, created_at, done, failed, status, "
-                          "finished_at FROM batches WHERE id = ?");
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_batch_columns + " FROM batches WHERE id = ?");
       s.bind(1, static_cast<std::int64_t>(id));
       if (!s.executeStep()) return std::optional<BatchRow>();
-      BatchRow row;
-      row.id = s.getColumn(0).getInt64();
-      row.batch = NewBatch{s.getColumn(1).getString(), s.getColumn(2).getString(), s.getColumn(3).getString(),
-                           s.getColumn(4).getInt64(), s.getColumn(5).getInt64()};
-      row.done = s.getColumn(6).getInt64();
-      row.failed = s.getColumn(7).getInt64();
-      row.status = s.getColumn(8).getString();
-      row.finished_at = optional_int(s.getColumn(9));
-      return std::optional<BatchRow>(std::move(row));
+      return std::optional<BatchRow>(read_batch(s));
     });
   }
 
@@ -516,6 +636,22 @@ class SqliteStore final : public Store {
   SQLite::Database m_db;  // used by one thread at a time (see store.hpp)
 };
 
+// Switching a new database to WAL needs an exclusive lock, and SQLite
+// answers SQLITE_BUSY at once instead of calling the busy handler, so two
+// processes opening a fresh file together need a bounded retry here.
+Status enable_wal(SQLite::Database& db, int busy_timeout_ms) {
+  for (int waited = 0;; waited += 10) {
+    try {
+      std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
+      if (mode == "wal" || mode == "memory") return ok();
+      return Error(ErrorCode::unavailable, "database refused WAL mode (" + mode + ")");
+    } catch (const SQLite::Exception& e) {
+      if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || waited >= busy_timeout_ms) return error_from(e);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 }  // namespace
 
 int current_schema_version() { return static_cast<int>(migration_steps().size()); }
@@ -524,7 +660,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, Sqlite
   return guarded([&]() -> Result<std::unique_ptr<Store>> {
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
                         options.busy_timeout_ms);
-    db.exec("PRAGMA journal_mode = WAL");
+    CERTD_TRY(enable_wal(db, options.busy_timeout_ms));
     // NORMAL is durable against process crashes in WAL mode; a power cut
     // can lose the last commits, never corrupt the file.
     db.exec("PRAGMA synchronous = NORMAL");

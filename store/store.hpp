@@ -31,6 +31,10 @@ class Store {
   // queues nothing. A duplicate number is a conflict.
   virtual Result<Inserted> insert_certificate(const NewCertificate& certificate,
                                               const std::vector<NewOutboxItem>& outbox) = 0;
+  // Several certificates in one transaction (batches and approvals): one
+  // commit for the group instead of one per certificate. Results are in
+  // input order.
+  virtual Result<std::vector<Inserted>> insert_certificates(const std::vector<CertificateWithOutbox>& group) = 0;
   virtual Result<std::optional<CertificateRow>> certificate_by_number(const std::string& number) = 0;
   virtual Result<std::optional<CertificateRow>> certificate_by_key(const std::string& idempotency_key) = 0;
   virtual Status revoke_certificate(const std::string& number, const std::string& reason, std::int64_t at) = 0;
@@ -60,8 +64,15 @@ class Store {
                              std::int64_t now) = 0;
   virtual Result<std::vector<OutboxRow>> outbox_with_status(const std::string& status) = 0;
 
-  // Batches.
-  virtual Result<Id> create_batch(const NewBatch& batch) = 0;
+  // Batches. A batch and its rows are created together.
+  virtual Result<Id> create_batch(const NewBatch& batch, const std::vector<NewBatchItem>& items) = 0;
+  virtual Result<std::vector<BatchRow>> batches() = 0;
+  virtual Result<std::vector<BatchItemRow>> batch_items(Id batch_id, const std::string& status, int limit) = 0;
+  virtual Status set_batch_item(Id item_id, const std::string& status, const std::string& error,
+                                std::optional<Id> certificate_id) = 0;
+  // Cancels the batch: its queued rows stop, what it issued is revoked.
+  // Returns how many certificates were revoked.
+  virtual Result<std::int64_t> cancel_batch(Id id, const std::string& reason, std::int64_t at) = 0;
   virtual Result<std::optional<BatchRow>> batch(Id id) = 0;
   virtual Status update_batch(Id id, std::int64_t done, std::int64_t failed, const std::string& status,
                               std::optional<std::int64_t> finished_at) = 0;

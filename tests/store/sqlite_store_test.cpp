@@ -138,7 +138,7 @@ TEST(SqliteStore, StateAndBatches) {
   ASSERT_OK(store->set_state("cursor", "1"));
   ASSERT_OK(store->set_state("cursor", "2"));
   EXPECT_EQ(**store->get_state("cursor"), "2");
-  auto id = store->create_batch({"list.csv", "award", "cli", 3, 7});
+  auto id = store->create_batch({"list.csv", "award", "cli", 3, 7}, {});
   ASSERT_OK(id);
   ASSERT_OK(store->update_batch(*id, 2, 1, "done", 9));
   auto batch = *store->batch(*id);
@@ -208,6 +208,61 @@ TEST(SqliteStore, RestartTakesBackLeasesButNotBackoffs) {
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ((*again)[0].item.dedupe_key, "mail:leased");
   EXPECT_EQ((*again)[0].attempts, 2);
+}
+
+}  // namespace
+}  // namespace certd::store
+
+namespace certd::store {
+namespace {
+
+TEST(SqliteStore, GroupInsertIsOneTransactionAndKeepsIdempotency) {
+  auto store = memory_store();
+  ASSERT_OK(store->insert_certificate(certificate("N-0", "k0"), {}));
+  std::vector<CertificateWithOutbox> group = {
+      {certificate("N-1", "k1"), {{"email", "mail:1", "{}"}}},
+      {certificate("N-X", "k0"), {{"email", "mail:x", "{}"}}},  // already issued under k0
+      {certificate("N-2", "k2"), {{"email", "mail:2", "{}"}}},
+  };
+  auto inserted = store->insert_certificates(group);
+  ASSERT_OK(inserted);
+  ASSERT_EQ(inserted->size(), 3u);
+  EXPECT_TRUE((*inserted)[0].created);
+  EXPECT_FALSE((*inserted)[1].created);
+  EXPECT_TRUE((*inserted)[2].created);
+  EXPECT_EQ(store->outbox_with_status("queued")->size(), 2u);
+
+  group.push_back({certificate("N-1", "k9"), {}});  // duplicate number: the whole group rolls back
+  group[0].certificate.idempotency_key = "k5";
+  EXPECT_EQ(store->insert_certificates(group).error().code(), ErrorCode::conflict);
+  EXPECT_FALSE(*store->certificate_by_key("k5"));
+}
+
+TEST(SqliteStore, CancelledBatchRevokesWhatItIssuedAndStopsItsMail) {
+  auto store = memory_store();
+  auto batch = store->create_batch({"list.csv", "award", "cli", 3, 7},
+                                   {{2, "1", "Ann", "FA-101", std::nullopt, ""},
+                                    {3, "2", "Bob", "FA-101", 2000000000, "hi"},
+                                    {4, "3", "Cy", "FA-101", std::nullopt, ""}});
+  ASSERT_OK(batch);
+  auto queued = store->batch_items(*batch, "queued", 10);
+  ASSERT_OK(queued);
+  ASSERT_EQ(queued->size(), 3u);
+  EXPECT_EQ((*queued)[1].item.notes, "hi");
+  auto c = certificate("N-1", "batch:1|student:1");
+  c.batch_id = *batch;
+  auto issued = store->insert_certificate(c, {{"email", "mail:N-1", "{}"}});
+  ASSERT_OK(issued);
+  ASSERT_OK(store->set_batch_item((*queued)[0].id, "issued", "", issued->id));
+  auto revoked = store->cancel_batch(*batch, "batch cancelled", 50);
+  ASSERT_OK(revoked);
+  EXPECT_EQ(*revoked, 1);
+  EXPECT_EQ((*store->certificate_by_number("N-1"))->status, "revoked");
+  EXPECT_TRUE(store->batch_items(*batch, "queued", 10)->empty());
+  EXPECT_EQ(store->batch_items(*batch, "cancelled", 10)->size(), 2u);
+  EXPECT_TRUE(store->outbox_with_status("queued")->empty());
+  EXPECT_EQ((*store->batch(*batch))->status, "cancelled");
+  EXPECT_EQ(store->batches()->size(), 1u);
 }
 
 }  // namespace

@@ -159,6 +159,10 @@ CREATE TABLE batch_rows (
 );
 CREATE INDEX batch_rows_by_batch ON batch_rows (batch_id, status, id);
 )sql",
+      // 5: the family page looks certificates up by claim token.
+      R"sql(
+CREATE INDEX certificates_by_claim_token ON certificates (claim_token);
+)sql",
   };
   return k_steps;
 }

@@ -38,6 +38,9 @@ class Store {
   virtual Result<std::optional<CertificateRow>> certificate_by_number(const std::string& number) = 0;
   virtual Result<std::optional<CertificateRow>> certificate_by_key(const std::string& idempotency_key) = 0;
   virtual Status revoke_certificate(const std::string& number, const std::string& reason, std::int64_t at) = 0;
+  // Every certificate of a student, oldest first (rules read the history;
+  // the family's claim token is reused from it).
+  virtual Result<std::vector<CertificateRow>> certificates_for_student(const std::string& student_id) = 0;
   // A family's certificates (one claim token per student), oldest first.
   virtual Result<std::vector<CertificateRow>> certificates_by_claim_token(const std::string& claim_token) = 0;
   // Certificates issued in [from, to), for the monthly quota.

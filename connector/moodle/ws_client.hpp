@@ -1,0 +1,59 @@
+#pragma once
+// Moodle's REST web-service protocol over an HttpTransport: the request
+// (wstoken, wsfunction, moodlewsrestformat=json, PHP bracket fields) and
+// every error shape of API-NOTES §3 turned into certd::Error. Internal to
+// the Moodle adapter: nothing outside connector/moodle sees JSON.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "connector/moodle/form_encoding.hpp"
+#include "connector/moodle/http_transport.hpp"
+#include "core/result.hpp"
+
+namespace certd::connector::moodle {
+
+inline constexpr const char* k_rest_path = "/webservice/rest/server.php";
+
+// A failure reported by Moodle itself.
+struct WsError {
+  std::string exception;  // PHP class, e.g. "core\exception\moodle_exception"
+  std::string errorcode;  // empty for a bare PHP error (TypeError)
+  std::string message;
+  std::string debuginfo;  // only with developer debugging on
+};
+
+// The Moodle error in an answer, if it is one: an exception object, an
+// upload.php error object, or an XML EXCEPTION document.
+std::optional<WsError> find_ws_error(const std::string& body);
+std::optional<WsError> find_ws_error(const nlohmann::json& answer);
+// The certd error for a Moodle error: "[errorcode] message (function)",
+// `unavailable` for the few codes that mean "try again later".
+Error to_error(const std::string& function, const WsError& error);
+// unavailable for 408, 425, 429 and 5xx; a permanent error otherwise.
+Error http_status_error(const std::string& function, int status);
+
+enum class Retry { none, reads };
+
+// Thread-safe.
+class WsClient {
+ public:
+  WsClient(std::unique_ptr<HttpTransport> transport, std::string token)
+      : m_transport(std::move(transport)), m_token(std::move(token)) {}
+
+  // Calls `function` with `params`. Reads (Retry::reads) are tried up to
+  // three times on transient failures; writes once (the outbox retries).
+  Result<nlohmann::json> call(const std::string& function, const FormBuilder& params, Retry retry = Retry::none);
+  long long requests_sent() const { return m_transport->requests_sent(); }
+
+ private:
+  Result<nlohmann::json> call_once(const std::string& function, const FormBuilder& params);
+
+  std::unique_ptr<HttpTransport> m_transport;
+  std::string m_token;
+};
+
+}  // namespace certd::connector::moodle

@@ -1,16 +1,29 @@
+#include <algorithm>
 #include <filesystem>
 
 #include "app/config_check.hpp"
+#include "render/template.hpp"
 
 namespace certd::app {
 
-// Until templates are loaded for real, a template exists when
-// templates_dir holds <id>.yaml; its content is not checked yet.
+// Loads every templates_dir/<id>.yaml for real (assets, fonts, glyph
+// coverage), so a broken template fails here, not on the first certificate.
 void check_templates(const config::Config& config, CheckReport& report, std::set<std::string>& template_ids) {
   std::error_code ec;
+  std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(config.templates_dir, ec))
-    if (entry.path().extension() == ".yaml") template_ids.insert(entry.path().stem().string());
-  report.notes.push_back("templates in " + config.templates_dir + " are not checked by this build yet");
+    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
+  if (ec) {
+    report.errors.emplace_back(ErrorCode::not_found, "templates_dir " + config.templates_dir + ": " + ec.message());
+    return;
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    render::TemplateLoad loaded = render::load_template_file(file.string());
+    if (loaded.ok()) template_ids.insert(loaded.loaded->id());
+    for (Error& error : loaded.errors) report.errors.push_back(std::move(error));
+  }
+  if (files.empty()) report.notes.push_back("no templates (*.yaml) in " + config.templates_dir);
 }
 
 }  // namespace certd::app

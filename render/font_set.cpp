@@ -1,0 +1,153 @@
+#include "render/font_set.hpp"
+
+#include <hb-subset.h>
+#include <hb.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "render/utf8.hpp"
+
+namespace certd::render {
+namespace {
+
+// libharu 2.3.0 reads composite-glyph component ids as signed 16-bit
+// numbers; glyphs beyond 32767 lose their parts (fixed upstream in 2.4.4).
+constexpr unsigned k_max_glyphs = 32768;
+
+template <typename T, void (*destroy)(T*)>
+struct HbDeleter {
+  void operator()(T* object) const { destroy(object); }
+};
+using Blob = std::unique_ptr<hb_blob_t, HbDeleter<hb_blob_t, hb_blob_destroy>>;
+using Face = std::unique_ptr<hb_face_t, HbDeleter<hb_face_t, hb_face_destroy>>;
+using Set = std::unique_ptr<hb_set_t, HbDeleter<hb_set_t, hb_set_destroy>>;
+using SubsetInput = std::unique_ptr<hb_subset_input_t, HbDeleter<hb_subset_input_t, hb_subset_input_destroy>>;
+
+bool has_table(hb_face_t* face, hb_tag_t tag) {
+  Blob table(hb_face_reference_table(face, tag));
+  return hb_blob_get_length(table.get()) > 0;
+}
+
+Coverage coverage_of(hb_face_t* face) {
+  Set unicodes(hb_set_create());
+  hb_face_collect_unicodes(face, unicodes.get());
+  Coverage coverage;
+  hb_codepoint_t code = HB_SET_VALUE_INVALID;
+  while (hb_set_next(unicodes.get(), &code) && code < 0x10000) coverage.set(code);
+  return coverage;
+}
+
+// Writes the subset of `face` holding `wanted` (and nothing outside the
+// BMP) to `file`; returns the subset's coverage.
+Result<Coverage> write_subset(hb_face_t* face, const Coverage& wanted, const std::string& file) {
+  SubsetInput input(hb_subset_input_create_or_fail());
+  if (!input) return Error(ErrorCode::internal, "out of memory cutting a font");
+  hb_set_t* unicodes = hb_subset_input_unicode_set(input.get());
+  for (std::size_t code = 0; code < wanted.size(); ++code)
+    if (wanted.test(code)) hb_set_add(unicodes, static_cast<hb_codepoint_t>(code));
+  Face subset(hb_subset_or_fail(face, input.get()));
+  if (!subset) return Error(ErrorCode::invalid_argument, "HarfBuzz cannot cut this font");
+  Blob bytes(hb_face_reference_blob(subset.get()));
+  unsigned length = 0;
+  const char* data = hb_blob_get_data(bytes.get(), &length);
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(data, length);
+  if (!out.flush()) return Error(ErrorCode::unavailable, "cannot write " + file);
+  return coverage_of(subset.get());
+}
+
+Coverage wanted_for_cut(const TemplateSpec& spec) {
+  Coverage wanted;
+  for (const auto& [first, last] : school_ranges())
+    for (char32_t code = first; code <= last; ++code) wanted.set(code);
+  auto add_literals = [&wanted](const std::vector<TextPiece>& pieces) {
+    for (const TextPiece& piece : pieces) {
+      auto code_points = decode_utf8(piece.literal);
+      if (!code_points) continue;
+      for (char32_t code : *code_points)
+        if (code < 0x10000) wanted.set(code);
+    }
+  };
+  for (const TextField& field : spec.fields) add_literals(field.text);
+  add_literals(spec.title);
+  for (char c : std::string("PREVIEW")) wanted.set(static_cast<unsigned char>(c));
+  return wanted;
+}
+
+Result<PreparedFace> prepare_face(const FontFace& spec_face, const Coverage& wanted, const std::string& directory,
+                                  std::size_t number) {
+  Blob blob(hb_blob_create_from_file_or_fail(spec_face.file.c_str()));
+  if (!blob) return Error(ErrorCode::not_found, "font file " + spec_face.file + " is missing or unreadable");
+  if (static_cast<unsigned>(spec_face.index) >= hb_face_count(blob.get()))
+    return Error(ErrorCode::invalid_argument, spec_face.file + " is not a font, or has no face " +
+                                                  std::to_string(spec_face.index));
+  Face face(hb_face_create(blob.get(), static_cast<unsigned>(spec_face.index)));
+  if (!has_table(face.get(), HB_TAG('g', 'l', 'y', 'f')) || has_table(face.get(), HB_TAG('C', 'F', 'F', ' ')))
+    return Error(ErrorCode::invalid_argument, spec_face.file +
+                                                  " has no TrueType (glyf) outlines; libharu cannot embed OpenType/CFF "
+                                                  "fonts: choose a .ttf such as DejaVu or IPAGothic");
+  PreparedFace prepared;
+  Coverage all = coverage_of(face.get());
+  std::string stem = directory + "/" + std::to_string(number);
+  CERTD_ASSIGN_OR_RETURN(prepared.cut_coverage, write_subset(face.get(), wanted & all, stem + "-cut.ttf"));
+  prepared.cut_file = stem + "-cut.ttf";
+  CERTD_ASSIGN_OR_RETURN(prepared.full_coverage, write_subset(face.get(), all, stem + "-full.ttf"));
+  prepared.full_file = stem + "-full.ttf";
+  Face full(hb_face_create(Blob(hb_blob_create_from_file_or_fail(prepared.full_file.c_str())).get(), 0));
+  prepared.full_glyphs = hb_face_get_glyph_count(full.get());
+  if (prepared.full_glyphs >= k_max_glyphs)
+    return Error(ErrorCode::invalid_argument,
+                 spec_face.file + " has " + std::to_string(prepared.full_glyphs) +
+                     " glyphs in the Basic Multilingual Plane; libharu 2.3.0 draws glyphs beyond 32767 blank. "
+                     "Choose a smaller font (IPAGothic, AR PL UMing, NanumGothic)");
+  if (prepared.cut_coverage == prepared.full_coverage) prepared.full_file = prepared.cut_file;
+  return prepared;
+}
+
+}  // namespace
+
+const std::vector<std::pair<char32_t, char32_t>>& school_ranges() {
+  static const std::vector<std::pair<char32_t, char32_t>> ranges = {
+      {0x0020, 0x007E},  // Basic Latin
+      {0x00A0, 0x024F},  // Latin-1, Latin Extended-A and -B (Polish, Czech, Romanian ș ț, ...)
+      {0x0370, 0x03FF},  // Greek
+      {0x0400, 0x04FF},  // Cyrillic
+      {0x1E00, 0x1EFF},  // Latin Extended Additional (Vietnamese, Welsh)
+      {0x2010, 0x2027},  // dashes, quotes, bullet, ellipsis
+      {0x2030, 0x203A},  // per mille, primes, guillemets
+      {0x20AC, 0x20AC},  // euro sign
+      {0x2116, 0x2116},  // numero sign
+      {0x2122, 0x2122},  // trade mark
+      {0x2713, 0x2714},  // check marks
+  };
+  return ranges;
+}
+
+Result<std::unique_ptr<PreparedFonts>> PreparedFonts::prepare(const TemplateSpec& spec, const std::string& scratch_dir,
+                                                              std::vector<Error>& errors) {
+  std::string pattern = scratch_dir + "/certd-fonts-XXXXXX";
+  if (!::mkdtemp(pattern.data()))
+    return Error(ErrorCode::unavailable, "cannot create a scratch folder in " + scratch_dir);
+  std::unique_ptr<PreparedFonts> fonts(new PreparedFonts(pattern));
+  Coverage wanted = wanted_for_cut(spec);
+  for (std::size_t i = 0; i < spec.fonts.size(); ++i) {
+    auto face = prepare_face(spec.fonts[i], wanted, fonts->m_directory, i);
+    if (!face) {
+      errors.emplace_back(face.error().code(), "fonts." + spec.fonts[i].name + ": " + face.error().message(),
+                          spec.fonts[i].where);
+      fonts->m_faces.emplace_back();
+      continue;
+    }
+    fonts->m_faces.push_back(std::move(face).value());
+  }
+  return fonts;
+}
+
+PreparedFonts::~PreparedFonts() {
+  std::error_code ignored;
+  std::filesystem::remove_all(m_directory, ignored);
+}
+
+}  // namespace certd::render

@@ -1,0 +1,177 @@
+#include "render/page_painter.hpp"
+
+#include <cmath>
+
+#include "render/prepared_assets.hpp"
+#include "render/utf8.hpp"
+
+namespace certd::render {
+namespace {
+
+constexpr const char* k_stamp_text = "PREVIEW";
+
+Result<HPDF_Image> load_image(HPDF_Doc doc, const LoadedImage& image) {
+  const auto* bytes = reinterpret_cast<const HPDF_BYTE*>(image.bytes.data());
+  auto size = static_cast<HPDF_UINT>(image.bytes.size());
+  // JPEG passes through untouched (DCTDecode); PNG is decoded and deflated.
+  HPDF_Image loaded = image.info.kind == ImageKind::jpeg ? HPDF_LoadJpegImageFromMem(doc, bytes, size)
+                                                         : HPDF_LoadPngImageFromMem(doc, bytes, size);
+  if (!loaded) return Error(ErrorCode::internal, "libharu cannot read a template picture");
+  return loaded;
+}
+
+double line_left(const TextField& field, double width) {
+  switch (field.align) {
+    case Align::left: return field.x;
+    case Align::right: return field.x - width;
+    case Align::center: return field.x - width / 2;
+  }
+  return field.x;
+}
+
+}  // namespace
+
+PagePainter::PagePainter(PdfDocument& document, const Template& certificate_template)
+    : m_document(document), m_template(certificate_template) {}
+
+Status PagePainter::paint(std::vector<FieldPlan>& plans, const QrMatrix& qr, Stamp stamp) {
+  const TemplateSpec& spec = m_template.spec();
+  choose_font_files(plans);
+  m_page = HPDF_AddPage(m_document.doc());
+  HPDF_Page_SetSize(m_page, spec.page_size == PageSize::a4 ? HPDF_PAGE_SIZE_A4 : HPDF_PAGE_SIZE_LETTER,
+                    spec.orientation == Orientation::landscape ? HPDF_PAGE_LANDSCAPE : HPDF_PAGE_PORTRAIT);
+  CERTD_TRY(m_document.check("adding the page"));
+  CERTD_TRY(draw_background());
+  CERTD_TRY(draw_images());
+  for (FieldPlan& plan : plans) CERTD_TRY(draw_field(plan));
+  draw_qr(m_page, qr, spec.qr, spec.page_height - spec.qr.y - spec.qr.size);
+  CERTD_TRY(m_document.check("drawing the QR code"));
+  if (stamp == Stamp::preview) CERTD_TRY(draw_stamp());
+  return ok();
+}
+
+// A face embeds its cut file unless some character of this document is
+// missing from the cut; then the whole face (never both: they share a
+// PostScript name, and libharu would keep only the first).
+void PagePainter::choose_font_files(const std::vector<FieldPlan>& plans) {
+  const PreparedFonts& fonts = *m_template.assets().fonts;
+  m_use_full.assign(fonts.size(), false);
+  for (const FieldPlan& plan : plans) {
+    for (const Segment& segment : plan.segments) {
+      const PreparedFace& face = fonts.face(segment.face);
+      if (m_use_full[static_cast<std::size_t>(segment.face)] || face.cut_file == face.full_file) continue;
+      auto code_points = decode_utf8(segment.text);
+      for (char32_t code : *code_points)
+        if (!face.cut_coverage.test(code)) m_use_full[static_cast<std::size_t>(segment.face)] = true;
+    }
+  }
+}
+
+Result<HPDF_Font> PagePainter::font(int face) {
+  const PreparedFace& prepared = m_template.assets().fonts->face(face);
+  return m_document.font(m_use_full[static_cast<std::size_t>(face)] ? prepared.full_file : prepared.cut_file);
+}
+
+Status PagePainter::draw_background() {
+  const auto& background = m_template.assets().background;
+  if (!background) return ok();
+  CERTD_ASSIGN_OR_RETURN(HPDF_Image image, load_image(m_document.doc(), *background));
+  const TemplateSpec& spec = m_template.spec();
+  HPDF_Page_DrawImage(m_page, image, 0, 0, static_cast<HPDF_REAL>(spec.page_width),
+                      static_cast<HPDF_REAL>(spec.page_height));
+  return m_document.check("drawing the background");
+}
+
+// Each picture is fitted into its box, keeping its proportions, centred.
+Status PagePainter::draw_images() {
+  const TemplateSpec& spec = m_template.spec();
+  for (std::size_t i = 0; i < spec.images.size(); ++i) {
+    const ImagePlacement& box = spec.images[i];
+    const LoadedImage& picture = m_template.assets().images[i];
+    CERTD_ASSIGN_OR_RETURN(HPDF_Image image, load_image(m_document.doc(), picture));
+    double scale = std::min(box.width / picture.info.width, box.height / picture.info.height);
+    double width = picture.info.width * scale;
+    double height = picture.info.height * scale;
+    double left = box.x + (box.width - width) / 2;
+    double bottom = spec.page_height - box.y - box.height + (box.height - height) / 2;
+    HPDF_Page_DrawImage(m_page, image, static_cast<HPDF_REAL>(left), static_cast<HPDF_REAL>(bottom),
+                        static_cast<HPDF_REAL>(width), static_cast<HPDF_REAL>(height));
+    CERTD_TRY(m_document.check("drawing " + box.file));
+  }
+  return ok();
+}
+
+Status PagePainter::measure(std::vector<Segment>& segments) {
+  for (Segment& segment : segments) {
+    CERTD_ASSIGN_OR_RETURN(HPDF_Font handle, font(segment.face));
+    HPDF_TextWidth width = HPDF_Font_TextWidth(handle, reinterpret_cast<const HPDF_BYTE*>(segment.text.data()),
+                                               static_cast<HPDF_UINT>(segment.text.size()));
+    segment.units = width.width;
+  }
+  return m_document.check("measuring text");
+}
+
+Status PagePainter::draw_field(FieldPlan& plan) {
+  const TextField& field = *plan.field;
+  CERTD_TRY(measure(plan.segments));
+  CERTD_ASSIGN_OR_RETURN(Layout layout, fit_lines(plan.segments, field));
+  const double page_height = m_template.spec().page_height;
+  HPDF_Page_BeginText(m_page);
+  HPDF_Page_SetRGBFill(m_page, static_cast<HPDF_REAL>(field.color.red), static_cast<HPDF_REAL>(field.color.green),
+                       static_cast<HPDF_REAL>(field.color.blue));
+  for (std::size_t i = 0; i < layout.lines.size(); ++i) {
+    const LaidOutLine& line = layout.lines[i];
+    double x = line_left(field, line.width);
+    double baseline = page_height - field.y - static_cast<double>(i) * layout.size * field.line_height;
+    for (const Segment& run : line.runs) {
+      CERTD_ASSIGN_OR_RETURN(HPDF_Font handle, font(run.face));
+      HPDF_Page_SetFontAndSize(m_page, handle, static_cast<HPDF_REAL>(layout.size));
+      HPDF_Page_TextOut(m_page, static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(baseline), run.text.c_str());
+      x += run.units * layout.size / 1000;
+    }
+  }
+  HPDF_Page_EndText(m_page);
+  return m_document.check("drawing field '" + field.name + "'");
+}
+
+// A large, light, diagonal word across the page, over everything.
+Status PagePainter::draw_stamp() {
+  const TemplateSpec& spec = m_template.spec();
+  TextField stamp_field;
+  stamp_field.font = spec.fields.front().font;
+  stamp_field.name = "preview stamp";
+  CERTD_ASSIGN_OR_RETURN(std::vector<Segment> segments, segment_text(k_stamp_text, stamp_field, spec.fallback_fonts,
+                                                                     *m_template.assets().fonts));
+  CERTD_TRY(measure(segments));
+  double units = 0;
+  for (const Segment& segment : segments) units += segment.units;
+  const double angle = std::atan2(spec.page_height, spec.page_width);
+  const double diagonal = std::hypot(spec.page_width, spec.page_height);
+  const double size = std::min(0.6 * diagonal * 1000 / std::max(units, 1.0), spec.page_height / 3);
+  const double width = units * size / 1000;
+  const double c = std::cos(angle), s = std::sin(angle);
+  // Start so that the word's centre (half its width, a third of its size
+  // up) lands on the page's centre.
+  double x = spec.page_width / 2 - c * width / 2 + s * size * 0.35;
+  double y = spec.page_height / 2 - s * width / 2 - c * size * 0.35;
+  HPDF_ExtGState translucent = HPDF_CreateExtGState(m_document.doc());
+  HPDF_ExtGState_SetAlphaFill(translucent, 0.28f);
+  HPDF_Page_GSave(m_page);
+  HPDF_Page_SetExtGState(m_page, translucent);
+  HPDF_Page_SetRGBFill(m_page, 0.85f, 0.1f, 0.1f);
+  HPDF_Page_BeginText(m_page);
+  for (const Segment& segment : segments) {
+    CERTD_ASSIGN_OR_RETURN(HPDF_Font handle, font(segment.face));
+    HPDF_Page_SetFontAndSize(m_page, handle, static_cast<HPDF_REAL>(size));
+    HPDF_Page_SetTextMatrix(m_page, static_cast<HPDF_REAL>(c), static_cast<HPDF_REAL>(s), static_cast<HPDF_REAL>(-s),
+                            static_cast<HPDF_REAL>(c), static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(y));
+    HPDF_Page_ShowText(m_page, segment.text.c_str());
+    x += c * segment.units * size / 1000;
+    y += s * segment.units * size / 1000;
+  }
+  HPDF_Page_EndText(m_page);
+  HPDF_Page_GRestore(m_page);
+  return m_document.check("drawing the PREVIEW stamp");
+}
+
+}  // namespace certd::render

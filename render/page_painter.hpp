@@ -1,0 +1,45 @@
+#pragma once
+// Draws one certificate page into a PdfDocument: background, pictures,
+// text fields (measured, shrunk and wrapped in the document's own fonts),
+// the QR code and, for previews, the PREVIEW stamp. Internal to render/.
+// Not thread-safe: one painter per document.
+
+#include <vector>
+
+#include "core/result.hpp"
+#include "render/pdf_document.hpp"
+#include "render/qr.hpp"
+#include "render/template.hpp"
+#include "render/text_layout.hpp"
+
+namespace certd::render {
+
+struct FieldPlan {
+  const TextField* field = nullptr;
+  std::vector<Segment> segments;  // fonts chosen, widths not yet measured
+};
+
+enum class Stamp { none, preview };
+
+class PagePainter {
+ public:
+  PagePainter(PdfDocument& document, const Template& certificate_template);
+
+  Status paint(std::vector<FieldPlan>& plans, const QrMatrix& qr, Stamp stamp);
+
+ private:
+  void choose_font_files(const std::vector<FieldPlan>& plans);
+  Result<HPDF_Font> font(int face);
+  Status draw_background();
+  Status draw_images();
+  Status draw_field(FieldPlan& plan);
+  Status draw_stamp();
+  Status measure(std::vector<Segment>& segments);
+
+  PdfDocument& m_document;
+  const Template& m_template;
+  HPDF_Page m_page = nullptr;
+  std::vector<bool> m_use_full;  // per face: embed the whole face, not the cut
+};
+
+}  // namespace certd::render

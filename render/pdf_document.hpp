@@ -1,0 +1,54 @@
+#pragma once
+// One libharu document being written: the C handle, its error handler and
+// the fonts loaded into it. Internal to render/ (the only place that sees
+// hpdf.h). Not thread-safe: one PdfDocument per render, per thread;
+// nothing here is ever shared between documents (LIBRARIES.md §1).
+
+#include <hpdf.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace certd::render {
+
+class PdfDocument {
+ public:
+  // A document with compression on and the UTF-8 encoder current.
+  static Result<PdfDocument> create();
+  PdfDocument(PdfDocument&& other) noexcept;
+  PdfDocument& operator=(PdfDocument&&) = delete;
+  ~PdfDocument();
+
+  HPDF_Doc doc() const { return m_doc; }
+
+  // The error libharu reported since the last call, if any, as an Error
+  // naming `what`; clears it. Callers check after each step.
+  Status check(const std::string& what);
+
+  // Loads the TrueType file once per document (embedded) and returns it.
+  Result<HPDF_Font> font(const std::string& file);
+
+  // Adds a key of our own to the document information dictionary.
+  Status add_info_string(const char* key, const std::string& value);
+
+  Result<std::string> save();
+
+  // Record of libharu's last error; filled in by the C error handler,
+  // which must never throw or jump (STYLE.md §3).
+  struct ErrorRecord {
+    HPDF_STATUS code = 0;
+    HPDF_STATUS detail = 0;
+  };
+
+ private:
+  PdfDocument() = default;
+
+  HPDF_Doc m_doc = nullptr;
+  std::unique_ptr<ErrorRecord> m_error = std::make_unique<ErrorRecord>();
+  std::vector<std::pair<std::string, HPDF_Font>> m_fonts;
+};
+
+}  // namespace certd::render

@@ -154,6 +154,7 @@ void explain(const Condition& c, const StudentFacts& facts, std::vector<std::str
   if (conditions_hold(c, facts)) return;
   switch (c.kind) {
     case Condition::Kind::all:
+      if (c.children.empty()) out.push_back("the rule has no conditions");
       for (const Condition& child : c.children) explain(child, facts, out);
       return;
     case Condition::Kind::any: return explain_any(c, facts, out);
@@ -214,6 +215,9 @@ Decision to_issue(const Rule& rule, const StudentFacts& facts, int generation) {
 bool conditions_hold(const Condition& c, const StudentFacts& facts) {
   switch (c.kind) {
     case Condition::Kind::all:
+      // Never vacuously true: a rule built without conditions must not
+      // issue to everyone (the parser refuses an empty `all` anyway).
+      if (c.children.empty()) return false;
       for (const Condition& child : c.children)
         if (!conditions_hold(child, facts)) return false;
       return true;
@@ -258,12 +262,6 @@ const IssuedCertificate* latest_issued(const Rule& rule, const IssuedHistory& is
 std::optional<TimePoint> expiry_of(const Rule& rule, TimePoint issued_at) {
   if (!rule.expires_after) return std::nullopt;
   return issued_at + *rule.expires_after;
-}
-
-const SkillLevel* StudentFacts::find_level(std::string_view framework, std::string_view level) const {
-  for (const SkillLevel& entry : skills)
-    if (entry.framework == framework && entry.level == level) return &entry;
-  return nullptr;
 }
 
 }  // namespace certd::rules

@@ -30,8 +30,6 @@ std::string item_path(const std::string& path, std::string_view key, std::size_t
   return yaml::join_path(path, key) + "[" + std::to_string(index) + "]";
 }
 
-// ---- Conditions -----------------------------------------------------------
-
 // `owner` is where an empty condition is reported: the key of `when:` or
 // `not:`, or the list of an empty `- ` item.
 std::optional<Condition> read_condition(const YAML::Node& node, const YAML::Node& owner, const std::string& path,
@@ -239,8 +237,6 @@ std::optional<Condition> read_condition(const YAML::Node& node, const YAML::Node
   return condition;
 }
 
-// ---- Rules ----------------------------------------------------------------
-
 struct RuleInput {
   MapReader& map;
   Diagnostics& diagnostics;
@@ -369,8 +365,6 @@ std::optional<Rule> read_rule(const YAML::Node& node, const std::string& path, D
   if (diagnostics.errors().size() != errors_before) return std::nullopt;
   return rule;
 }
-
-// ---- Files ----------------------------------------------------------------
 
 void read_version(MapReader& file) {
   auto version = file.integer("version", LLONG_MIN, LLONG_MAX, /*required=*/true);

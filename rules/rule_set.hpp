@@ -24,6 +24,13 @@ struct RuleFile {
 
 class RuleSet {
  public:
+  RuleSet() = default;
+  // Move-only: the indexes point into m_rules, which a move keeps in place.
+  RuleSet(RuleSet&&) = default;
+  RuleSet& operator=(RuleSet&&) = default;
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
+
   // Adds rules; one whose id is taken already is dropped and reported in
   // `errors` at its id, naming where the first one was defined.
   void add(std::vector<Rule> rules, std::vector<Error>& errors);

@@ -150,6 +150,14 @@ TEST(RuleEvaluator, DecisionsAreConsistentOverAllFactsAndRules) {
   EXPECT_GT(decided, 100) << "the table must reach the issuing branch often";
 }
 
+TEST(RuleEvaluator, ARuleWithoutConditionsNeverIssues) {
+  Rule rule;
+  rule.id = "built-by-hand";
+  rule.course = "C";
+  rule.issue = IssueMode::automatic;
+  EXPECT_EQ(evaluate(rule, good_student(), {}, k_now).summary(), "not yet: the rule has no conditions");
+}
+
 TEST(RuleEvaluator, ProgressionYieldsTheLevelChangeToAction) {
   RuleSet rules = test_rules();
   Decision decision = evaluate(*rules.find("swim3"), good_student(), {}, k_now);

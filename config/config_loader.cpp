@@ -205,7 +205,9 @@ void resolve_relative_defaults(Config& config, const std::string& base_dir) {
 
 }  // namespace
 
-LoadResult parse(std::string_view text, const std::string& file_name, const std::string& base_dir) {
+LoadResult parse(std::string_view text, const std::string& file_name, const std::string& relative_base) {
+  // Absolute from here on, so a path is resolved once and stays put.
+  const std::string base_dir = std::filesystem::absolute(relative_base).lexically_normal().string();
   LoadResult result;
   result.config.source_file = file_name;
   yaml::Diagnostics diagnostics(file_name);

@@ -117,6 +117,13 @@ struct BatchItemRow {
   std::string error;
 };
 
+struct BatchProgress {
+  std::int64_t queued = 0;
+  std::int64_t issued = 0;
+  std::int64_t failed = 0;
+  std::int64_t cancelled = 0;
+};
+
 // A certificate and the work it sends out, committed together.
 struct CertificateWithOutbox {
   NewCertificate certificate;
@@ -137,6 +144,28 @@ struct NewNotification {
   std::string recipient;  // e-mail address
   std::string role;       // student | guardian | issuer
   std::optional<Id> outbox_id;
+};
+
+struct NotificationRow {
+  Id id = 0;
+  Id certificate_id = 0;
+  std::string number;  // the certificate's
+  std::optional<Id> batch_id;
+  std::string recipient;
+  std::string role;
+  std::string status;  // queued | sent | failed | claimed
+  std::string server_reply;
+  int resend_count = 0;
+  std::optional<std::int64_t> sent_at;
+  std::optional<std::int64_t> claimed_at;
+};
+
+struct VerificationRow {
+  Id id = 0;
+  std::string number;
+  std::string result;
+  std::string via;
+  std::int64_t at = 0;
 };
 
 struct NewVerification {

@@ -264,6 +264,72 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<std::vector<NotificationRow>> notifications(std::optional<Id> certificate_id,
+                                                    std::optional<Id> batch_id) override {
+    return guarded([&]() -> Result<std::vector<NotificationRow>> {
+      SQLite::Statement s(m_db,
+                          "SELECT n.id, n.certificate_id, c.number, c.batch_id, n.recipient, n.role, n.status, "
+                          "n.server_reply, n.resend_count, n.sent_at, n.claimed_at FROM notifications n "
+                          "JOIN certificates c ON c.id = n.certificate_id "
+                          "WHERE (?1 IS NULL OR n.certificate_id = ?1) AND (?2 IS NULL OR c.batch_id = ?2) "
+                          "ORDER BY n.id");
+      bind_optional(s, 1, certificate_id);
+      bind_optional(s, 2, batch_id);
+      std::vector<NotificationRow> rows;
+      while (s.executeStep()) {
+        NotificationRow row;
+        row.id = s.getColumn(0).getInt64();
+        row.certificate_id = s.getColumn(1).getInt64();
+        row.number = s.getColumn(2).getString();
+        row.batch_id = optional_int(s.getColumn(3));
+        row.recipient = s.getColumn(4).getString();
+        row.role = s.getColumn(5).getString();
+        row.status = s.getColumn(6).getString();
+        row.server_reply = s.getColumn(7).getString();
+        row.resend_count = s.getColumn(8).getInt();
+        row.sent_at = optional_int(s.getColumn(9));
+        row.claimed_at = optional_int(s.getColumn(10));
+        rows.push_back(std::move(row));
+      }
+      return rows;
+    });
+  }
+
+  Status count_resend(Id notification_id, int limit) override {
+    return guarded([&]() -> Status {
+      SQLite::Statement s(m_db, "UPDATE notifications SET resend_count = resend_count + 1 "
+                                "WHERE id = ? AND resend_count < ?");
+      s.bind(1, static_cast<std::int64_t>(notification_id));
+      s.bind(2, limit);
+      if (s.exec() == 1) return ok();
+      return Error(ErrorCode::conflict, "already resent " + std::to_string(limit) + " times");
+    });
+  }
+
+  Result<std::vector<CertificateRow>> recent_certificates(int limit) override {
+    return guarded([&]() -> Result<std::vector<CertificateRow>> {
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_certificate_columns +
+                                    " FROM certificates ORDER BY issued_at DESC, id DESC LIMIT ?");
+      s.bind(1, limit);
+      std::vector<CertificateRow> rows;
+      while (s.executeStep()) rows.push_back(read_certificate(s));
+      return rows;
+    });
+  }
+
+  Result<std::vector<VerificationRow>> recent_verifications(int limit) override {
+    return guarded([&]() -> Result<std::vector<VerificationRow>> {
+      SQLite::Statement s(m_db, "SELECT id, number, result, via, at FROM verifications ORDER BY id DESC LIMIT ?");
+      s.bind(1, limit);
+      std::vector<VerificationRow> rows;
+      while (s.executeStep())
+        rows.push_back(VerificationRow{s.getColumn(0).getInt64(), s.getColumn(1).getString(),
+                                       s.getColumn(2).getString(), s.getColumn(3).getString(),
+                                       s.getColumn(4).getInt64()});
+      return rows;
+    });
+  }
+
   Status mark_claimed(const std::string& claim_token, std::int64_t at) override {
     return update("UPDATE notifications SET status = 'claimed', claimed_at = ? WHERE status = 'sent' AND "
                   "certificate_id IN (SELECT id FROM certificates WHERE claim_token = ?)",
@@ -482,6 +548,23 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<BatchProgress> batch_progress(Id batch_id) override {
+    return guarded([&]() -> Result<BatchProgress> {
+      SQLite::Statement s(m_db, "SELECT status, count(*) FROM batch_rows WHERE batch_id = ? GROUP BY status");
+      s.bind(1, static_cast<std::int64_t>(batch_id));
+      BatchProgress progress;
+      while (s.executeStep()) {
+        std::string status = s.getColumn(0).getString();
+        std::int64_t count = s.getColumn(1).getInt64();
+        if (status == "queued") progress.queued = count;
+        if (status == "issued") progress.issued = count;
+        if (status == "failed") progress.failed = count;
+        if (status == "cancelled") progress.cancelled = count;
+      }
+      return progress;
+    });
+  }
+
   Status set_batch_item(Id item_id, const std::string& status, const std::string& error,
                         std::optional<Id> certificate_id) override {
     return guarded([&]() -> Status {
@@ -535,14 +618,19 @@ class SqliteStore final : public Store {
   Status update_batch(Id id, std::int64_t done, std::int64_t failed, const std::string& status,
                       std::optional<std::int64_t> finished_at) override {
     return guarded([&]() -> Status {
-      SQLite::Statement s(m_db, "UPDATE batches SET done = ?, failed = ?, status = ?, finished_at = ? WHERE id = ?");
+      // Only a running batch moves on: a cancel made meanwhile stays.
+      SQLite::Statement s(m_db, "UPDATE batches SET done = ?, failed = ?, status = ?, finished_at = ? "
+                                "WHERE id = ? AND status = 'running'");
       s.bind(1, static_cast<std::int64_t>(done));
       s.bind(2, static_cast<std::int64_t>(failed));
       s.bind(3, status);
       bind_optional(s, 4, finished_at);
       s.bind(5, static_cast<std::int64_t>(id));
       if (s.exec() == 1) return ok();
-      return Error(ErrorCode::not_found, "no batch " + std::to_string(id));
+      auto found = batch(id);
+      if (!found) return found.error();
+      if (!*found) return Error(ErrorCode::not_found, "no batch " + std::to_string(id));
+      return ok();
     });
   }
 

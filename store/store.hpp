@@ -71,12 +71,14 @@ class Store {
   virtual Result<Id> create_batch(const NewBatch& batch, const std::vector<NewBatchItem>& items) = 0;
   virtual Result<std::vector<BatchRow>> batches() = 0;
   virtual Result<std::vector<BatchItemRow>> batch_items(Id batch_id, const std::string& status, int limit) = 0;
+  virtual Result<BatchProgress> batch_progress(Id batch_id) = 0;
   virtual Status set_batch_item(Id item_id, const std::string& status, const std::string& error,
                                 std::optional<Id> certificate_id) = 0;
   // Cancels the batch: its queued rows stop, what it issued is revoked.
   // Returns how many certificates were revoked.
   virtual Result<std::int64_t> cancel_batch(Id id, const std::string& reason, std::int64_t at) = 0;
   virtual Result<std::optional<BatchRow>> batch(Id id) = 0;
+  // Changes only a running batch (a cancelled one stays cancelled).
   virtual Status update_batch(Id id, std::int64_t done, std::int64_t failed, const std::string& status,
                               std::optional<std::int64_t> finished_at) = 0;
 
@@ -84,12 +86,23 @@ class Store {
   virtual Result<Inserted> add_notification(const NewNotification& notification) = 0;
   virtual Status set_notification_status(Id id, const std::string& status, const std::string& server_reply,
                                          std::optional<std::int64_t> sent_at) = 0;
+  // Every notification (with its certificate's number), oldest first;
+  // `certificate_id` / `batch_id` narrow it down when given.
+  virtual Result<std::vector<NotificationRow>> notifications(std::optional<Id> certificate_id,
+                                                            std::optional<Id> batch_id) = 0;
+  // Counts one more resend of a notification (at most `limit` in all);
+  // conflict when the limit is reached.
+  virtual Status count_resend(Id notification_id, int limit) = 0;
   // The family opened the page: their sent e-mails count as claimed.
   virtual Status mark_claimed(const std::string& claim_token, std::int64_t at) = 0;
 
   // Verifications and the audit log are append-only.
   virtual Status record_verification(const NewVerification& verification) = 0;
   virtual Status append_audit(const NewAuditEntry& entry) = 0;
+
+  // Reports: newest first, at most `limit` rows.
+  virtual Result<std::vector<CertificateRow>> recent_certificates(int limit) = 0;
+  virtual Result<std::vector<VerificationRow>> recent_verifications(int limit) = 0;
 
   // Small persistent state: poll cursors and the like.
   virtual Result<std::optional<std::string>> get_state(const std::string& key) = 0;

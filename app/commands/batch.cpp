@@ -1,30 +1,128 @@
+// certd batch import FILE.csv --template T | status [ID] | cancel ID
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
+#include <iostream>
+
+#include "app/batch_runner.hpp"
 #include "app/commands/commands.hpp"
+#include "app/runtime.hpp"
+#include "app/teacher_actions.hpp"
+#include "app/text_table.hpp"
+#include "core/file_util.hpp"
+#include "core/time_format.hpp"
+#include "store/store.hpp"
 
 namespace certd::app {
 
 namespace {
+
+constexpr int k_group = 50;
+
 struct BatchOptions {
   std::string file;
   std::string template_id;
   bool skip_bad = false;
+  bool detach = false;
   long long id = 0;
 };
+
+std::string bar(std::int64_t done, std::int64_t total) {
+  constexpr int k_width = 30;
+  int filled = total > 0 ? static_cast<int>(done * k_width / total) : k_width;
+  return "[" + std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(k_width - filled), '.') +
+         "] " + std::to_string(done) + "/" + std::to_string(total);
+}
+
+// Runs the batch here, in the foreground; Ctrl-C or a crash leaves it
+// running for `certd run` (or another import) to finish.
+int run_batch(Runtime& runtime, store::Id id) {
+  BatchRunner runner(runtime.school, *runtime.store, *runtime.issuer, runtime.clock);
+  bool terminal = ::isatty(STDOUT_FILENO);
+  while (true) {
+    auto handled = runner.run_group(k_group);
+    if (!handled) return fail("batch", handled.error());
+    auto batch = runtime.store->batch(id);
+    auto progress = runtime.store->batch_progress(id);
+    if (!batch || !*batch || !progress) return fail("batch", Error(ErrorCode::internal, "batch vanished"));
+    std::int64_t done = progress->issued + progress->failed + progress->cancelled;
+    if (terminal) std::cout << "\r" << bar(done, (*batch)->batch.total) << std::flush;
+    if (*handled == 0 || (*batch)->status != "running") {
+      if (terminal) std::cout << "\n";
+      std::cout << "batch " << id << " " << (*batch)->status << ": " << progress->issued << " issued, "
+                << progress->failed << " failed, " << progress->cancelled << " cancelled\n";
+      std::cout << "E-mails go out with the daemon (certd run).\n";
+      return progress->failed > 0 ? k_exit_failure : k_exit_ok;
+    }
+  }
+}
+
+int import(const GlobalOptions& globals, const BatchOptions& o) {
+  auto runtime = open_runtime(globals);
+  if (!runtime) return fail("batch import", runtime.error());
+  auto text = read_file(o.file, 64 << 20);
+  if (!text) return fail("batch import", text.error());
+  BatchFile file = parse_batch_csv(*text, o.file, (*runtime)->clock.now());
+  for (const Error& error : file.errors) std::cerr << error.to_string() << "\n";
+  BatchRunner runner((*runtime)->school, *(*runtime)->store, *(*runtime)->issuer, (*runtime)->clock);
+  auto id = runner.import(file, o.template_id, o.file, current_user(), o.skip_bad);
+  if (!id) return fail("batch import", id.error());
+  std::cout << "batch " << *id << ": " << file.rows.size() << " certificates to issue"
+            << (file.errors.empty() ? "" : " (" + std::to_string(file.errors.size()) + " bad rows skipped)") << "\n";
+  if (o.detach) return k_exit_ok;
+  return run_batch(**runtime, *id);
+}
+
+int status(const GlobalOptions& globals, const BatchOptions& o) {
+  auto runtime = open_runtime(globals);
+  if (!runtime) return fail("batch status", runtime.error());
+  auto batches = (*runtime)->store->batches();
+  if (!batches) return fail("batch status", batches.error());
+  TextTable table({"ID", "FILE", "TEMPLATE", "STATUS", "PROGRESS", "FAILED", "STARTED"});
+  for (const store::BatchRow& b : *batches) {
+    if (o.id != 0 && b.id != o.id) continue;
+    auto progress = (*runtime)->store->batch_progress(b.id);
+    if (!progress) return fail("batch status", progress.error());
+    std::int64_t done = progress->issued + progress->failed + progress->cancelled;
+    table.add({std::to_string(b.id), b.batch.file_name, b.batch.template_id, b.status, bar(done, b.batch.total),
+               std::to_string(progress->failed), format_iso8601(from_unix(b.batch.created_at))});
+  }
+  if (table.empty()) {
+    std::cout << (o.id ? "no batch " + std::to_string(o.id) : std::string("no batches yet")) << "\n";
+    return o.id ? k_exit_failure : k_exit_ok;
+  }
+  std::cout << table.render();
+  return k_exit_ok;
+}
+
+int cancel(const GlobalOptions& globals, const BatchOptions& o) {
+  auto runtime = open_runtime(globals);
+  if (!runtime) return fail("batch cancel", runtime.error());
+  auto revoked = (*runtime)->store->cancel_batch(o.id, "batch cancelled", to_unix((*runtime)->clock.now()));
+  if (!revoked) return fail("batch cancel", revoked.error());
+  std::cout << "batch " << o.id << " cancelled; " << *revoked << " certificates it issued are revoked\n";
+  return k_exit_ok;
+}
+
 }  // namespace
 
-void define_batch(CLI::App& command, const GlobalOptions&, Handler& handler) {
+void define_batch(CLI::App& command, const GlobalOptions& globals, Handler& handler) {
   auto o = std::make_shared<BatchOptions>();
   command.require_subcommand(1);
-  CLI::App* import = command.add_subcommand("import", "start a batch from a CSV file");
-  import->add_option("file", o->file, "CSV: student id or email, name, course, [expiry date], [notes]")->required();
-  import->add_option("--template", o->template_id, "certificate template")->required();
-  import->add_flag("--skip-bad", o->skip_bad, "issue the good rows of a file that has bad ones");
-  CLI::App* status = command.add_subcommand("status", "progress of one batch, or of all");
-  status->add_option("id", o->id, "batch id");
-  CLI::App* cancel = command.add_subcommand("cancel", "stop a batch and revoke what it issued");
-  cancel->add_option("id", o->id, "batch id")->required();
-  handler = [o] { return not_available_yet("batch", "the daemon work, issue #7"); };
+  CLI::App* import_command = command.add_subcommand("import", "issue from a CSV file (runs here; --detach leaves it to the daemon)");
+  import_command->add_option("file", o->file, "CSV: student (id or e-mail), name, course, [expires_on], [notes]")->required();
+  import_command->add_option("--template", o->template_id, "certificate template")->required();
+  import_command->add_flag("--skip-bad", o->skip_bad, "issue the good rows of a file that has bad ones");
+  import_command->add_flag("--detach", o->detach, "only queue the batch; the daemon issues it");
+  CLI::App* status_command = command.add_subcommand("status", "progress of one batch, or of all");
+  status_command->add_option("id", o->id, "batch id");
+  CLI::App* cancel_command = command.add_subcommand("cancel", "stop a batch and revoke what it issued");
+  cancel_command->add_option("id", o->id, "batch id")->required();
+  handler = [&globals, o, import_command, status_command]() {
+    if (import_command->parsed()) return import(globals, *o);
+    if (status_command->parsed()) return status(globals, *o);
+    return cancel(globals, *o);
+  };
 }
 
 }  // namespace certd::app

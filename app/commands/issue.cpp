@@ -1,13 +1,20 @@
 // Teacher actions on single certificates: ad-hoc, forced, reissue, revoke.
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+
 #include "app/commands/commands.hpp"
+#include "app/teacher_actions.hpp"
+#include "connector/lms.hpp"
 
 namespace certd::app {
 
 namespace {
+
 struct IssueOptions {
   std::string student;
+  std::string name;
+  std::string email;
   std::string template_id;
   std::string course;
   std::string teacher;
@@ -16,37 +23,91 @@ struct IssueOptions {
   std::string number;
   std::string reason;
 };
+
+std::string teacher_of(const IssueOptions& o) { return o.teacher.empty() ? current_user() : o.teacher; }
+
+void print_outcome(const IssueOutcome& outcome) {
+  if (outcome.status == IssueStatus::already_issued)
+    std::cout << "already issued: " << outcome.number << " (nothing new was issued)\n";
+  else
+    std::cout << "issued " << outcome.number << "\n";
+}
+
+int adhoc(const GlobalOptions& globals, const IssueOptions& o) {
+  auto runtime = open_runtime(globals);
+  if (!runtime) return fail("issue", runtime.error());
+  std::unique_ptr<connector::Lms> lms;
+  if (!o.course.empty() && o.name.empty()) {
+    auto made = make_lms((*runtime)->school.config, &(*runtime)->school.rules, (*runtime)->clock);
+    if (!made) return fail("issue", made.error());
+    lms = std::move(*made);
+  }
+  AdhocDetails details{{"", o.student, o.template_id, o.course, teacher_of(o), o.notes}, o.name, o.email};
+  auto outcome = issue_adhoc(**runtime, lms.get(), details);
+  if (!outcome) return fail("issue", outcome.error());
+  print_outcome(*outcome);
+  return k_exit_ok;
+}
+
+int forced(const GlobalOptions& globals, const IssueOptions& o) {
+  auto runtime = open_runtime(globals);
+  if (!runtime) return fail("issue-now", runtime.error());
+  auto lms = make_lms((*runtime)->school.config, &(*runtime)->school.rules, (*runtime)->clock);
+  if (!lms) return fail("issue-now", lms.error());
+  auto outcome = issue_now(**runtime, **lms, o.student, o.rule, teacher_of(o));
+  if (!outcome) return fail("issue-now", outcome.error());
+  print_outcome(*outcome);
+  return k_exit_ok;
+}
+
 }  // namespace
 
-void define_issue(CLI::App& command, const GlobalOptions&, Handler& handler) {
+void define_issue(CLI::App& command, const GlobalOptions& globals, Handler& handler) {
   auto o = std::make_shared<IssueOptions>();
-  command.add_option("--student", o->student, "LMS user id or e-mail")->required();
+  command.add_option("--student", o->student, "LMS user id, or an e-mail address")->required();
   command.add_option("--template", o->template_id, "certificate template")->required();
-  command.add_option("--course", o->course, "course shortname printed on the certificate");
-  command.add_option("--teacher", o->teacher, "teacher named on the certificate");
+  command.add_option("--course", o->course, "course shortname (its name is printed; the student is read from the LMS)");
+  command.add_option("--name", o->name, "the student's name, when not read from the LMS");
+  command.add_option("--email", o->email, "where to send it, when not read from the LMS");
+  command.add_option("--teacher", o->teacher, "teacher named on the certificate (default: $USER)");
   command.add_option("--notes", o->notes, "notes printed on the certificate");
-  handler = [o] { return not_available_yet("issue", "the daemon work, issue #7"); };
+  handler = [&globals, o] { return adhoc(globals, *o); };
 }
 
-void define_issue_now(CLI::App& command, const GlobalOptions&, Handler& handler) {
+void define_issue_now(CLI::App& command, const GlobalOptions& globals, Handler& handler) {
   auto o = std::make_shared<IssueOptions>();
-  command.add_option("--student", o->student, "LMS user id or e-mail")->required();
+  command.add_option("--student", o->student, "LMS user id")->required();
   command.add_option("--rule", o->rule, "rule id")->required();
-  command.add_option("--teacher", o->teacher, "who asked (recorded on the certificate)");
-  handler = [o] { return not_available_yet("issue-now", "the daemon work, issue #7"); };
+  command.add_option("--teacher", o->teacher, "who asked (recorded on the certificate; default: $USER)");
+  handler = [&globals, o] { return forced(globals, *o); };
 }
 
-void define_reissue(CLI::App& command, const GlobalOptions&, Handler& handler) {
+void define_reissue(CLI::App& command, const GlobalOptions& globals, Handler& handler) {
   auto o = std::make_shared<IssueOptions>();
   command.add_option("number", o->number, "certificate number")->required();
-  handler = [o] { return not_available_yet("reissue", "the daemon work, issue #7"); };
+  command.add_option("--teacher", o->teacher, "who asked (default: $USER)");
+  handler = [&globals, o] {
+    auto runtime = open_runtime(globals);
+    if (!runtime) return fail("reissue", runtime.error());
+    auto outcome = reissue(**runtime, o->number, teacher_of(*o));
+    if (!outcome) return fail("reissue", outcome.error());
+    std::cout << o->number << " revoked (reissued); new certificate " << outcome->number << "\n";
+    return static_cast<int>(k_exit_ok);
+  };
 }
 
-void define_revoke(CLI::App& command, const GlobalOptions&, Handler& handler) {
+void define_revoke(CLI::App& command, const GlobalOptions& globals, Handler& handler) {
   auto o = std::make_shared<IssueOptions>();
   command.add_option("number", o->number, "certificate number")->required();
   command.add_option("--reason", o->reason, "shown on the verification page")->required();
-  handler = [o] { return not_available_yet("revoke", "the daemon work, issue #7"); };
+  command.add_option("--teacher", o->teacher, "who revokes (default: $USER)");
+  handler = [&globals, o] {
+    auto runtime = open_runtime(globals);
+    if (!runtime) return fail("revoke", runtime.error());
+    if (auto done = revoke(**runtime, o->number, o->reason, teacher_of(*o)); !done) return fail("revoke", done.error());
+    std::cout << o->number << " revoked: " << o->reason << "\n";
+    return static_cast<int>(k_exit_ok);
+  };
 }
 
 }  // namespace certd::app

@@ -260,9 +260,39 @@ TEST(SqliteStore, CancelledBatchRevokesWhatItIssuedAndStopsItsMail) {
   EXPECT_EQ((*store->certificate_by_number("N-1"))->status, "revoked");
   EXPECT_TRUE(store->batch_items(*batch, "queued", 10)->empty());
   EXPECT_EQ(store->batch_items(*batch, "cancelled", 10)->size(), 2u);
+  auto progress = store->batch_progress(*batch);
+  ASSERT_OK(progress);
+  EXPECT_EQ(progress->issued, 1);
+  EXPECT_EQ(progress->cancelled, 2);
+  EXPECT_EQ(progress->queued, 0);
   EXPECT_TRUE(store->outbox_with_status("queued")->empty());
   EXPECT_EQ((*store->batch(*batch))->status, "cancelled");
   EXPECT_EQ(store->batches()->size(), 1u);
+}
+
+}  // namespace
+}  // namespace certd::store
+
+namespace certd::store {
+namespace {
+
+TEST(SqliteStore, ResendsAreCountedUpToTheLimit) {
+  auto store = memory_store();
+  auto issued = store->insert_certificate(certificate("N-1", "k1"), {});
+  ASSERT_OK(issued);
+  auto n = store->add_notification({issued->id, "mum@a.example", "guardian", std::nullopt});
+  ASSERT_OK(n);
+  for (int i = 0; i < 3; ++i) ASSERT_OK(store->count_resend(n->id, 3));
+  EXPECT_EQ(store->count_resend(n->id, 3).error().code(), ErrorCode::conflict);
+  auto rows = store->notifications(issued->id, std::nullopt);
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].number, "N-1");
+  EXPECT_EQ((*rows)[0].resend_count, 3);
+  EXPECT_TRUE(store->notifications(std::nullopt, 77)->empty());
+  EXPECT_EQ(store->recent_certificates(10)->size(), 1u);
+  ASSERT_OK(store->record_verification({"N-1", "valid", "web", 5}));
+  EXPECT_EQ((*store->recent_verifications(10))[0].result, "valid");
 }
 
 }  // namespace

@@ -1,0 +1,93 @@
+#include "app/batch_runner.hpp"
+
+#include "app/issuer.hpp"
+#include "app/school.hpp"
+#include "core/log.hpp"
+#include "rules/idempotency.hpp"
+#include "store/store.hpp"
+
+namespace certd::app {
+namespace {
+
+constexpr const char* k_cancel_reason = "batch cancelled";
+
+IssueJob job_for(const store::BatchRow& batch, const store::BatchItemRow& row) {
+  IssueJob job;
+  job.key = rules::IdempotencyKey{rules::Origin::batch, std::to_string(batch.id), row.item.student, row.item.course, 1};
+  job.kind = "batch";
+  job.template_id = batch.batch.template_id;
+  job.student_id = row.item.student;
+  job.student_name = row.item.name;
+  // A student given by e-mail address is also where the certificate goes.
+  if (row.item.student.find('@') != std::string::npos) job.student_email = row.item.student;
+  job.course = row.item.course;
+  job.course_name = row.item.course;
+  job.notes = row.item.notes;
+  job.requested_by = "batch " + std::to_string(batch.id) + " (" + batch.batch.file_name + ")";
+  if (row.item.expires_at) job.expires_at = from_unix(*row.item.expires_at);
+  job.batch_id = batch.id;
+  return job;
+}
+
+}  // namespace
+
+BatchRunner::BatchRunner(const School& school, store::Store& store, Issuer& issuer, const Clock& clock)
+    : m_school(school), m_store(store), m_issuer(issuer), m_clock(clock) {}
+
+Result<store::Id> BatchRunner::import(const BatchFile& file, const std::string& template_id,
+                                      const std::string& file_name, const std::string& created_by, bool skip_bad) {
+  if (!m_school.template_ids.count(template_id))
+    return Error(ErrorCode::invalid_argument, "unknown template " + template_id);
+  if (!file.errors.empty() && !skip_bad)
+    return Error(ErrorCode::invalid_argument, std::to_string(file.errors.size()) +
+                                                  " bad rows; nothing was issued (fix them, or use --skip-bad)");
+  if (file.rows.empty()) return Error(ErrorCode::invalid_argument, "no rows to issue");
+  std::vector<store::NewBatchItem> items;
+  for (const BatchRow& row : file.rows) {
+    std::optional<std::int64_t> expires;
+    if (row.expires_on) expires = to_unix(*row.expires_on);
+    items.push_back({row.line, row.student, row.name, row.course, expires, row.notes});
+  }
+  store::NewBatch batch{file_name, template_id, created_by, static_cast<std::int64_t>(items.size()),
+                        to_unix(m_clock.now())};
+  return m_store.create_batch(batch, items);
+}
+
+Result<int> BatchRunner::run_group(int group) {
+  CERTD_ASSIGN_OR_RETURN(auto batches, m_store.batches());
+  for (const store::BatchRow& batch : batches) {
+    if (batch.status != "running") continue;
+    CERTD_ASSIGN_OR_RETURN(auto rows, m_store.batch_items(batch.id, "queued", group));
+    if (rows.empty()) {
+      CERTD_TRY(finish_if_done(batch));
+      continue;
+    }
+    std::vector<IssueJob> jobs;
+    for (const store::BatchItemRow& row : rows) jobs.push_back(job_for(batch, row));
+    CERTD_ASSIGN_OR_RETURN(auto outcomes, m_issuer.issue(jobs));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      bool good = outcomes[i].status != IssueStatus::failed;
+      CERTD_TRY(m_store.set_batch_item(rows[i].id, good ? "issued" : "failed", outcomes[i].error,
+                                       outcomes[i].certificate_id));
+    }
+    // A cancel may have landed while this group rendered: revoke it too.
+    CERTD_ASSIGN_OR_RETURN(auto now_batch, m_store.batch(batch.id));
+    if (now_batch && now_batch->status == "cancelled") {
+      CERTD_TRY(m_store.cancel_batch(batch.id, k_cancel_reason, to_unix(m_clock.now())));
+      return static_cast<int>(rows.size());
+    }
+    CERTD_ASSIGN_OR_RETURN(store::BatchProgress progress, m_store.batch_progress(batch.id));
+    CERTD_TRY(m_store.update_batch(batch.id, progress.issued, progress.failed, "running", std::nullopt));
+    return static_cast<int>(rows.size());
+  }
+  return 0;
+}
+
+Status BatchRunner::finish_if_done(const store::BatchRow& batch) {
+  CERTD_ASSIGN_OR_RETURN(store::BatchProgress progress, m_store.batch_progress(batch.id));
+  if (progress.queued > 0) return ok();
+  CERTD_LOG_INFO("batch {} done: {} issued, {} failed", batch.id, progress.issued, progress.failed);
+  return m_store.update_batch(batch.id, progress.issued, progress.failed, "done", to_unix(m_clock.now()));
+}
+
+}  // namespace certd::app

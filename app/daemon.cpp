@@ -1,0 +1,179 @@
+#include "app/daemon.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include "app/batch_runner.hpp"
+#include "app/event_processor.hpp"
+#include "app/issuer.hpp"
+#include "app/outbox_handlers.hpp"
+#include "app/pdf_archive.hpp"
+#include "app/progress_codec.hpp"
+#include "app/school.hpp"
+#include "app/store_adapters.hpp"
+#include "connector/lms.hpp"
+#include "connector/poller.hpp"
+#include "core/log.hpp"
+#include "portal/http_server.hpp"
+#include "portal/portal.hpp"
+#include "render/signing.hpp"
+#include "store/store.hpp"
+
+namespace certd::app {
+namespace {
+
+constexpr int k_events_per_round = 200;
+constexpr int k_batch_group = 50;
+
+// The webhook verifier from the configured secret; none if not configured.
+Result<std::unique_ptr<portal::WebhookVerifier>> webhook_verifier(const config::Config& config) {
+  if (!config.webhooks.secret.configured()) return std::unique_ptr<portal::WebhookVerifier>();
+  CERTD_ASSIGN_OR_RETURN(std::string secret, config::resolve(config.webhooks.secret));
+  CERTD_ASSIGN_OR_RETURN(portal::WebhookVerifier verifier,
+                         portal::WebhookVerifier::create({secret}, config.webhooks.tolerance));
+  return std::make_unique<portal::WebhookVerifier>(std::move(verifier));
+}
+
+}  // namespace
+
+struct Daemon::Impl {
+  const School& school;
+  connector::Lms* lms;
+  notify::Notifier& notifier;
+  const Clock& clock;
+  DaemonOptions options;
+
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<PdfArchive> archive;
+  std::unique_ptr<Issuer> issuer;
+  std::unique_ptr<EventProcessor> processor;
+  std::unique_ptr<BatchRunner> batches;
+  std::unique_ptr<OutboxWorker> outbox;
+  std::unique_ptr<StoreCursorStore> cursors;
+  std::unique_ptr<connector::Poller> poller;
+  std::unique_ptr<StorePortalBackend> portal_backend;
+  std::unique_ptr<portal::Portal> portal;
+  std::unique_ptr<portal::HttpServer> http;
+
+  Status open_pipeline() {
+    CERTD_ASSIGN_OR_RETURN(store, store::open_sqlite_store(school.store_path()));
+    archive = std::make_unique<PdfArchive>(school.config.data_dir);
+    IssuerOptions issuer_options{school.config.issuer.name, school.config.portal.public_url, lms != nullptr,
+                                 school.config.lms.certificate_profile_field, school.config.lms.issued_activity,
+                                 options.render_threads};
+    issuer = std::make_unique<Issuer>(issuer_options, school.templates, *school.signer, *store, *archive, clock);
+    processor = std::make_unique<EventProcessor>(school, *store, *issuer, lms, clock);
+    batches = std::make_unique<BatchRunner>(school, *store, *issuer, clock);
+    outbox = std::make_unique<OutboxWorker>(*store, clock, RetryPolicy(), options.worker_id,
+                                            make_outbox_handlers(school, *store, *archive, notifier, lms, clock));
+    cursors = std::make_unique<StoreCursorStore>(*store);
+    if (lms) poller = std::make_unique<connector::Poller>(*lms, *cursors);
+    // This process is the only worker on this store: leases left by a
+    // crashed run are ours to take back now, not in five minutes.
+    CERTD_ASSIGN_OR_RETURN(std::int64_t released, store->release_claims(to_unix(clock.now())));
+    if (released > 0) CERTD_LOG_INFO("took back {} outbox items from an interrupted run", released);
+    return ok();
+  }
+
+  Status open_portal() {
+    CERTD_ASSIGN_OR_RETURN(portal_backend, StorePortalBackend::open(school.store_path(), school.config.data_dir));
+    CERTD_ASSIGN_OR_RETURN(auto verifier, webhook_verifier(school.config));
+    portal::PortalOptions portal_options{school.config.issuer.name, school.config.portal.public_url,
+                                         school.signer->public_key().pem(), school.config.webhooks.max_body_bytes};
+    portal = std::make_unique<portal::Portal>(portal_options, *portal_backend, clock, std::move(verifier));
+    int port = options.portal_port >= 0 ? options.portal_port : school.config.portal.listen.port;
+    portal::HttpServerOptions http_options{school.config.portal.listen.host, port,
+                                           static_cast<std::size_t>(school.config.webhooks.max_body_bytes)};
+    portal::Portal* handler = portal.get();
+    http = std::make_unique<portal::HttpServer>(http_options,
+                                                [handler](const portal::Request& r) { return handler->handle(r); });
+    CERTD_TRY(http->start());
+    CERTD_LOG_INFO("portal listening on {}:{}", http_options.host, http->port());
+    return ok();
+  }
+
+  Result<int> poll_lms() {
+    if (!poller) return 0;
+    CERTD_ASSIGN_OR_RETURN(connector::PollResult result, poller->poll());
+    for (const std::string& warning : result.warnings) CERTD_LOG_WARN("poll: {}", warning);
+    for (const connector::Change& change : result.changes) {
+      const connector::CourseProgress* snapshot = result.snapshot(change.student, change.course.id);
+      if (!snapshot) {
+        CERTD_LOG_WARN("poll: change {} came without a snapshot; skipped", change.key);
+        continue;
+      }
+      store::NewEvent event{"moodle", change.key, k_event_lms_change, change_event_payload(change, *snapshot),
+                            to_unix(clock.now())};
+      CERTD_TRY(store->record_event(event));
+    }
+    // Only now that every change is an event row may the cursor move.
+    CERTD_TRY(poller->commit(result));
+    return static_cast<int>(result.changes.size());
+  }
+};
+
+Daemon::Daemon(const School& school, connector::Lms* lms, notify::Notifier& notifier, const Clock& clock,
+               DaemonOptions options)
+    : m_impl(new Impl{school, lms, notifier, clock, std::move(options), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}) {}
+
+Daemon::~Daemon() {
+  if (m_impl && m_impl->http) m_impl->http->stop();
+}
+
+Status Daemon::start() {
+  CERTD_TRY(m_impl->open_pipeline());
+  if (m_impl->options.serve_portal) CERTD_TRY(m_impl->open_portal());
+  return ok();
+}
+
+int Daemon::portal_port() const { return m_impl->http ? m_impl->http->port() : 0; }
+
+Result<CycleStats> Daemon::cycle(bool poll) {
+  CycleStats stats;
+  if (poll) {
+    CERTD_ASSIGN_OR_RETURN(stats.changes, m_impl->poll_lms());
+  }
+  // Events, then batch groups, until both are empty or a stop is asked.
+  while (!m_stop.load()) {
+    CERTD_ASSIGN_OR_RETURN(ProcessStats processed, m_impl->processor->process_new(k_events_per_round));
+    stats.events += processed.events;
+    stats.issued += processed.issued;
+    stats.queued += processed.queued;
+    CERTD_ASSIGN_OR_RETURN(int rows, m_impl->batches->run_group(k_batch_group));
+    stats.batch_rows += rows;
+    if (processed.events == 0 && rows == 0) break;
+  }
+  CERTD_ASSIGN_OR_RETURN(DrainStats drained, m_impl->outbox->drain());
+  stats.delivered = drained.delivered;
+  stats.retrying = drained.retrying;
+  stats.failed = drained.failed;
+  if (stats.changes || stats.events || stats.batch_rows || stats.delivered || stats.failed)
+    CERTD_LOG_INFO("cycle: {} changes, {} events, {} issued, {} queued, {} batch rows, {} delivered, {} retrying, "
+                   "{} failed",
+                   stats.changes, stats.events, stats.issued, stats.queued, stats.batch_rows, stats.delivered,
+                   stats.retrying, stats.failed);
+  return stats;
+}
+
+Result<CycleStats> Daemon::run_once() { return cycle(/*poll=*/true); }
+
+Status Daemon::run() {
+  auto next_poll = std::chrono::steady_clock::now();
+  const auto interval = std::chrono::seconds(m_impl->school.config.lms.poll_interval.count());
+  while (!m_stop.load()) {
+    bool poll = std::chrono::steady_clock::now() >= next_poll;
+    if (poll) next_poll = std::chrono::steady_clock::now() + interval;
+    auto stats = cycle(poll);
+    if (!stats) {
+      // Transient trouble (LMS down, disk busy) must not end the daemon.
+      CERTD_LOG_WARN("cycle failed, will retry: {}", stats.error().message());
+      if (stats.error().code() != ErrorCode::unavailable) CERTD_LOG_ERROR("{}", stats.error().message());
+    }
+    // Short naps keep webhook events and outbox retries moving between polls.
+    for (int i = 0; i < 5 && !m_stop.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  CERTD_LOG_INFO("stopping");
+  return ok();
+}
+
+}  // namespace certd::app

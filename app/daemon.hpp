@@ -1,0 +1,77 @@
+#pragma once
+// certd run: the daemon loop (DESIGN.md data flow). One processing thread
+// owns the pipeline and its Store; the portal answers on the HTTP pool
+// with its own connection (app/README.md lists the threads).
+//
+// Each cycle: poll the LMS when the interval is due (changes become event
+// rows, then the cursor moves), process new events (polls, webhooks),
+// issue a group of any running batch, deliver what the outbox has due.
+// Every step is a committed state change, so a kill at any point followed
+// by a restart finishes the work without duplicates.
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+
+namespace certd::connector {
+class Lms;
+}
+namespace certd::notify {
+class Notifier;
+}
+
+namespace certd::app {
+
+struct School;
+
+struct DaemonOptions {
+  bool serve_portal = true;
+  int portal_port = -1;  // -1: the configured port; 0: any free port
+  int render_threads = 2;
+  std::string worker_id = "certd";
+};
+
+struct CycleStats {
+  int changes = 0;
+  int events = 0;
+  int issued = 0;
+  int queued = 0;
+  int batch_rows = 0;
+  int delivered = 0;
+  int retrying = 0;
+  int failed = 0;
+};
+
+class Daemon {
+ public:
+  // `lms` may be null (no LMS: batches, ad-hoc and the portal only).
+  Daemon(const School& school, connector::Lms* lms, notify::Notifier& notifier, const Clock& clock,
+         DaemonOptions options);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Opens the store, takes back this machine's crashed outbox leases, and
+  // starts the portal. Errors: unavailable (port taken, store locked).
+  Status start();
+  // Polls once, then processes events and batches and drains the outbox
+  // until nothing is left to do now (`certd run --once`, the demo).
+  Result<CycleStats> run_once();
+  // Runs cycles until request_stop(); polls every poll_interval.
+  Status run();
+  // Async-signal-safe: only sets a flag.
+  void request_stop() { m_stop.store(true); }
+  int portal_port() const;
+
+ private:
+  struct Impl;
+  Result<CycleStats> cycle(bool poll);
+
+  std::unique_ptr<Impl> m_impl;
+  std::atomic<bool> m_stop{false};
+};
+
+}  // namespace certd::app

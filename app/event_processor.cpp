@@ -1,0 +1,223 @@
+#include "app/event_processor.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "app/issuer.hpp"
+#include "app/progress_codec.hpp"
+#include "app/school.hpp"
+#include "connector/lms.hpp"
+#include "core/log.hpp"
+#include "rules/evaluator.hpp"
+#include "rules/requests.hpp"
+#include "store/store.hpp"
+
+namespace certd::app {
+namespace {
+
+using nlohmann::json;
+
+// The level a rule certifies, and its skills, for the certificate text.
+const rules::Condition* find_level_condition(const rules::Condition& c) {
+  if (c.kind == rules::Condition::Kind::all_skills_proficient) return &c;
+  if (c.kind == rules::Condition::Kind::negation) return nullptr;
+  for (const rules::Condition& child : c.children)
+    if (const rules::Condition* found = find_level_condition(child)) return found;
+  return nullptr;
+}
+
+std::string percent(double value) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.0f%%", value);
+  return text;
+}
+
+bool wants(const rules::Rule& rule, rules::NotifyTarget target) {
+  if (rule.notify.empty()) return target == rules::NotifyTarget::student;
+  return std::find(rule.notify.begin(), rule.notify.end(), target) != rule.notify.end();
+}
+
+Result<rules::IssuedHistory> history_of(store::Store& store, const std::string& student_id) {
+  CERTD_ASSIGN_OR_RETURN(auto rows, store.certificates_for_student(student_id));
+  rules::IssuedHistory history;
+  for (const store::CertificateRow& row : rows) {
+    if (row.certificate.rule_id.empty()) continue;
+    auto key = rules::parse_idempotency_key(row.certificate.idempotency_key);
+    if (!key || key->origin != rules::Origin::rule) continue;
+    rules::IssuedCertificate issued;
+    issued.rule_id = row.certificate.rule_id;
+    issued.course = key->course;
+    issued.generation = key->generation;
+    issued.number = row.certificate.number;
+    issued.issued_at = from_unix(row.certificate.issued_at);
+    if (row.certificate.expires_at) issued.expires_at = from_unix(*row.certificate.expires_at);
+    issued.revoked = row.status == "revoked";
+    history.push_back(std::move(issued));
+  }
+  return history;
+}
+
+}  // namespace
+
+EventProcessor::EventProcessor(const School& school, store::Store& store, Issuer& issuer, connector::Lms* lms,
+                               const Clock& clock)
+    : m_school(school), m_store(store), m_issuer(issuer), m_lms(lms), m_clock(clock) {}
+
+Result<ProcessStats> EventProcessor::process_new(int limit) {
+  ProcessStats stats;
+  CERTD_ASSIGN_OR_RETURN(auto events, m_store.events_with_status("new", limit));
+  for (const store::EventRow& event : events) {
+    ++stats.events;
+    Status done = process(event, stats);
+    if (!done && done.error().code() == ErrorCode::unavailable) return done.error();  // retry the event later
+    if (!done) {
+      ++stats.failed;
+      CERTD_LOG_WARN("event {} ({}) failed: {}", event.id, event.event.kind, done.error().message());
+    }
+    CERTD_TRY(m_store.set_event_status(event.id, done ? "processed" : "failed", done ? "" : done.error().message()));
+  }
+  return stats;
+}
+
+Status EventProcessor::process(const store::EventRow& event, ProcessStats& stats) {
+  if (event.event.kind == k_event_lms_change) {
+    CERTD_ASSIGN_OR_RETURN(ChangeEvent change, parse_change_event(event.event.payload));
+    if (change.change.kind == connector::ChangeKind::issue_now) return force(change.snapshot, change.change, stats);
+    return decide(change.snapshot, change.snapshot_json, &change.change, stats);
+  }
+  if (event.event.source.rfind("webhook:", 0) == 0) {
+    CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, fetch_progress(event.event.payload));
+    return decide(progress, progress_to_json(progress), nullptr, stats);
+  }
+  return Error(ErrorCode::invalid_argument, "unknown event kind " + event.event.kind);
+}
+
+// A webhook only says who and where; the facts are read fresh from the
+// LMS, so a forged-but-signed or stale webhook cannot invent progress.
+Result<connector::CourseProgress> EventProcessor::fetch_progress(const std::string& webhook_body) {
+  if (!m_lms) return Error(ErrorCode::invalid_argument, "webhook events need an LMS connection");
+  json body = json::parse(webhook_body, nullptr, /*allow_exceptions=*/false);
+  const json* data = body.is_object() && body.contains("data") ? &body["data"] : nullptr;
+  if (!data || !data->is_object() || !data->contains("user_id") || !(*data)["user_id"].is_number_integer() ||
+      !data->contains("course") || !(*data)["course"].is_string())
+    return Error(ErrorCode::invalid_argument,
+                 "webhook data must hold user_id (a number) and course (a course shortname)");
+  CERTD_ASSIGN_OR_RETURN(auto courses, m_lms->courses({(*data)["course"].get<std::string>()}));
+  if (courses.empty()) return Error(ErrorCode::not_found, "no course " + (*data)["course"].get<std::string>());
+  return m_lms->progress(courses.front(), (*data)["user_id"].get<connector::UserId>());
+}
+
+Result<IssueJob> EventProcessor::job_for_rule(const std::string& rule_id, const connector::CourseProgress& p,
+                                              const std::string& kind, const std::string& requested_by) const {
+  const rules::Rule* rule = m_school.rules.find(rule_id);
+  if (!rule) return Error(ErrorCode::not_found, "no rule " + rule_id);
+  IssueJob job;
+  job.key = rules::rule_key(rule->id, std::to_string(p.student.id), rule->course);
+  job.kind = kind;
+  job.rule_id = rule->id;
+  job.template_id = rule->template_id;
+  job.student_id = std::to_string(p.student.id);
+  job.student_name = p.student.fullname;
+  job.student_email = p.student.email;
+  job.guardian_emails = p.student.guardian_emails;
+  job.course = p.course.shortname;
+  job.course_name = p.course.fullname.empty() ? p.course.shortname : p.course.fullname;
+  job.lms_course_id = p.course.id;
+  job.lms_student_id = p.student.id;
+  job.requested_by = requested_by;
+  if (p.grade_percent) job.grade = percent(*p.grade_percent);
+  if (const rules::Condition* level = find_level_condition(rule->when)) {
+    job.level = level->level;
+    for (const connector::SkillLevel& l : p.skills)
+      if (l.framework == level->framework && l.level == level->level)
+        for (const connector::Skill& skill : l.skills) job.skills.push_back(skill.name);
+  }
+  job.expires_at = rules::expiry_of(*rule, m_clock.now());
+  job.notify_student = wants(*rule, rules::NotifyTarget::student);
+  job.notify_guardians = wants(*rule, rules::NotifyTarget::guardians);
+  if (rule->progression) job.next_course = rule->progression->next_course;
+  return job;
+}
+
+Status EventProcessor::decide(const connector::CourseProgress& progress, const std::string& snapshot_json,
+                              const connector::Change* change, ProcessStats& stats) {
+  rules::StudentFacts facts = facts_from_progress(progress);
+  CERTD_ASSIGN_OR_RETURN(rules::IssuedHistory history, history_of(m_store, facts.student_id));
+  TimePoint now = m_clock.now();
+  std::vector<IssueJob> jobs;
+  for (const rules::Rule* rule : m_school.rules.for_course(facts.course)) {
+    rules::Decision decision = rules::evaluate(*rule, facts, history, now);
+    switch (decision.outcome) {
+      case rules::Outcome::issue: {
+        CERTD_ASSIGN_OR_RETURN(IssueJob job, job_for_rule(rule->id, progress, "automatic", "rule " + rule->id));
+        job.key = decision.key;
+        jobs.push_back(std::move(job));
+        break;
+      }
+      case rules::Outcome::pending: {
+        store::NewPending pending{decision.key.to_string(), rule->id, facts.student_id, facts.student_name,
+                                  facts.course, "conditions met; waits for a teacher's approval", snapshot_json,
+                                  to_unix(now)};
+        CERTD_ASSIGN_OR_RETURN(store::Inserted added, m_store.add_pending(pending));
+        if (added.created) {
+          ++stats.queued;
+          CERTD_LOG_INFO("queued {} for approval (pending #{})", decision.key.to_string(), added.id);
+        }
+        break;
+      }
+      case rules::Outcome::not_yet:
+        ++stats.not_yet;
+        CERTD_LOG_DEBUG("student {} rule {}: {}", facts.student_id, rule->id, decision.summary());
+        break;
+      case rules::Outcome::already_issued: break;
+    }
+  }
+  (void)change;
+  if (jobs.empty()) return ok();
+  CERTD_ASSIGN_OR_RETURN(auto outcomes, m_issuer.issue(jobs));
+  for (const IssueOutcome& outcome : outcomes) {
+    if (outcome.status == IssueStatus::issued) ++stats.issued;
+    if (outcome.status == IssueStatus::failed) return Error(ErrorCode::invalid_argument, outcome.error);
+  }
+  return ok();
+}
+
+// The teacher's "issue now" mark inside the LMS: every rule of the course
+// that has not issued yet is forced; the mark is cleared once it has.
+Status EventProcessor::force(const connector::CourseProgress& progress, const connector::Change& change,
+                             ProcessStats& stats) {
+  if (!change.issue_now) return Error(ErrorCode::invalid_argument, "issue-now change without its mark");
+  const connector::IssueNowMark& mark = *change.issue_now;
+  rules::StudentFacts facts = facts_from_progress(progress);
+  CERTD_ASSIGN_OR_RETURN(rules::IssuedHistory history, history_of(m_store, facts.student_id));
+  std::string teacher = mark.teacher_name.empty() ? "teacher #" + std::to_string(mark.teacher_id) : mark.teacher_name;
+  std::vector<IssueJob> jobs;
+  std::string refusals;
+  for (const rules::Rule* rule : m_school.rules.for_course(facts.course)) {
+    auto decision = rules::force_issue(m_school.rules, rule->id, facts, history);
+    if (!decision) {
+      refusals += (refusals.empty() ? "" : "; ") + decision.error().message();
+      continue;
+    }
+    CERTD_ASSIGN_OR_RETURN(IssueJob job, job_for_rule(rule->id, progress, "forced", teacher));
+    job.key = decision->key;
+    job.skipped_conditions = decision->unmet;
+    job.clear_issue_now = issue_now_mark_to_json(mark);
+    jobs.push_back(std::move(job));
+  }
+  if (jobs.empty()) {
+    // Still clear the mark, or the teacher's tick would stay forever.
+    store::NewOutboxItem clear{"lms.clear_issue_now", "lms.clear_issue_now:" + mark.key(),
+                               json{{"mark", json::parse(issue_now_mark_to_json(mark))}}.dump()};
+    CERTD_TRY(m_store.enqueue(clear, std::nullopt, to_unix(m_clock.now())));
+    CERTD_LOG_WARN("issue-now for student {} in {} refused: {}", facts.student_id, facts.course, refusals);
+    return Error(ErrorCode::invalid_argument, "issue now refused: " + refusals);
+  }
+  CERTD_ASSIGN_OR_RETURN(auto outcomes, m_issuer.issue(jobs));
+  for (const IssueOutcome& outcome : outcomes)
+    if (outcome.status == IssueStatus::issued) ++stats.issued;
+  return ok();
+}
+
+}  // namespace certd::app

@@ -1,0 +1,74 @@
+#pragma once
+// Turns recorded events into decisions (DESIGN.md data flow): an LMS
+// change or a webhook gives a student's facts in one course; every rule of
+// that course is evaluated; "issue" decisions are issued, "pending" ones
+// join the teacher's queue, "not yet" ones are logged with their reasons;
+// an "issue now" mark forces its rule. An event is marked processed only
+// after its effects are committed, and replaying one changes nothing (the
+// idempotency keys see to that), so a crash anywhere is harmless.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/issue_job.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "store/records.hpp"
+
+namespace certd::connector {
+class Lms;
+struct Change;
+struct CourseProgress;
+}  // namespace certd::connector
+
+namespace certd::store {
+class Store;
+}
+
+namespace certd::app {
+
+class Issuer;
+struct School;
+
+// The event kinds certd records.
+inline constexpr const char* k_event_lms_change = "lms.change";        // payload: change + snapshot
+inline constexpr const char* k_event_webhook_progress = "progress";    // webhook: {data:{user_id, course}}
+
+struct ProcessStats {
+  int events = 0;
+  int issued = 0;
+  int queued = 0;     // added to the pending queue
+  int not_yet = 0;
+  int failed = 0;     // events that could not be processed (recorded with the reason)
+};
+
+// Not thread-safe: one processor on the daemon's processing thread.
+class EventProcessor {
+ public:
+  // `lms` may be null (webhook events then fail with a clear reason).
+  EventProcessor(const School& school, store::Store& store, Issuer& issuer, connector::Lms* lms, const Clock& clock);
+
+  // Processes up to `limit` events with status "new", oldest first.
+  Result<ProcessStats> process_new(int limit);
+
+  // Builds the job that issues `rule_id`'s certificate from a snapshot
+  // (used by approvals and "Issue now" as well).
+  Result<IssueJob> job_for_rule(const std::string& rule_id, const connector::CourseProgress& progress,
+                                const std::string& kind, const std::string& requested_by) const;
+
+ private:
+  Status process(const store::EventRow& event, ProcessStats& stats);
+  Status decide(const connector::CourseProgress& progress, const std::string& snapshot_json,
+                const connector::Change* change, ProcessStats& stats);
+  Status force(const connector::CourseProgress& progress, const connector::Change& change, ProcessStats& stats);
+  Result<connector::CourseProgress> fetch_progress(const std::string& webhook_body);
+
+  const School& m_school;
+  store::Store& m_store;
+  Issuer& m_issuer;
+  connector::Lms* m_lms;
+  const Clock& m_clock;
+};
+
+}  // namespace certd::app

@@ -1,0 +1,221 @@
+#include "app/issuer.hpp"
+
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <thread>
+#include <nlohmann/json.hpp>
+
+#include "core/log.hpp"
+#include "core/time_format.hpp"
+#include "render/certificate_data.hpp"
+#include "render/certificate_number.hpp"
+#include "render/renderer.hpp"
+#include "render/signing.hpp"
+#include "render/template.hpp"
+#include "store/store.hpp"
+
+namespace certd::app {
+namespace {
+
+using nlohmann::json;
+
+constexpr int k_number_attempts = 4;
+
+int year_of(TimePoint t) { return std::stoi(format_date(t).substr(0, 4)); }
+
+std::string random_token() {
+  std::array<unsigned char, 18> bytes{};
+  RAND_bytes(bytes.data(), static_cast<int>(bytes.size()));
+  std::string token = render::base64_encode(std::string_view(reinterpret_cast<char*>(bytes.data()), bytes.size()));
+  for (char& c : token) c = c == '+' ? '-' : c == '/' ? '_' : c;  // URL-safe
+  return token;
+}
+
+}  // namespace
+
+Result<std::string> derive_number(const std::string& prefix, const std::string& secret, const std::string& key,
+                                  int attempt) {
+  std::string message = "certd-number|" + key + "|" + std::to_string(attempt);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
+  std::array<std::uint8_t, render::k_number_random_bytes> bytes{};
+  std::copy(mac, mac + bytes.size(), bytes.begin());
+  return render::make_certificate_number(prefix, bytes);
+}
+
+struct Issuer::Prepared {
+  store::CertificateWithOutbox row;
+  PdfFile pdf;
+};
+
+Issuer::Issuer(IssuerOptions options, const TemplateMap& templates, const render::Signer& signer,
+               store::Store& store, const PdfArchive& archive, const Clock& clock)
+    : m_options(std::move(options)),
+      m_templates(templates),
+      m_signer(signer),
+      m_store(store),
+      m_archive(archive),
+      m_clock(clock) {}
+
+Result<std::string> Issuer::claim_token_for(const std::string& student_id) {
+  CERTD_ASSIGN_OR_RETURN(auto history, m_store.certificates_for_student(student_id));
+  if (!history.empty()) return history.front().certificate.claim_token;
+  return random_token();
+}
+
+Result<std::string> Issuer::number_for(const IssueJob& job) {
+  auto found = m_templates.find(job.template_id);
+  if (found == m_templates.end()) return Error(ErrorCode::invalid_argument, "unknown template " + job.template_id);
+  std::string key = job.key.to_string();
+  // The number secret is the issuer's private key: numbers cannot be
+  // guessed from keys, and stay stable across restarts.
+  for (int attempt = 0; attempt < k_number_attempts; ++attempt) {
+    CERTD_ASSIGN_OR_RETURN(std::string candidate,
+                           derive_number(found->second->spec().number_prefix, m_signer.private_key_pem(), key, attempt));
+    CERTD_ASSIGN_OR_RETURN(auto clash, m_store.certificate_by_number(candidate));
+    if (!clash) return candidate;
+  }
+  return Error(ErrorCode::conflict, "could not find a free certificate number for " + key);
+}
+
+Result<Issuer::Prepared> Issuer::prepare(const IssueJob& job, const std::string& number, TimePoint now) const {
+  const render::Template& tmpl = *m_templates.at(job.template_id);
+  std::string key = job.key.to_string();
+  render::CertificateData data;
+  data.number = number;
+  data.student_name = job.student_name;
+  data.course_name = job.course_name;
+  data.teacher_name = job.teacher;
+  data.notes = job.notes;
+  data.level = job.level;
+  data.grade = job.grade;
+  data.skills = job.skills;
+  data.issued_at = now;
+  data.expires_at = job.expires_at;
+  data.issuer_name = m_options.issuer_name;
+  data.verify_url = render::make_verify_url(m_options.public_url, number);
+  data.rule_id = job.rule_id;
+  CERTD_ASSIGN_OR_RETURN(render::RenderedCertificate rendered, render::render_certificate(tmpl, data, m_signer));
+
+  Prepared prepared;
+  store::NewCertificate& c = prepared.row.certificate;
+  c.number = number;
+  c.idempotency_key = key;
+  c.rule_id = job.rule_id;
+  c.template_id = job.template_id;
+  c.student_id = job.student_id;
+  c.student_name = job.student_name;
+  c.course = job.course_name.empty() ? job.course : job.course_name;
+  c.kind = job.kind;
+  c.requested_by = job.requested_by;
+  c.notes = job.notes;
+  c.payload = std::move(rendered.payload);
+  c.signature = std::move(rendered.signature);
+  c.pdf_path = PdfArchive::relative_path_for(number, year_of(now));
+  c.issued_at = to_unix(now);
+  if (job.expires_at) c.expires_at = to_unix(*job.expires_at);
+  c.batch_id = job.batch_id;
+  prepared.row.outbox = outbox_for(job, number);
+  prepared.pdf = PdfFile{c.pdf_path, std::move(rendered.pdf)};
+  return prepared;
+}
+
+std::vector<store::NewOutboxItem> Issuer::outbox_for(const IssueJob& job, const std::string& number) const {
+  std::vector<store::NewOutboxItem> items;
+  auto add = [&](const std::string& kind, const std::string& suffix, json payload) {
+    payload["number"] = number;
+    items.push_back({kind, kind + ":" + number + suffix, payload.dump()});
+  };
+  if (job.notify_student && !job.student_email.empty())
+    add("email", ":" + job.student_email, {{"recipient", job.student_email}, {"role", "student"}});
+  if (job.notify_guardians)
+    for (const std::string& guardian : job.guardian_emails)
+      add("email", ":" + guardian, {{"recipient", guardian}, {"role", "guardian"}});
+  if (!m_options.lms_writeback || job.lms_student_id == 0) return items;
+  json who{{"student", job.lms_student_id}, {"course_id", job.lms_course_id}, {"course", job.course}};
+  add("lms.note", "", {{"who", who}, {"skipped", job.skipped_conditions}, {"requested_by", job.requested_by}});
+  add("lms.message", "", {{"who", who}});
+  if (!job.next_course.empty()) add("lms.enrol", "", {{"who", who}, {"next_course", job.next_course}});
+  if (!job.clear_issue_now.empty()) add("lms.clear_issue_now", "", {{"mark", json::parse(job.clear_issue_now)}});
+  if (!m_options.certificate_profile_field.empty()) add("lms.profile_field", "", {{"who", who}});
+  if (!m_options.issued_activity.empty() && job.lms_course_id != 0) add("lms.complete_activity", "", {{"who", who}});
+  return items;
+}
+
+Result<std::vector<IssueOutcome>> Issuer::issue(const std::vector<IssueJob>& jobs) {
+  TimePoint now = m_clock.now();
+  std::vector<IssueOutcome> outcomes(jobs.size());
+  std::vector<std::optional<Prepared>> prepared(jobs.size());
+  std::map<std::string, std::string> claim_tokens;
+
+  // Jobs already issued are answered without rendering anything; the
+  // others get their number here, on the store's thread.
+  std::vector<std::size_t> to_render;
+  std::vector<std::string> numbers;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    CERTD_ASSIGN_OR_RETURN(auto existing, m_store.certificate_by_key(jobs[i].key.to_string()));
+    if (existing) {
+      outcomes[i] = IssueOutcome{IssueStatus::already_issued, existing->certificate.number, existing->id, ""};
+      continue;
+    }
+    auto number = number_for(jobs[i]);
+    if (!number) {
+      if (number.error().code() == ErrorCode::unavailable) return number.error();
+      outcomes[i] = IssueOutcome{IssueStatus::failed, "", std::nullopt, number.error().message()};
+      continue;
+    }
+    to_render.push_back(i);
+    numbers.push_back(std::move(*number));
+  }
+  // Rendering is the expensive, pure part: it fans out over a few
+  // threads; the store is only touched from this one.
+  std::vector<std::optional<Result<Prepared>>> rendered(to_render.size());
+  auto work = [&](std::size_t first, std::size_t step) {
+    for (std::size_t n = first; n < to_render.size(); n += step)
+      rendered[n].emplace(prepare(jobs[to_render[n]], numbers[n], now));
+  };
+  std::size_t threads = std::min<std::size_t>(std::max(m_options.render_threads, 1), to_render.size());
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work, t, threads);
+  work(0, std::max<std::size_t>(threads, 1));
+  for (std::thread& helper : helpers) helper.join();
+
+  std::vector<store::CertificateWithOutbox> rows;
+  std::vector<PdfFile> files;
+  std::vector<std::size_t> row_job;
+  for (std::size_t n = 0; n < to_render.size(); ++n) {
+    std::size_t i = to_render[n];
+    Result<Prepared>& result = *rendered[n];
+    if (!result) {
+      outcomes[i] = IssueOutcome{IssueStatus::failed, "", std::nullopt, result.error().message()};
+      CERTD_LOG_WARN("cannot issue {}: {}", jobs[i].key.to_string(), result.error().message());
+      continue;
+    }
+    auto& token = claim_tokens[jobs[i].student_id];
+    if (token.empty()) {
+      CERTD_ASSIGN_OR_RETURN(token, claim_token_for(jobs[i].student_id));
+    }
+    result->row.certificate.claim_token = token;
+    files.push_back(std::move(result->pdf));
+    rows.push_back(std::move(result->row));
+    row_job.push_back(i);
+  }
+  // PDFs first and durable, then the rows that name them.
+  CERTD_TRY(m_archive.write_group(files));
+  CERTD_ASSIGN_OR_RETURN(auto inserted, m_store.insert_certificates(rows));
+  for (std::size_t n = 0; n < rows.size(); ++n) {
+    std::size_t i = row_job[n];
+    IssueStatus status = inserted[n].created ? IssueStatus::issued : IssueStatus::already_issued;
+    outcomes[i] = IssueOutcome{status, rows[n].certificate.number, inserted[n].id, ""};
+    if (inserted[n].created)
+      CERTD_LOG_INFO("issued certificate {} ({}, key {})", rows[n].certificate.number, jobs[i].kind,
+                     rows[n].certificate.idempotency_key);
+  }
+  return outcomes;
+}
+
+}  // namespace certd::app

@@ -1,0 +1,75 @@
+#include "app/runtime.hpp"
+
+#include <iostream>
+#include <set>
+
+#include "connector/moodle/moodle_lms.hpp"
+#include "notify/notifier.hpp"
+#include "rules/rule_set.hpp"
+#include "store/store.hpp"
+
+namespace certd::app {
+
+Runtime::Runtime() = default;
+Runtime::~Runtime() = default;
+
+Result<std::unique_ptr<Runtime>> open_runtime(const GlobalOptions& globals) {
+  auto runtime = std::make_unique<Runtime>();
+  CERTD_ASSIGN_OR_RETURN(runtime->school, load_school(globals.config_path));
+  CERTD_ASSIGN_OR_RETURN(runtime->store, store::open_sqlite_store(runtime->school.store_path()));
+  runtime->archive = std::make_unique<PdfArchive>(runtime->school.config.data_dir);
+  const config::Config& config = runtime->school.config;
+  IssuerOptions options{config.issuer.name, config.portal.public_url, /*lms_writeback=*/true,
+                        config.lms.certificate_profile_field, config.lms.issued_activity, 2};
+  runtime->issuer = std::make_unique<Issuer>(options, runtime->school.templates, *runtime->school.signer,
+                                             *runtime->store, *runtime->archive, runtime->clock);
+  return runtime;
+}
+
+// Without a list in the config, the courses the rules name are watched.
+static std::vector<std::string> watched_courses(const config::Config& config, const rules::RuleSet* rules) {
+  if (!config.lms.courses.empty() || !rules) return config.lms.courses;
+  std::set<std::string> courses;
+  for (const rules::Rule& rule : rules->rules()) courses.insert(rule.course);
+  return {courses.begin(), courses.end()};
+}
+
+Result<std::unique_ptr<connector::Lms>> make_lms(const config::Config& config, const rules::RuleSet* rules,
+                                                const Clock& clock) {
+  CERTD_ASSIGN_OR_RETURN(std::string token, config::resolve(config.lms.token));
+  connector::moodle::MoodleOptions options;
+  options.url = config.lms.url;
+  options.token = std::move(token);
+  options.request_timeout = std::chrono::seconds(config.lms.request_timeout.count());
+  options.ca_file = config.lms.ca_file;
+  options.max_connections = config.lms.max_connections;
+  options.max_requests_per_second = config.lms.max_requests_per_second;
+  options.courses = watched_courses(config, rules);
+  options.completions_report = config.lms.completions_report;
+  options.issue_now_activity = config.lms.issue_now_activity;
+  options.guardian_email_field = config.lms.guardian_email_field;
+  return connector::moodle::make_moodle_lms(std::move(options), clock);
+}
+
+Result<std::unique_ptr<notify::Notifier>> make_notifier(const config::Config& config) {
+  if (config.smtp.url.empty()) return notify::make_outbox_folder_notifier(config.notify.outbox_dir);
+  notify::SmtpOptions options;
+  options.url = config.smtp.url;
+  if (config.smtp.username.configured()) {
+    CERTD_ASSIGN_OR_RETURN(options.username, config::resolve(config.smtp.username));
+  }
+  if (config.smtp.password.configured()) {
+    CERTD_ASSIGN_OR_RETURN(options.password, config::resolve(config.smtp.password));
+  }
+  options.ca_file = config.smtp.ca_file;
+  options.timeout = config.smtp.timeout;
+  return notify::make_smtp_notifier(std::move(options));
+}
+
+int fail(const std::string& command, const Error& error) {
+  std::cerr << "certd " << command << ": " << error.to_string() << "\n";
+  bool bad_input = error.code() == ErrorCode::invalid_argument || error.code() == ErrorCode::parse_error;
+  return bad_input ? k_exit_usage : k_exit_failure;
+}
+
+}  // namespace certd::app

@@ -1,0 +1,59 @@
+#pragma once
+// What commands that act on a school share: the school loaded from the
+// config, its store, PDF archive and issuer, and (when configured) the
+// LMS and the mail sender. Built by open_runtime(); owned by the command.
+
+#include <memory>
+#include <string>
+
+#include "app/command.hpp"
+#include "app/issuer.hpp"
+#include "app/pdf_archive.hpp"
+#include "app/school.hpp"
+#include "core/clock.hpp"
+
+namespace certd::connector {
+class Lms;
+}
+namespace certd::notify {
+class Notifier;
+}
+namespace certd::store {
+class Store;
+}
+namespace certd::rules {
+class RuleSet;
+}
+
+namespace certd::app {
+
+struct Runtime {
+  SystemClock clock;
+  School school;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<PdfArchive> archive;
+  std::unique_ptr<Issuer> issuer;
+
+  Runtime();
+  ~Runtime();
+};
+
+enum class WithLms { no, yes };
+
+// Loads the school and opens its store. Errors keep their code: a config,
+// rule or template error is invalid_argument (exit 2).
+Result<std::unique_ptr<Runtime>> open_runtime(const GlobalOptions& globals);
+
+// The LMS adapter the config describes (needs its token). Without
+// lms.courses it watches the courses the rules name.
+Result<std::unique_ptr<connector::Lms>> make_lms(const config::Config& config, const rules::RuleSet* rules,
+                                                const Clock& clock);
+
+// SMTP when configured, else the .eml outbox folder.
+Result<std::unique_ptr<notify::Notifier>> make_notifier(const config::Config& config);
+
+// Prints "certd CMD: message" and returns 2 for invalid_argument or
+// parse_error (bad input), 1 otherwise.
+int fail(const std::string& command, const Error& error);
+
+}  // namespace certd::app

@@ -1,0 +1,86 @@
+#include "app/school.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "app/issuer_key.hpp"
+#include "core/file_util.hpp"
+#include "render/signing.hpp"
+#include "render/template.hpp"
+
+namespace certd::app {
+namespace {
+
+std::string joined(const std::vector<Error>& errors) {
+  std::string text;
+  for (const Error& e : errors) text += (text.empty() ? "" : "\n") + e.to_string();
+  return text;
+}
+
+std::vector<std::string> yaml_files_in(const std::string& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    auto ext = entry.path().extension();
+    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Status load_templates(School& school, std::vector<Error>& errors) {
+  render::LoadOptions options;
+  options.scratch_dir = std::filesystem::temp_directory_path().string();
+  for (const std::string& path : yaml_files_in(school.config.templates_dir)) {
+    render::TemplateLoad load = render::load_template_file(path, options);
+    errors.insert(errors.end(), load.errors.begin(), load.errors.end());
+    if (!load.loaded) continue;
+    std::string id = load.loaded->id();
+    school.template_ids.insert(id);
+    school.templates[id] = std::make_shared<const render::Template>(std::move(*load.loaded));
+  }
+  return ok();
+}
+
+void load_rules(School& school, std::vector<Error>& errors) {
+  std::vector<rules::RuleFile> files;
+  for (const std::string& path : yaml_files_in(school.config.rules_dir)) {
+    auto text = read_file(path, 1 << 20);
+    if (!text) {
+      errors.push_back(Error(text.error().code(), text.error().message(), SourceLocation{path, 0, 0}));
+      continue;
+    }
+    files.push_back({path, std::move(*text)});
+  }
+  rules::RuleSetResult loaded = rules::load_rule_set(files, school.template_ids);
+  errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
+  school.rules = std::move(loaded.rules);
+}
+
+}  // namespace
+
+School::School() = default;
+School::~School() = default;
+School::School(School&&) noexcept = default;
+School& School::operator=(School&&) noexcept = default;
+
+Result<School> load_school(config::Config config) {
+  School school;
+  school.config = std::move(config);
+  std::vector<Error> errors;
+  CERTD_TRY(load_templates(school, errors));
+  load_rules(school, errors);
+  if (!errors.empty()) return Error(ErrorCode::invalid_argument, joined(errors));
+  CERTD_TRY(make_directories(school.config.data_dir));
+  CERTD_ASSIGN_OR_RETURN(render::Signer signer, load_or_create_issuer_key(school.config.issuer.key_file));
+  school.signer = std::make_unique<render::Signer>(std::move(signer));
+  return school;
+}
+
+Result<School> load_school(const std::string& config_path) {
+  config::LoadResult loaded = config::load_file(config_path);
+  if (!loaded.ok()) return Error(ErrorCode::invalid_argument, joined(loaded.errors));
+  return load_school(std::move(loaded.config));
+}
+
+}  // namespace certd::app

@@ -1,0 +1,44 @@
+#pragma once
+// Everything a running certd knows about its school, loaded and checked
+// once at start: the configuration, the templates (fonts cut, pictures
+// read), the rules, and the issuer's signing key.
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "app/issuer.hpp"
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "rules/rule_set.hpp"
+
+namespace certd::render {
+class Signer;
+}
+
+namespace certd::app {
+
+struct School {
+  config::Config config;
+  rules::RuleSet rules;
+  TemplateMap templates;
+  std::set<std::string> template_ids;
+  std::unique_ptr<render::Signer> signer;
+
+  School();
+  ~School();
+  School(School&&) noexcept;
+  School& operator=(School&&) noexcept;
+
+  std::string store_path() const { return config.data_dir + "/certd.sqlite"; }
+};
+
+// Loads config, templates and rules (every error listed, as check-config
+// would) and the issuer key (created on first use). Errors:
+// invalid_argument with all problems, one per line.
+Result<School> load_school(const std::string& config_path);
+
+// The same, from an already parsed configuration.
+Result<School> load_school(config::Config config);
+
+}  // namespace certd::app

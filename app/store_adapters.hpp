@@ -1,0 +1,50 @@
+#pragma once
+// The small interfaces other modules define, implemented over the store:
+// the poller's cursor (connector::CursorStore) and what the portal reads
+// and writes (portal::PortalBackend).
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "app/pdf_archive.hpp"
+#include "connector/cursor_store.hpp"
+#include "portal/portal_backend.hpp"
+#include "store/store.hpp"
+
+namespace certd::app {
+
+// Not thread-safe beyond the Store it wraps (the poller's thread).
+class StoreCursorStore final : public connector::CursorStore {
+ public:
+  explicit StoreCursorStore(store::Store& store) : m_store(store) {}
+  Result<std::optional<std::string>> get(const std::string& key) override { return m_store.get_state(key); }
+  Status set(const std::string& key, const std::string& value) override { return m_store.set_state(key, value); }
+
+ private:
+  store::Store& m_store;
+};
+
+// Thread-safe: the HTTP pool's threads share one connection, one request
+// at a time (portal requests are short; SQLite serialises writers anyway).
+class StorePortalBackend final : public portal::PortalBackend {
+ public:
+  static Result<std::unique_ptr<StorePortalBackend>> open(const std::string& store_path, const std::string& data_dir);
+
+  Result<std::optional<store::CertificateRow>> certificate(const std::string& number) override;
+  Result<std::vector<store::CertificateRow>> certificates_for_claim(const std::string& claim_token) override;
+  Status record_verification(const store::NewVerification& verification) override;
+  Status mark_claimed(const std::string& claim_token, std::int64_t at) override;
+  Result<store::Inserted> record_event(const store::NewEvent& event) override;
+  Result<std::string> pdf_bytes(const store::CertificateRow& certificate) override;
+
+ private:
+  StorePortalBackend(std::unique_ptr<store::Store> store, std::string data_dir)
+      : m_store(std::move(store)), m_archive(std::move(data_dir)) {}
+
+  std::mutex m_mutex;
+  std::unique_ptr<store::Store> m_store;  // Guarded by m_mutex.
+  PdfArchive m_archive;
+};
+
+}  // namespace certd::app

@@ -1,0 +1,219 @@
+#include "app/teacher_actions.hpp"
+
+#include <openssl/rand.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "app/event_processor.hpp"
+#include "app/progress_codec.hpp"
+#include "connector/lms.hpp"
+#include "core/log.hpp"
+#include "rules/evaluator.hpp"
+#include "rules/idempotency.hpp"
+#include "store/store.hpp"
+
+namespace certd::app {
+namespace {
+
+using nlohmann::json;
+
+std::string random_id() {
+  unsigned char bytes[12];
+  RAND_bytes(bytes, sizeof bytes);
+  static const char* digits = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id += digits[b >> 4];
+    id += digits[b & 15];
+  }
+  return id;
+}
+
+// Every teacher action is an event row first: the audit trail, and the
+// id that makes an ad-hoc award issue once however often it is retried.
+Result<store::Id> record_action(Runtime& runtime, const std::string& id, const std::string& kind, const json& details) {
+  CERTD_ASSIGN_OR_RETURN(store::Inserted event, runtime.store->record_event({"cli", id, kind, details.dump(),
+                                                                             to_unix(runtime.clock.now())}));
+  return event.id;
+}
+
+Status finish_action(Runtime& runtime, store::Id event, const Status& outcome) {
+  CERTD_TRY(runtime.store->set_event_status(event, outcome ? "processed" : "failed",
+                                            outcome ? "" : outcome.error().message()));
+  return outcome;
+}
+
+Result<IssueOutcome> single(Runtime& runtime, const IssueJob& job) {
+  CERTD_ASSIGN_OR_RETURN(auto outcomes, runtime.issuer->issue({job}));
+  const IssueOutcome& outcome = outcomes.front();
+  if (outcome.status == IssueStatus::failed) return Error(ErrorCode::invalid_argument, outcome.error);
+  return outcome;
+}
+
+Result<connector::CourseProgress> fetch(connector::Lms& lms, const std::string& course, const std::string& student) {
+  char* end = nullptr;
+  long long id = std::strtoll(student.c_str(), &end, 10);
+  if (student.empty() || *end != '\0' || id <= 0)
+    return Error(ErrorCode::invalid_argument, "--student must be the LMS user id (a number), not '" + student + "'");
+  CERTD_ASSIGN_OR_RETURN(auto courses, lms.courses({course}));
+  if (courses.empty()) return Error(ErrorCode::not_found, "no course " + course + " in the LMS");
+  return lms.progress(courses.front(), id);
+}
+
+}  // namespace
+
+std::string current_user() {
+  const char* user = std::getenv("USER");
+  return user && *user ? user : "teacher";
+}
+
+Result<ApprovalResult> approve_pending(Runtime& runtime, connector::Lms* lms, const std::vector<store::Id>& ids,
+                                       bool all, const std::string& notes, const std::string& teacher) {
+  CERTD_ASSIGN_OR_RETURN(auto open, runtime.store->pending_with_status("pending"));
+  CERTD_ASSIGN_OR_RETURN(auto held, runtime.store->pending_with_status("held"));
+  open.insert(open.end(), held.begin(), held.end());
+  EventProcessor jobs(runtime.school, *runtime.store, *runtime.issuer, lms, runtime.clock);
+  ApprovalResult result;
+  for (const store::Id id : ids) {
+    bool known = std::any_of(open.begin(), open.end(), [&](const store::PendingRow& r) { return r.id == id; });
+    if (!known) result.failed.push_back("pending #" + std::to_string(id) + ": not in the queue");
+  }
+  for (const store::PendingRow& row : open) {
+    if (!all && std::find(ids.begin(), ids.end(), row.id) == ids.end()) continue;
+    auto progress = progress_from_json(row.pending.facts);
+    if (!progress) return progress.error();
+    CERTD_ASSIGN_OR_RETURN(IssueJob job, jobs.job_for_rule(row.pending.rule_id, *progress, "approved", teacher));
+    CERTD_ASSIGN_OR_RETURN(job.key, rules::parse_idempotency_key(row.pending.idempotency_key));
+    job.notes = notes;
+    job.teacher = teacher;
+    auto outcome = single(runtime, job);
+    if (!outcome) {
+      result.failed.push_back("pending #" + std::to_string(row.id) + ": " + outcome.error().message());
+      continue;
+    }
+    // Issued first, then the queue entry closes: a crash between the two
+    // leaves an entry whose approval finds the certificate already issued.
+    CERTD_TRY(runtime.store->decide_pending(row.id, "approved", notes, teacher, to_unix(runtime.clock.now())));
+    result.issued.push_back(outcome->number);
+  }
+  return result;
+}
+
+Status hold_pending(Runtime& runtime, const std::vector<store::Id>& ids, const std::string& teacher) {
+  for (store::Id id : ids)
+    CERTD_TRY(runtime.store->decide_pending(id, "held", "", teacher, to_unix(runtime.clock.now())));
+  return ok();
+}
+
+Result<IssueOutcome> issue_now(Runtime& runtime, connector::Lms& lms, const std::string& student_id,
+                               const std::string& rule_id, const std::string& teacher) {
+  const rules::Rule* rule = runtime.school.rules.find(rule_id);
+  if (!rule) return Error(ErrorCode::invalid_argument, "no rule " + rule_id);
+  CERTD_ASSIGN_OR_RETURN(store::Id event, record_action(runtime, random_id(), "teacher.issue_now",
+                                                        {{"student", student_id}, {"rule", rule_id}, {"teacher", teacher}}));
+  auto issue = [&]() -> Result<IssueOutcome> {
+    CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, fetch(lms, rule->course, student_id));
+    rules::StudentFacts facts = facts_from_progress(progress);
+    CERTD_ASSIGN_OR_RETURN(auto history_rows, runtime.store->certificates_for_student(facts.student_id));
+    rules::IssuedHistory history;
+    for (const store::CertificateRow& row : history_rows) {
+      auto key = rules::parse_idempotency_key(row.certificate.idempotency_key);
+      if (key && key->origin == rules::Origin::rule && key->source_id == rule_id)
+        history.push_back({rule_id, key->course, key->generation, row.certificate.number,
+                           from_unix(row.certificate.issued_at), std::nullopt, row.status == "revoked"});
+    }
+    CERTD_ASSIGN_OR_RETURN(rules::Decision decision, rules::force_issue(runtime.school.rules, rule_id, facts, history));
+    EventProcessor jobs(runtime.school, *runtime.store, *runtime.issuer, &lms, runtime.clock);
+    CERTD_ASSIGN_OR_RETURN(IssueJob job, jobs.job_for_rule(rule_id, progress, "forced", teacher));
+    job.key = decision.key;
+    job.skipped_conditions = decision.unmet;
+    return single(runtime, job);
+  };
+  auto outcome = issue();
+  CERTD_TRY(finish_action(runtime, event, outcome ? ok() : Status(outcome.error())));
+  return outcome;
+}
+
+Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDetails details) {
+  if (details.request.request_id.empty()) details.request.request_id = random_id();
+  CERTD_ASSIGN_OR_RETURN(rules::AdhocIssue checked, rules::check_adhoc(details.request, runtime.school.template_ids));
+  const rules::AdhocRequest& r = checked.request;
+  CERTD_ASSIGN_OR_RETURN(store::Id event, record_action(runtime, r.request_id, "teacher.adhoc",
+                                                        {{"student", r.student_id}, {"template", r.template_id},
+                                                         {"course", r.course}, {"teacher", r.teacher},
+                                                         {"notes", r.notes}}));
+  auto issue = [&]() -> Result<IssueOutcome> {
+    IssueJob job;
+    job.key = checked.key;
+    job.kind = "adhoc";
+    job.template_id = r.template_id;
+    job.student_id = r.student_id;
+    job.student_name = details.student_name;
+    job.student_email = details.student_email;
+    job.course = r.course;
+    job.course_name = r.course;
+    job.teacher = r.teacher;
+    job.notes = r.notes;
+    job.requested_by = r.teacher;
+    if (lms && !r.course.empty() && details.student_name.empty()) {
+      CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, fetch(*lms, r.course, r.student_id));
+      job.student_name = progress.student.fullname;
+      job.student_email = progress.student.email;
+      job.guardian_emails = progress.student.guardian_emails;
+      job.notify_guardians = true;
+      job.course_name = progress.course.fullname;
+    }
+    if (job.student_name.empty())
+      return Error(ErrorCode::invalid_argument, "the student's name is unknown: give --name, or --course to read it from the LMS");
+    return single(runtime, job);
+  };
+  auto outcome = issue();
+  CERTD_TRY(finish_action(runtime, event, outcome ? ok() : Status(outcome.error())));
+  return outcome;
+}
+
+Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const std::string& teacher) {
+  CERTD_ASSIGN_OR_RETURN(auto found, runtime.store->certificate_by_number(number));
+  if (!found) return Error(ErrorCode::not_found, "no certificate " + number);
+  const store::NewCertificate& old = found->certificate;
+  CERTD_ASSIGN_OR_RETURN(rules::IdempotencyKey key, rules::parse_idempotency_key(old.idempotency_key));
+  CERTD_ASSIGN_OR_RETURN(store::Id event, record_action(runtime, "reissue:" + number, "teacher.reissue",
+                                                        {{"number", number}, {"teacher", teacher}}));
+  IssueJob job;
+  job.key = rules::reissue_key(key);
+  job.kind = "reissue";
+  job.rule_id = old.rule_id;
+  job.template_id = old.template_id;
+  job.student_id = old.student_id;
+  job.student_name = old.student_name;
+  job.course = key.course;
+  job.course_name = old.course;
+  job.notes = old.notes;
+  job.requested_by = teacher;
+  job.batch_id = old.batch_id;
+  json payload = json::parse(old.payload, nullptr, /*allow_exceptions=*/false);
+  if (payload.is_object() && payload.contains("level") && payload["level"].is_string()) job.level = payload["level"];
+  if (old.expires_at) job.expires_at = runtime.clock.now() + std::chrono::seconds(*old.expires_at - old.issued_at);
+  // The families who got the old one get the new one.
+  CERTD_ASSIGN_OR_RETURN(auto notified, runtime.store->notifications(found->id, std::nullopt));
+  job.notify_student = false;
+  for (const store::NotificationRow& n : notified) {
+    job.guardian_emails.push_back(n.recipient);
+    job.notify_guardians = true;
+  }
+  auto outcome = single(runtime, job);
+  if (outcome && found->status == "issued")
+    CERTD_TRY(runtime.store->revoke_certificate(number, "reissued as " + outcome->number, to_unix(runtime.clock.now())));
+  CERTD_TRY(finish_action(runtime, event, outcome ? ok() : Status(outcome.error())));
+  return outcome;
+}
+
+Status revoke(Runtime& runtime, const std::string& number, const std::string& reason, const std::string& teacher) {
+  if (reason.empty()) return Error(ErrorCode::invalid_argument, "a reason is required; it is shown to whoever verifies");
+  std::int64_t now = to_unix(runtime.clock.now());
+  CERTD_TRY(runtime.store->revoke_certificate(number, reason, now));
+  return runtime.store->append_audit({teacher, "revoke", number, reason, now});
+}
+
+}  // namespace certd::app

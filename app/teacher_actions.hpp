@@ -1,0 +1,47 @@
+#pragma once
+// What a teacher does from the CLI (and later the console): approve or
+// hold pending certificates, "Issue now", ad-hoc awards, reissue and
+// revoke. Each action is recorded as an event first (DESIGN.md: every
+// input becomes an event row) and is safe to repeat.
+
+#include <string>
+#include <vector>
+
+#include "app/issue_job.hpp"
+#include "app/runtime.hpp"
+#include "rules/requests.hpp"
+
+namespace certd::app {
+
+struct ApprovalResult {
+  std::vector<std::string> issued;  // numbers
+  std::vector<std::string> failed;  // "pending #3: why"
+};
+
+// Issues the selected pending entries (all open ones when `ids` is empty
+// and `all`), with `notes` on each certificate; the rest stay queued.
+Result<ApprovalResult> approve_pending(Runtime& runtime, connector::Lms* lms, const std::vector<store::Id>& ids,
+                                       bool all, const std::string& notes, const std::string& teacher);
+Status hold_pending(Runtime& runtime, const std::vector<store::Id>& ids, const std::string& teacher);
+
+// "Issue now": the rule's certificate whatever the student's progress.
+Result<IssueOutcome> issue_now(Runtime& runtime, connector::Lms& lms, const std::string& student_id,
+                               const std::string& rule_id, const std::string& teacher);
+
+struct AdhocDetails {
+  rules::AdhocRequest request;
+  std::string student_name;  // required unless the LMS provides it
+  std::string student_email;
+};
+
+Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDetails details);
+
+// Revokes `number` with reason "reissued" and issues it again (next
+// generation of its key, a new number). Returns the new certificate.
+Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const std::string& teacher);
+Status revoke(Runtime& runtime, const std::string& number, const std::string& reason, const std::string& teacher);
+
+// Who is acting: $USER, else "teacher".
+std::string current_user();
+
+}  // namespace certd::app

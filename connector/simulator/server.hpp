@@ -1,0 +1,107 @@
+#pragma once
+// The simulated Moodle over real HTTP (cpprestsdk http_listener on
+// 127.0.0.1): the REST web-service protocol at /webservice/rest/server.php
+// with the answer and error shapes of the recordings, and a control API
+// under /_sim/ (JSON) for tests and the demo to change the world and
+// inject faults. The same controls are C++ methods here.
+//
+// Control API (POST, JSON body, answers {"ok":true} or {"error":"..."}):
+//   /_sim/complete   {username, course, time?}       complete a course
+//   /_sim/rate       {username, course, skill, grade, time?}  rate a skill (idnumber)
+//   /_sim/grade      {username, course, grade, time?}
+//   /_sim/suspend    {username, course, suspended?}
+//   /_sim/issue-now  {username, course, teacher, time?}  a teacher's mark
+//   /_sim/fault      {function?, kind, status?, latency_ms?, count?}
+//   /_sim/clear-faults {}
+//   /_sim/capability {name, allowed}   /_sim/function {name, allowed}
+//   GET /_sim/stats                    counters (requests, notes, messages, enrolments)
+//
+// Thread-safety: every method is safe from any thread; the world is
+// guarded by one mutex.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connector/simulator/school.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+
+namespace certd::connector::simulator {
+
+enum class FaultKind {
+  latency,     // answer after `latency`
+  http_error,  // answer `status` (e.g. 503) without doing the call
+  drop,        // close the connection without an answer, call not done
+  lost_reply,  // do the call, then answer 502 (the reply is lost)
+  rate_limit,  // 429 with Retry-After: 1
+};
+
+struct Fault {
+  std::string function;  // empty: every function
+  FaultKind kind = FaultKind::http_error;
+  int status = 503;
+  std::chrono::milliseconds latency{0};
+  int count = -1;  // how many requests it hits; -1: until cleared
+};
+
+struct ServerStats {
+  long long requests = 0;
+  std::map<std::string, long long> calls;        // by wsfunction, faults included
+  std::map<std::string, int> notes_by_client_id;  // notes created per clientnoteid
+  std::map<std::string, int> messages_by_client_id;
+  int enrol_calls = 0;                           // enrol_manual_enrol_users that changed something or not
+  int completion_overrides = 0;
+  std::vector<std::string> profile_updates;      // "userid:field=value"
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: a free port (see Server::port())
+};
+
+class Server {
+ public:
+  // Starts serving `school`. `clock` (if given) must outlive the server;
+  // otherwise the system clock is used.
+  static Result<std::unique_ptr<Server>> start(School school, ServerOptions options = {},
+                                               const Clock* clock = nullptr);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  int port() const;
+  std::string url() const;  // http://127.0.0.1:<port>
+  std::string token() const;
+  void stop();
+
+  // World changes, by username and course shortname. Errors: not_found.
+  Status complete_course(const std::string& username, const std::string& course, std::optional<TimePoint> at = {});
+  Status rate_skill(const std::string& username, const std::string& course, const std::string& skill_idnumber,
+                    int grade, std::optional<TimePoint> at = {});
+  Status set_grade(const std::string& username, const std::string& course, double grade,
+                   std::optional<TimePoint> at = {});
+  Status suspend(const std::string& username, const std::string& course, bool suspended = true);
+  Status mark_issue_now(const std::string& username, const std::string& course, const std::string& teacher,
+                        std::optional<TimePoint> at = {});
+
+  // Faults and the service's shape.
+  void add_fault(Fault fault);
+  void clear_faults();
+  void set_capability(const std::string& capability, bool allowed);
+  void set_function(const std::string& function, bool allowed);
+  void set_debug(bool developer_debugging);  // adds debuginfo to errors, as Moodle does
+
+  ServerStats stats() const;
+  School school() const;  // a copy of the world now
+
+  struct Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace certd::connector::simulator

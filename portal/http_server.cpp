@@ -9,7 +9,6 @@
 #include "core/log.hpp"
 
 namespace certd::portal {
-namespace {
 
 namespace http = web::http;
 
@@ -29,6 +28,8 @@ int pick_free_port(const std::string& host) {
   ::close(fd);
   return port;
 }
+
+namespace {
 
 void reply(http::http_request& request, const Response& response) {
   http::http_response out(static_cast<http::status_code>(response.status));

@@ -1,13 +1,12 @@
 // certd run: the daemon, until SIGINT/SIGTERM; --once: one cycle.
 #include <CLI/CLI.hpp>
-#include <signal.h>
 
 #include <iostream>
-#include <thread>
 
 #include "app/commands/commands.hpp"
 #include "app/daemon.hpp"
 #include "app/runtime.hpp"
+#include "app/stop_signals.hpp"
 #include "connector/lms.hpp"
 #include "core/log.hpp"
 #include "notify/notifier.hpp"
@@ -21,33 +20,8 @@ void apply_log_level(const GlobalOptions& globals, const config::Config& config)
   if (log::parse_level(globals.log_level.empty() ? config.log_level : globals.log_level, &level)) log::set_level(level);
 }
 
-// Signals are taken by a thread of their own (sigwait), so the handler
-// needs no global state and the daemon stops between two steps.
-class SignalWatcher {
- public:
-  explicit SignalWatcher(Daemon& daemon) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    m_thread = std::thread([set, &daemon] {
-      int signal_number = 0;
-      sigwait(&set, &signal_number);
-      daemon.request_stop();
-    });
-  }
-  ~SignalWatcher() {
-    pthread_kill(m_thread.native_handle(), SIGUSR1);  // wakes sigwait if no signal came
-    m_thread.join();
-  }
-
- private:
-  std::thread m_thread;
-};
-
 int run(const GlobalOptions& globals, bool once) {
+  StopSignals signals;  // before any thread starts
   auto school = load_school(globals.config_path);
   if (!school) return fail("run", school.error());
   apply_log_level(globals, school->config);
@@ -69,7 +43,7 @@ int run(const GlobalOptions& globals, bool once) {
     return k_exit_ok;
   }
   CERTD_LOG_INFO("certd running for {} (portal port {})", school->config.issuer.name, daemon.portal_port());
-  SignalWatcher watcher(daemon);
+  signals.watch([&daemon] { daemon.request_stop(); });
   if (auto ran = daemon.run(); !ran) return fail("run", ran.error());
   return k_exit_ok;
 }

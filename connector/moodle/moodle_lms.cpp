@@ -462,6 +462,7 @@ namespace {
 // a permission error most likely means.
 void note_probe_error(SiteCheck& check, const Error& error, const std::string& capability, const std::string& what) {
   std::string code = lms_error_code(error);
+  if (code == "accessexception") return;  // a function missing from the service: already listed
   if (error.code() == ErrorCode::permission_denied)
     check.missing.push_back("capability " + capability + " (to " + what + "): Moodle said " + error.message());
   else
@@ -552,16 +553,24 @@ Result<SiteCheck> MoodleLms::check_site() {
     check.missing.push_back(found.error().message());
     return check;
   }
+  bool any_issue_now = false;
   for (const Course& course : *found) {
     Result<CourseInfo> course_data = course_info(course);
     if (!course_data) {
       note_probe_error(check, course_data.error(), "moodle/course:view", "enter " + course.shortname);
       continue;
     }
+    any_issue_now = any_issue_now || course_data->issue_now.has_value();
     if (!course_data->issue_now)
       check.notes.push_back(course.shortname + " has no activity \"" + m_options.issue_now_activity +
                             "\" with completion tracking: teachers cannot ask for \"issue now\" there");
   }
+  // The activity is hidden from students: without the capability it
+  // vanishes from every answer (API-NOTES §8).
+  if (!found->empty() && !any_issue_now)
+    check.missing.push_back("no course shows the hidden activity \"" + m_options.issue_now_activity +
+                            "\": create it (API-NOTES §8) or give the service capability "
+                            "moodle/course:viewhiddenactivities");
   if (!found->empty()) check_course_access(check, found->front());
   if (m_options.completions_report != 0) {
     FormBuilder params;

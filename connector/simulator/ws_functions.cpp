@@ -259,7 +259,7 @@ json World::user_record(const User& user, bool with_details, bool by_field) cons
   }
   record["city"] = "Riverside";
   record["country"] = "GB";
-  if (with_details) {
+  {  // shown with or without the details capability (recorded)
     record["profileimageurlsmall"] = std::string(k_site_url) + "/theme/image.php/boost/core/1/u/f2";
     record["profileimageurl"] = std::string(k_site_url) + "/theme/image.php/boost/core/1/u/f1";
   }
@@ -395,6 +395,13 @@ json World::courses_by_field(const json& p) {
                        {"visible", 1}, {"groupmode", 0}, {"groupmodeforce", 0}, {"defaultgroupingid", 0},
                        {"enablecompletion", 1}, {"completionnotify", 0}, {"lang", ""}, {"theme", ""},
                        {"marker", 0}, {"filters", json::array()}, {"courseformatoptions", json::array()}});
+    // Without course access only the basic description is shown (recorded
+    // with a token whose role has webservice/rest:use alone).
+    if (!can("moodle/course:view"))
+      for (const char* key : {"completionnotify", "courseformatoptions", "defaultgroupingid", "enablecompletion",
+                              "filters", "format", "groupmode", "groupmodeforce", "lang", "marker", "maxbytes",
+                              "newsitems", "showgrades", "showreports", "startdate", "enddate", "theme", "visible"})
+        courses.back().erase(key);
   }
   return {{"courses", courses}, {"warnings", json::array()}};
 }
@@ -412,9 +419,18 @@ json World::course_contents(const json& p) {
                    {"visible", activity.visible ? 1 : 0}, {"uservisible", true}, {"visibleoncoursepage", 1},
                    {"modicon", ""}, {"modname", activity.modname}, {"purpose", "content"}, {"branded", false},
                    {"modplural", activity.modname + "s"}, {"availability", nullptr}, {"indent", 0},
-                   {"onclick", ""}, {"afterlink", nullptr}, {"customdata", "\"\""}, {"noviewlink", false},
-                   {"completion", activity.completion}, {"downloadcontent", 1}, {"dates", json::array()},
-                   {"groupmode", 0}};
+                   {"onclick", ""}, {"afterlink", nullptr}, {"activitybadge", json::array()},
+                   {"customdata", "\"\""}, {"noviewlink", false}, {"completion", activity.completion},
+                   {"downloadcontent", 1}, {"dates", json::array()}, {"groupmode", 0}};
+    if (activity.modname == "page") {  // a page has one file, its content
+      module["contents"] = json::array({{{"type", "file"}, {"filename", "index.html"}, {"filepath", "/"},
+                                         {"filesize", 0}, {"fileurl", std::string(k_site_url) + "/webservice/pluginfile.php/" +
+                                                                          std::to_string(100 + activity.cmid) + "/mod_page/content/index.html"},
+                                         {"timecreated", nullptr}, {"timemodified", 1795000000}, {"sortorder", 1},
+                                         {"userid", nullptr}, {"author", nullptr}, {"license", nullptr}}});
+      module["contentsinfo"] = {{"filescount", 1}, {"filessize", 0}, {"lastmodified", 1795000000},
+                                {"mimetypes", json::array()}, {"repositorytype", ""}};
+    }
     if (activity.completion > 0)
       module["completiondata"] = {{"state", 0}, {"timecompleted", 0}, {"overrideby", nullptr},
                                   {"valueused", false}, {"hascompletion", true},

@@ -1,0 +1,181 @@
+// The adapter's protocol and parsing layer over every recorded answer.
+#include "connector/moodle/moodle_parse.hpp"
+
+#include <gtest/gtest.h>
+
+#include "connector/moodle/ws_client.hpp"
+#include "core/time_format.hpp"
+#include "fixtures.hpp"
+
+namespace certd::connector::moodle {
+namespace {
+
+using testing::Fixture;
+using testing::load_fixtures;
+
+const std::vector<Fixture>& all() {
+  static const std::vector<Fixture> fixtures = load_fixtures();
+  return fixtures;
+}
+
+json response(const std::string& label) { return testing::fixture(all(), label).record["response"]; }
+
+TEST(MoodleErrors, EveryRecordedErrorIsRecognisedByItsCode) {
+  ASSERT_GT(all().size(), 200u);
+  int errors = 0;
+  for (const Fixture& f : all()) {
+    if (f.record["http_status"] != 200) continue;
+    std::optional<WsError> error = find_ws_error(f.body());
+    bool expected = f.outcome.rfind("exception:", 0) == 0 || f.outcome.rfind("error:", 0) == 0;
+    // XML error documents are recorded as "non-json" (or "ok" in one debug pass).
+    if (f.body().find("<EXCEPTION") != std::string::npos) expected = true;
+    EXPECT_EQ(error.has_value(), expected) << f.label;
+    if (!error || !expected) continue;
+    ++errors;
+    std::string code = f.outcome.substr(f.outcome.find(':') + 1);
+    if (code == "TypeError") {
+      EXPECT_TRUE(error->errorcode.empty()) << f.label;
+      EXPECT_EQ(to_error("f", *error).code(), ErrorCode::internal) << f.label;
+    } else if (f.outcome.find(':') != std::string::npos) {
+      EXPECT_EQ(error->errorcode, code) << f.label;
+      EXPECT_EQ(lms_error_code(to_error("f", *error)), code) << f.label;
+    }
+  }
+  EXPECT_GT(errors, 50);
+}
+
+TEST(MoodleErrors, TransientAndPermanentAreToldApart) {
+  EXPECT_EQ(http_status_error("f", 503).code(), ErrorCode::unavailable);
+  EXPECT_EQ(http_status_error("f", 429).code(), ErrorCode::unavailable);
+  EXPECT_NE(http_status_error("f", 404).code(), ErrorCode::unavailable);
+  EXPECT_EQ(to_error("f", {"x", "invalidtoken", "m", ""}).code(), ErrorCode::permission_denied);
+  EXPECT_EQ(to_error("f", {"x", "usernotenroled", "m", ""}).code(), ErrorCode::not_found);
+  EXPECT_EQ(to_error("f", {"x", "wsnoinstance", "m", ""}).code(), ErrorCode::conflict);
+  EXPECT_EQ(to_error("f", {"x", "sitemaintenance", "m", ""}).code(), ErrorCode::unavailable);
+}
+
+TEST(MoodleParse, EveryRecordedSuccessParsesWithoutSurprises) {
+  // Feeds each success to every parser: none may throw, whatever the shape.
+  for (const Fixture& f : all()) {
+    if (f.outcome != "ok" || !f.record.contains("response")) continue;
+    const json& answer = f.record["response"];
+    EXPECT_NO_THROW({
+      parse_site_info(answer);
+      parse_courses(answer);
+      parse_course_contents(answer);
+      parse_users(answer, "guardian_email");
+      parse_course_completion(answer);
+      parse_activities_completion(answer);
+      parse_course_grades(answer);
+      parse_competency_report(answer);
+      parse_competencies(answer);
+      parse_completions_report(answer);
+      parse_item_results(answer, "noteid", "clientnoteid");
+      parse_warnings(answer);
+      parse_note_texts(answer);
+    }) << f.label;
+  }
+}
+
+TEST(MoodleParse, CourseCompletionTimeIsTheLatestCriterionTime) {
+  CompletionState alice = parse_course_completion(response("core_completion_get_course_completion_status--completed"));
+  EXPECT_TRUE(alice.completed);
+  ASSERT_TRUE(alice.completed_at);
+  EXPECT_EQ(to_unix(*alice.completed_at), 1795171819);  // _seed.json
+  CompletionState chloe = parse_course_completion(response("core_completion_get_course_completion_status--in-progress"));
+  EXPECT_FALSE(chloe.completed);
+  EXPECT_FALSE(chloe.completed_at);  // a criterion time, but the course is not complete
+}
+
+TEST(MoodleParse, IssueNowMarkCarriesTheTeacherAndTheTime) {
+  std::vector<ActivityState> marked =
+      parse_activities_completion(response("core_completion_get_activities_completion_status--issue-now-marked"));
+  auto mark = std::find_if(marked.begin(), marked.end(), [](const ActivityState& s) { return s.cmid == 7; });
+  ASSERT_NE(mark, marked.end());
+  EXPECT_EQ(mark->state, 1);
+  EXPECT_EQ(mark->override_by, 5);
+  EXPECT_EQ(to_unix(*mark->time), 1795432754);
+  std::vector<ActivityState> reset =
+      parse_activities_completion(response("core_completion_get_activities_completion_status--issue-now-after-reset"));
+  auto cleared = std::find_if(reset.begin(), reset.end(), [](const ActivityState& s) { return s.cmid == 7; });
+  EXPECT_EQ(cleared->state, 0);
+  EXPECT_EQ(cleared->override_by, 3);  // the service user; time is the reset's, not 0
+  std::vector<ActivityState> untouched =
+      parse_activities_completion(response("core_completion_get_activities_completion_status--issue-now-not-marked"));
+  for (const ActivityState& state : untouched) EXPECT_FALSE(state.override_by);
+}
+
+TEST(MoodleParse, ProficiencyComesFromTheScaleConfiguration) {
+  std::vector<Rating> chloe = parse_competency_report(response("report_competency_data_for_report--partial"));
+  ASSERT_EQ(chloe.size(), 4u);
+  EXPECT_EQ(chloe[0].idnumber, "L3-FREESTYLE-25");
+  EXPECT_TRUE(chloe[0].proficient);
+  EXPECT_TRUE(chloe[1].rated);
+  EXPECT_FALSE(chloe[1].proficient);  // "Partially"
+  int unrated = 0;
+  for (const Rating& rating : chloe) unrated += rating.rated ? 0 : 1;
+  EXPECT_EQ(unrated, 1);
+  EXPECT_EQ(chloe[0].parent_id, 4);
+  EXPECT_EQ(chloe[0].framework, "Swim Skills");
+  EXPECT_EQ(proficient_values(R"([{"scaleid":"3"},{"id":2,"scaledefault":0,"proficient":0},{"id":3,"scaledefault":1,"proficient":1}])"),
+            std::set<std::int64_t>{3});
+}
+
+TEST(MoodleParse, GradesArriveAsNumbersOrStrings) {
+  std::vector<CourseGrade> grades = parse_course_grades(response("gradereport_user_get_grade_items--all-users"));
+  ASSERT_FALSE(grades.empty());
+  EXPECT_EQ(grades[0].user, 6);
+  EXPECT_DOUBLE_EQ(*grades[0].percent, 92.0);
+  json strings = json::parse(R"({"usergrades":[{"userid":"7","gradeitems":[{"itemtype":"course","graderaw":"78.50000","grademin":"0","grademax":"100.00000","gradedategraded":null}]}]})");
+  std::vector<CourseGrade> parsed = parse_course_grades(strings);
+  EXPECT_EQ(parsed[0].user, 7);
+  EXPECT_DOUBLE_EQ(*parsed[0].percent, 78.5);
+  EXPECT_FALSE(parsed[0].graded_at);
+}
+
+TEST(MoodleParse, UsersCarryGuardiansAndLoseThemSilentlyWithoutDetails) {
+  std::vector<Student> users = parse_users(response("core_user_get_users_by_field--id"), "guardian_email");
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[0].guardian_emails, std::vector<std::string>{"parent.andersen@example.com"});
+  EXPECT_TRUE(users[1].guardian_emails.empty());  // no customfields key at all
+  EXPECT_TRUE(users_show_details(response("core_enrol_get_enrolled_users--SWIM-L3")));
+  EXPECT_FALSE(users_show_details(response("core_enrol_get_enrolled_users--SWIM-L3--without-viewalldetails")));
+}
+
+TEST(MoodleParse, CompletionsReportRowsAreFoundByHeader) {
+  ReportPage page = parse_completions_report(response("core_reportbuilder_retrieve_report--all"));
+  ASSERT_TRUE(page.has_columns);
+  EXPECT_EQ(page.total_rows, 6);
+  ASSERT_EQ(page.rows.size(), 6u);
+  EXPECT_EQ(page.rows[0].course, "SWIM-L3");
+  EXPECT_EQ(page.rows[0].username, "emma");
+  EXPECT_EQ(format_iso8601(*page.rows[0].completed_at), "2026-11-23T10:50:00Z");
+}
+
+TEST(MoodleParse, PerItemFailuresAreMatchedByClientId) {
+  std::vector<ItemResult> refused =
+      parse_item_results(response("core_message_send_instant_messages--without-readallmessages"), "msgid", "clientmsgid");
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].id, -1);
+  EXPECT_EQ(refused[0].client_id, "certd-msg-1");
+  EXPECT_FALSE(refused[0].error.empty());
+  std::vector<ItemResult> note = parse_item_results(response("core_notes_create_notes"), "noteid", "clientnoteid");
+  EXPECT_GT(note[0].id, 0);
+  std::vector<Warning> warnings = parse_warnings(response("core_user_update_users--nonexistent-user"));
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].code, "invaliduserid");
+}
+
+TEST(MoodleParse, NumbersAndNotSetValuesAreTolerant) {
+  json values = json::parse(R"({"a":"2","b":2.0,"c":null,"d":0,"e":"-","f":"1795171819"})");
+  EXPECT_EQ(as_int(field(values, "a")), 2);
+  EXPECT_EQ(as_int(field(values, "b")), 2);
+  EXPECT_FALSE(as_int(field(values, "c")));
+  EXPECT_FALSE(as_time(field(values, "d")));
+  EXPECT_FALSE(as_number(field(values, "e")));
+  EXPECT_EQ(to_unix(*as_time(field(values, "f"))), 1795171819);
+  EXPECT_FALSE(as_int(field(values, "missing")));
+}
+
+}  // namespace
+}  // namespace certd::connector::moodle

@@ -23,6 +23,7 @@ IssueJob job_for(const store::BatchRow& batch, const store::BatchItemRow& row) {
   job.course = row.item.course;
   job.course_name = row.item.course;
   job.notes = row.item.notes;
+  job.teacher = batch.batch.created_by;  // the teacher who imported it
   job.requested_by = "batch " + std::to_string(batch.id) + " (" + batch.batch.file_name + ")";
   if (row.item.expires_at) job.expires_at = from_unix(*row.item.expires_at);
   job.batch_id = batch.id;

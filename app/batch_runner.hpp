@@ -27,6 +27,7 @@ class BatchRunner {
 
   // Errors: invalid_argument for an unknown template or a file with bad
   // rows (unless `skip_bad`: then the good rows are imported).
+  // `created_by` is also the teacher named on the certificates.
   Result<store::Id> import(const BatchFile& file, const std::string& template_id, const std::string& file_name,
                            const std::string& created_by, bool skip_bad);
 

@@ -64,6 +64,9 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return report_parse_error(root, e);
   }
+  // Commands speak through their output; the daemon's info lines would be
+  // noise there. `run` applies the config's level itself.
+  log::set_level(log::Level::warn);
   if (!globals.log_level.empty()) {
     log::Level level;
     if (!log::parse_level(globals.log_level, &level)) {

@@ -112,6 +112,7 @@ Result<Issuer::Prepared> Issuer::prepare(const IssueJob& job, const std::string&
   c.course = job.course_name.empty() ? job.course : job.course_name;
   c.kind = job.kind;
   c.requested_by = job.requested_by;
+  c.teacher = job.teacher;
   c.notes = job.notes;
   c.payload = std::move(rendered.payload);
   c.signature = std::move(rendered.signature);

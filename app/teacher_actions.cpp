@@ -190,6 +190,7 @@ Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const 
   job.course = key.course;
   job.course_name = old.course;
   job.notes = old.notes;
+  job.teacher = old.teacher.empty() ? teacher : old.teacher;
   job.requested_by = teacher;
   job.batch_id = old.batch_id;
   json payload = json::parse(old.payload, nullptr, /*allow_exceptions=*/false);

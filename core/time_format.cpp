@@ -43,6 +43,25 @@ std::string format_iso8601(TimePoint t) {
 
 std::string format_date(TimePoint t) { return format_iso8601(t).substr(0, 10); }
 
+TimePoint add_calendar_duration(TimePoint t, std::chrono::seconds d) {
+  constexpr std::int64_t k_year = 365 * 86400;
+  constexpr std::int64_t k_month = 30 * 86400;
+  std::int64_t s = d.count();
+  int months = 0;
+  if (s > 0 && s % k_year == 0) months = static_cast<int>(s / k_year) * 12;
+  else if (s > 0 && s % k_month == 0) months = static_cast<int>(s / k_month);
+  else return t + d;
+  std::tm p = to_tm(t);
+  int total = p.tm_year * 12 + p.tm_mon + months;
+  int year = total / 12 + 1900;
+  int month = total % 12 + 1;
+  int day = p.tm_mday;
+  while (!valid_date(year, month, day)) --day;
+  std::int64_t seconds_of_day = p.tm_hour * 3600 + p.tm_min * 60 + p.tm_sec;
+  return from_unix(days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+                   seconds_of_day);
+}
+
 std::optional<TimePoint> parse_iso8601(std::string_view text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   char tail = 0;

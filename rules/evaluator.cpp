@@ -261,7 +261,7 @@ const IssuedCertificate* latest_issued(const Rule& rule, const IssuedHistory& is
 
 std::optional<TimePoint> expiry_of(const Rule& rule, TimePoint issued_at) {
   if (!rule.expires_after) return std::nullopt;
-  return issued_at + *rule.expires_after;
+  return add_calendar_duration(issued_at, *rule.expires_after);
 }
 
 }  // namespace certd::rules

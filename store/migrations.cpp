@@ -163,6 +163,10 @@ CREATE INDEX batch_rows_by_batch ON batch_rows (batch_id, status, id);
       R"sql(
 CREATE INDEX certificates_by_claim_token ON certificates (claim_token);
 )sql",
+      // 6: the teacher named on a certificate, so a reissue names them again.
+      R"sql(
+ALTER TABLE certificates ADD COLUMN teacher TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return k_steps;
 }

@@ -37,6 +37,7 @@ struct NewCertificate {
   std::string course;
   std::string kind;  // automatic | approved | adhoc | forced | batch | reissue
   std::string requested_by;
+  std::string teacher;  // named on the certificate; may be empty
   std::string notes;
   std::string payload;    // the canonical JSON that was signed
   std::string signature;  // base64

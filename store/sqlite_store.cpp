@@ -50,7 +50,7 @@ std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
 constexpr const char* k_certificate_columns =
     "id, number, idempotency_key, rule_id, template_id, student_id, student_name, course, kind, "
     "requested_by, notes, payload, signature, pdf_path, issued_at, expires_at, batch_id, claim_token, "
-    "status, revoked_at, revoke_reason";
+    "status, revoked_at, revoke_reason, teacher";
 
 CertificateRow read_certificate(SQLite::Statement& s) {
   CertificateRow row;
@@ -76,6 +76,7 @@ CertificateRow read_certificate(SQLite::Statement& s) {
   row.status = s.getColumn(18).getString();
   row.revoked_at = optional_int(s.getColumn(19));
   row.revoke_reason = s.getColumn(20).getString();
+  c.teacher = s.getColumn(21).getString();
   return row;
 }
 
@@ -680,7 +681,7 @@ class SqliteStore final : public Store {
     SQLite::Statement s(m_db,
                         "INSERT INTO certificates (number, idempotency_key, rule_id, template_id, student_id, "
                         "student_name, course, kind, requested_by, notes, payload, signature, pdf_path, issued_at, "
-                        "expires_at, batch_id, claim_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "expires_at, batch_id, claim_token, teacher) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     const std::string* texts[] = {&c.number, &c.idempotency_key, &c.rule_id, &c.template_id, &c.student_id,
                                   &c.student_name, &c.course, &c.kind, &c.requested_by, &c.notes,
                                   &c.payload, &c.signature, &c.pdf_path};
@@ -690,6 +691,7 @@ class SqliteStore final : public Store {
     bind_optional(s, 15, c.expires_at);
     bind_optional(s, 16, c.batch_id);
     s.bind(17, c.claim_token);
+    s.bind(18, c.teacher);
     s.exec();
     return static_cast<Id>(m_db.getLastInsertRowid());
   }

@@ -24,6 +24,7 @@ struct BatchOptions {
   std::string template_id;
   bool skip_bad = false;
   bool detach = false;
+  std::string teacher;
   long long id = 0;
 };
 
@@ -65,7 +66,7 @@ int import(const GlobalOptions& globals, const BatchOptions& o) {
   BatchFile file = parse_batch_csv(*text, o.file, (*runtime)->clock.now());
   for (const Error& error : file.errors) std::cerr << error.to_string() << "\n";
   BatchRunner runner((*runtime)->school, *(*runtime)->store, *(*runtime)->issuer, (*runtime)->clock);
-  auto id = runner.import(file, o.template_id, o.file, current_user(), o.skip_bad);
+  auto id = runner.import(file, o.template_id, o.file, o.teacher.empty() ? current_user() : o.teacher, o.skip_bad);
   if (!id) return fail("batch import", id.error());
   std::cout << "batch " << *id << ": " << file.rows.size() << " certificates to issue"
             << (file.errors.empty() ? "" : " (" + std::to_string(file.errors.size()) + " bad rows skipped)") << "\n";
@@ -114,6 +115,7 @@ void define_batch(CLI::App& command, const GlobalOptions& globals, Handler& hand
   import_command->add_option("--template", o->template_id, "certificate template")->required();
   import_command->add_flag("--skip-bad", o->skip_bad, "issue the good rows of a file that has bad ones");
   import_command->add_flag("--detach", o->detach, "only queue the batch; the daemon issues it");
+  import_command->add_option("--teacher", o->teacher, "teacher named on the certificates (default: $USER)");
   CLI::App* status_command = command.add_subcommand("status", "progress of one batch, or of all");
   status_command->add_option("id", o->id, "batch id");
   CLI::App* cancel_command = command.add_subcommand("cancel", "stop a batch and revoke what it issued");

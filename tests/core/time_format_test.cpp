@@ -24,5 +24,15 @@ TEST(TimeFormat, RefusesImpossibleDates) {
     EXPECT_FALSE(parse_iso8601(bad)) << bad;
 }
 
+TEST(TimeFormat, YearsAndMonthsMoveTheCalendar) {
+  auto at = [](const char* text) { return *parse_iso8601(text); };
+  EXPECT_EQ(format_iso8601(add_calendar_duration(at("2026-11-23T13:29:56Z"), std::chrono::seconds(2 * 365 * 86400))),
+            "2028-11-23T13:29:56Z");
+  EXPECT_EQ(format_date(add_calendar_duration(at("2024-02-29"), std::chrono::seconds(365 * 86400))), "2025-02-28");
+  EXPECT_EQ(format_date(add_calendar_duration(at("2026-01-31"), std::chrono::seconds(30 * 86400))), "2026-02-28");
+  EXPECT_EQ(format_date(add_calendar_duration(at("2026-11-30"), std::chrono::seconds(3 * 30 * 86400))), "2027-02-28");
+  EXPECT_EQ(to_unix(add_calendar_duration(at("2026-01-01"), std::chrono::seconds(90))), to_unix(at("2026-01-01")) + 90);
+}
+
 }  // namespace
 }  // namespace certd

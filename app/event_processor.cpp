@@ -202,6 +202,7 @@ Status EventProcessor::force(const connector::CourseProgress& progress, const co
     }
     CERTD_ASSIGN_OR_RETURN(IssueJob job, job_for_rule(rule->id, progress, "forced", teacher));
     job.key = decision->key;
+    job.teacher = teacher;  // templates print the instructor: the one who forced it
     job.skipped_conditions = decision->unmet;
     job.clear_issue_now = issue_now_mark_to_json(mark);
     jobs.push_back(std::move(job));
@@ -215,8 +216,10 @@ Status EventProcessor::force(const connector::CourseProgress& progress, const co
     return Error(ErrorCode::invalid_argument, "issue now refused: " + refusals);
   }
   CERTD_ASSIGN_OR_RETURN(auto outcomes, m_issuer.issue(jobs));
-  for (const IssueOutcome& outcome : outcomes)
+  for (const IssueOutcome& outcome : outcomes) {
     if (outcome.status == IssueStatus::issued) ++stats.issued;
+    if (outcome.status == IssueStatus::failed) return Error(ErrorCode::invalid_argument, outcome.error);
+  }
   return ok();
 }
 

@@ -12,9 +12,13 @@ const Enrolment* Course::enrolment(Id user) const {
 }
 
 const User* School::user(Id id) const {
-  for (const User& entry : users)
-    if (entry.id == id) return &entry;
-  return nullptr;
+  if (m_indexed_users != users.size()) {
+    m_user_index.clear();
+    for (std::size_t i = 0; i < users.size(); ++i) m_user_index[users[i].id] = i;
+    m_indexed_users = users.size();
+  }
+  auto it = m_user_index.find(id);
+  return it == m_user_index.end() || users[it->second].id != id ? nullptr : &users[it->second];
 }
 
 const User* School::user_named(std::string_view username) const {

@@ -148,6 +148,11 @@ struct School {
   // The activity with this cmid, and its course.
   const Activity* activity(Id cmid, const Course** course = nullptr) const;
   Id next_user_id() const;
+
+ private:
+  // Index of `users` by id, rebuilt when users are added (never reordered).
+  mutable std::map<Id, std::size_t> m_user_index;
+  mutable std::size_t m_indexed_users = 0;
 };
 
 // Parses a school data file (see examples/school.yaml). Errors carry

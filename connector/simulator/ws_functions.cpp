@@ -143,8 +143,9 @@ WsAnswer World::handle(const std::string& form_body) {
   const moodle::FormValue* token = form.child("wstoken");
   const moodle::FormValue* function = form.child("wsfunction");
   std::string name = function && function->is_scalar ? function->scalar : std::string();
-  std::lock_guard<std::mutex> lock(m_mutex);
+  json result;
   try {
+    std::lock_guard<std::mutex> lock(m_mutex);
     if (!token || !token->is_scalar || token->scalar != m_school.token)
       throw exception("core\\exception\\moodle_exception", "invalidtoken", "Invalid token - token not found");
     const ParamSpec* spec = parameters_of(name);
@@ -170,10 +171,11 @@ WsAnswer World::handle(const std::string& form_body) {
     if (invalid)
       throw exception("core\\exception\\invalid_parameter_exception", "invalidparameter",
                       "Invalid parameter value detected", invalid->debuginfo);
-    return answer(dispatch(name, validated), as_json);
+    result = dispatch(name, validated);
   } catch (const WsException& error) {
     return error_answer(error, as_json);
   }
+  return answer(result, as_json);  // serialised outside the lock
 }
 
 json World::dispatch(const std::string& function, const json& p) {
@@ -495,9 +497,11 @@ json World::enrolled_users(const json& p) {
                                     {"shortname", enrolment->role == k_teacher_role ? "editingteacher" : "student"},
                                     {"sortorder", 0}}});
     json enrolled = json::array();
-    for (const Course& other : m_school.courses)
-      if (const Enrolment* mine = other.enrolment(user->id); mine && !mine->suspended)
-        enrolled.push_back({{"id", other.id}, {"fullname", other.fullname}, {"shortname", other.shortname}});
+    bool wants_courses = userfields.empty() || userfields.find("enrolledcourses") != std::string::npos;
+    if (wants_courses)
+      for (const Course& other : m_school.courses)
+        if (const Enrolment* mine = other.enrolment(user->id); mine && !mine->suspended)
+          enrolled.push_back({{"id", other.id}, {"fullname", other.fullname}, {"shortname", other.shortname}});
     if (!enrolled.empty()) record["enrolledcourses"] = enrolled;
     if (!userfields.empty()) {
       json filtered = {{"id", user->id}};

@@ -10,30 +10,32 @@ constexpr std::string_view k_check_alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVW
 constexpr std::string_view k_body_alphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ";
 constexpr std::size_t k_body_length = 7;  // plus the check character: two groups of four
 constexpr std::size_t k_max_prefix = 8;
-constexpr int k_modulus = 36;
+constexpr int k_modulus = 37;  // prime, larger than the 36 symbols
 
 int value_of(char c) {
   auto at = k_check_alphabet.find(c);
   return at == std::string_view::npos ? -1 : static_cast<int>(at);
 }
 
-// ISO/IEC 7064 hybrid system MOD 37,36: returns the running product after
-// `text`; a string ending in its check character leaves sum == 1.
-struct Mod3736 {
-  int product = k_modulus;
+// Weighted sum mod 37, weight = position (1-based). A valid string sums to
+// 0. One changed symbol changes the sum by w*(a-b), two swapped neighbours
+// by (a-b): never a multiple of 37, since 37 is prime and larger than any
+// weight or symbol difference. So both errors are always detected.
+int weighted_sum(std::string_view characters) {
   int sum = 0;
-  void add(int value) {
-    sum = (product + value) % k_modulus;
-    if (sum == 0) sum = k_modulus;
-    product = (2 * sum) % (k_modulus + 1);
-  }
-};
+  for (std::size_t i = 0; i < characters.size(); ++i)
+    sum = (sum + static_cast<int>(i + 1) * value_of(characters[i])) % k_modulus;
+  return sum;
+}
 
-char check_character(std::string_view characters) {
-  Mod3736 state;
-  for (char c : characters) state.add(value_of(c));
-  int check = (k_modulus + 1 - state.product) % k_modulus;
-  return k_check_alphabet[static_cast<std::size_t>(check)];
+// The check value c with sum + weight*c = 0 (mod 37); may be 36, which
+// has no symbol.
+int check_value(std::string_view characters) {
+  int weight = static_cast<int>(characters.size() + 1);
+  int inverse = 1;
+  while ((weight * inverse) % k_modulus != 1) ++inverse;
+  int needed = (k_modulus - weighted_sum(characters)) % k_modulus;
+  return (needed * inverse) % k_modulus;
 }
 
 }  // namespace
@@ -57,7 +59,14 @@ Result<std::string> make_certificate_number(std::string_view prefix,
     body += k_body_alphabet[bits % k_body_alphabet.size()];
     bits /= k_body_alphabet.size();
   }
-  body += check_character(std::string(prefix) + body);
+  // One body in 37 needs the symbol-less check value 36: step its last
+  // character (deterministically) until the check has a symbol.
+  std::size_t step = k_body_alphabet.find(body.back());
+  while (check_value(std::string(prefix) + body) == k_modulus - 1) {
+    step = (step + 1) % k_body_alphabet.size();
+    body.back() = k_body_alphabet[step];
+  }
+  body += k_check_alphabet[static_cast<std::size_t>(check_value(std::string(prefix) + body))];
   return std::string(prefix) + "-" + body.substr(0, 4) + "-" + body.substr(4);
 }
 
@@ -72,9 +81,7 @@ bool valid_number(std::string_view number) {
   characters += rest.substr(5);
   for (char c : characters)
     if (value_of(c) < 0) return false;
-  Mod3736 state;
-  for (char c : characters) state.add(value_of(c));
-  return state.sum == 1;
+  return weighted_sum(characters) == 0;
 }
 
 }  // namespace certd::render

@@ -4,10 +4,10 @@
 //
 // Format: PREFIX-BBBB-BBBC. PREFIX is 1..8 characters of A-Z and 0-9 (from
 // the template); B is a random body character from an alphabet without the
-// look-alikes 0, 1, I, L, O and U; C is an ISO/IEC 7064 MOD 37,36 check
-// character (0-9, A-Z) computed over every character of PREFIX and body.
-// MOD 37,36 detects every single mistyped character and every swap of two
-// neighbours. Pure and thread-safe.
+// look-alikes 0, 1, I, L, O and U; C is a check character (0-9, A-Z) that
+// makes the position-weighted sum of all characters, dashes left out,
+// 0 mod 37. That detects every single mistyped character and every swap
+// of two neighbours. Pure and thread-safe.
 
 #include <array>
 #include <cstdint>

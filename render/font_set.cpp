@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "render/cmap_compactor.hpp"
 #include "render/utf8.hpp"
 
 namespace certd::render {
@@ -39,8 +40,34 @@ Coverage coverage_of(hb_face_t* face) {
   return coverage;
 }
 
+using Mapping = std::vector<std::pair<char32_t, std::uint16_t>>;
+
+Mapping mapping_of(hb_face_t* face, const Coverage& coverage) {
+  std::unique_ptr<hb_font_t, HbDeleter<hb_font_t, hb_font_destroy>> font(hb_font_create(face));
+  Mapping mapping;
+  for (std::size_t code = 0; code < coverage.size(); ++code) {
+    hb_codepoint_t glyph = 0;
+    if (coverage.test(code) && hb_font_get_nominal_glyph(font.get(), static_cast<hb_codepoint_t>(code), &glyph))
+      mapping.emplace_back(static_cast<char32_t>(code), static_cast<std::uint16_t>(glyph));
+  }
+  return mapping;
+}
+
+// The subset with a compact cmap (see cmap_compactor.hpp), if the rewrite
+// maps every code point to the very same glyph as before; else as is.
+std::string with_compact_cmap(hb_face_t* subset, std::string bytes) {
+  Mapping before = mapping_of(subset, coverage_of(subset));
+  auto compact = compact_cmap(bytes, before);
+  if (!compact) return bytes;
+  Blob blob(hb_blob_create(compact->data(), static_cast<unsigned>(compact->size()), HB_MEMORY_MODE_READONLY,
+                           nullptr, nullptr));
+  Face rewritten(hb_face_create(blob.get(), 0));
+  if (mapping_of(rewritten.get(), coverage_of(rewritten.get())) != before) return bytes;
+  return std::move(*compact);
+}
+
 // Writes the subset of `face` holding `wanted` (and nothing outside the
-// BMP) to `file`; returns the subset's coverage.
+// BMP) to `file`; returns the coverage of the file as written.
 Result<Coverage> write_subset(hb_face_t* face, const Coverage& wanted, const std::string& file) {
   SubsetInput input(hb_subset_input_create_or_fail());
   if (!input) return Error(ErrorCode::internal, "out of memory cutting a font");
@@ -49,13 +76,18 @@ Result<Coverage> write_subset(hb_face_t* face, const Coverage& wanted, const std
     if (wanted.test(code)) hb_set_add(unicodes, static_cast<hb_codepoint_t>(code));
   Face subset(hb_subset_or_fail(face, input.get()));
   if (!subset) return Error(ErrorCode::invalid_argument, "HarfBuzz cannot cut this font");
-  Blob bytes(hb_face_reference_blob(subset.get()));
+  Blob blob(hb_face_reference_blob(subset.get()));
   unsigned length = 0;
-  const char* data = hb_blob_get_data(bytes.get(), &length);
+  const char* data = hb_blob_get_data(blob.get(), &length);
+  std::string bytes = with_compact_cmap(subset.get(), std::string(data, length));
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(data, length);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out.flush()) return Error(ErrorCode::unavailable, "cannot write " + file);
-  return coverage_of(subset.get());
+  // Coverage comes from the file itself: the check at render time is
+  // against what is embedded, nothing else.
+  Blob written(hb_blob_create_from_file_or_fail(file.c_str()));
+  Face written_face(hb_face_create(written.get(), 0));
+  return coverage_of(written_face.get());
 }
 
 Coverage wanted_for_cut(const TemplateSpec& spec) {

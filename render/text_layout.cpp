@@ -66,7 +66,7 @@ std::optional<std::vector<LaidOutLine>> wrap(const std::vector<std::vector<Segme
     double spaces = 0;
     for (const auto* space : pending_spaces) spaces += units_of(*space) * size / 1000;
     double width = units_of(word) * size / 1000;
-    if (!lines.back().runs.empty() && lines.back().width + spaces + width > field.max_width) {
+    if (!lines.back().runs.empty() && lines.back().width + spaces + width > field.max_width + 1e-6) {
       lines.emplace_back();
       pending_spaces.clear();
     }

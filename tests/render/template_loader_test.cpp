@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include "render/font_set.hpp"
+#include "render/prepared_assets.hpp"
+#include "render_test_util.hpp"
+
+namespace certd::render {
+namespace {
+
+using testing::ScratchDir;
+
+constexpr const char* k_dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+// A template in `dir` with one font and one literal field; line 6 holds
+// the font, line 7 the background.
+std::string template_text(const std::string& font, const std::string& background, const std::string& literal) {
+  return "version: 1\n"
+         "name: Loader test\n"
+         "number_prefix: LT\n"
+         "page: { size: Letter, orientation: portrait }\n"
+         "fonts:\n"
+         "  sans: " + font + "\n" +
+         (background.empty() ? std::string("\n") : "background: " + background + "\n") +
+         "fields:\n"
+         "  - { text: \"" + literal + " {{student.fullname}}\", font: sans, size: 20, x: 50, y: 100 }\n"
+         "qr: { x: 450, y: 650, size: 100 }\n";
+}
+
+TEST(TemplateLoader, LoadsEveryDemoTemplate) {
+  for (const char* id : {"swim-level", "first-aid", "encouragement"}) {
+    TemplateLoad load = load_template_file(std::string("examples/templates/") + id + ".yaml");
+    ASSERT_TRUE(load.ok()) << load.errors.front().to_string();
+    EXPECT_EQ(load.loaded->id(), id);
+    ASSERT_TRUE(load.loaded->assets().background.has_value());
+    EXPECT_EQ(load.loaded->assets().background->info.kind, ImageKind::jpeg);
+  }
+}
+
+TEST(TemplateLoader, MissingFontIsAnErrorAtTheFont) {
+  ScratchDir dir;
+  std::string path = dir.write("t.yaml", template_text("/nowhere/Missing.ttf", "", "Hello"));
+  TemplateLoad load = load_template_file(path);
+  ASSERT_FALSE(load.ok());
+  EXPECT_EQ(load.errors.front().to_string(),
+            path + ":6:9: fonts.sans: font file /nowhere/Missing.ttf is missing or unreadable");
+}
+
+TEST(TemplateLoader, MissingOrBrokenBackgroundIsAnErrorAtTheBackground) {
+  ScratchDir dir;
+  std::string path = dir.write("t.yaml", template_text(k_dejavu, "../nowhere/bg.jpg", "Hello"));
+  TemplateLoad load = load_template_file(path);
+  ASSERT_FALSE(load.ok());
+  EXPECT_EQ(load.errors.front().to_string().rfind(path + ":7:13: background: cannot read /", 0), 0u)
+      << load.errors.front().to_string();
+  dir.write("bg.jpg", "this is not a picture");
+  path = dir.write("t.yaml", template_text(k_dejavu, "bg.jpg", "Hello"));
+  load = load_template_file(path);
+  ASSERT_FALSE(load.ok());
+  EXPECT_NE(load.errors.front().to_string().find(":7:13: background: " + dir.file("bg.jpg") + ": not a JPEG or PNG"),
+            std::string::npos)
+      << load.errors.front().to_string();
+}
+
+TEST(TemplateLoader, RefusesFontsWithoutTrueTypeOutlines) {
+  ScratchDir dir;
+  std::string path = dir.write("t.yaml", template_text("/usr/share/fonts/opentype/urw-base35/NimbusSans-Regular.otf", "", "Hi"));
+  TemplateLoad load = load_template_file(path);
+  ASSERT_FALSE(load.ok());
+  EXPECT_NE(load.errors.front().to_string().find(":6:9: fonts.sans: "), std::string::npos);
+  EXPECT_NE(load.errors.front().message().find("no TrueType (glyf) outlines"), std::string::npos);
+}
+
+TEST(TemplateLoader, LiteralTextNoFontCanDrawIsALoadError) {
+  ScratchDir dir;
+  std::string path = dir.write("t.yaml", template_text(k_dejavu, "", "안녕"));
+  TemplateLoad load = load_template_file(path);
+  ASSERT_FALSE(load.ok());
+  EXPECT_EQ(load.errors.front().to_string(),
+            path + ":9:5: no font of the template can draw U+C548 '안' in field 'fields[0]'");
+}
+
+TEST(TemplateLoader, CutFontsCoverSchoolScriptsAndLiteralsButNotEverything) {
+  ScratchDir dir;
+  std::string path = dir.write("t.yaml", template_text(k_dejavu, "", "Ա ⚓"));  // Armenian, anchor: outside the ranges
+  TemplateLoad load = load_template_file(path);
+  ASSERT_TRUE(load.ok()) << load.errors.front().to_string();
+  const PreparedFace& face = load.loaded->assets().fonts->face(0);
+  for (char32_t code : {U'A', U'é', U'Ł', U'Ж', U'Ω', U'ș', U'€', U'Ա', U'⚓'}) EXPECT_TRUE(face.cut_coverage.test(code));
+  EXPECT_FALSE(face.cut_coverage.test(U'Բ')) << "Armenian beyond the literal is not in the cut";
+  EXPECT_TRUE(face.full_coverage.test(U'Բ'));
+  EXPECT_NE(face.cut_file, face.full_file);
+  EXPECT_LT(face.cut_coverage.count(), face.full_coverage.count() / 2);
+}
+
+TEST(TemplateLoader, RemovesItsScratchFolderWithTheTemplate) {
+  std::string cut_file;
+  {
+    auto loaded = std::make_unique<Template>(testing::load_demo("first-aid"));
+    cut_file = loaded->assets().fonts->face(0).cut_file;
+    EXPECT_TRUE(std::filesystem::exists(cut_file));
+  }
+  EXPECT_FALSE(std::filesystem::exists(cut_file));
+}
+
+}  // namespace
+}  // namespace certd::render

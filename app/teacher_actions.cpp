@@ -2,7 +2,9 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "app/event_processor.hpp"
@@ -61,6 +63,22 @@ Result<connector::CourseProgress> fetch(connector::Lms& lms, const std::string& 
   return lms.progress(courses.front(), id);
 }
 
+// (address, role) of everyone a certificate's e-mail went or was queued
+// to go to: a certificate reissued before its mail went out is revoked,
+// so its queued mail is never sent.
+Result<std::vector<std::pair<std::string, std::string>>> recipients_of(store::Store& store, store::Id certificate) {
+  std::vector<std::pair<std::string, std::string>> recipients;
+  CERTD_ASSIGN_OR_RETURN(auto notified, store.notifications(certificate, std::nullopt));
+  for (const store::NotificationRow& n : notified) recipients.emplace_back(n.recipient, n.role);
+  CERTD_ASSIGN_OR_RETURN(auto queued, store.outbox_with_status("queued"));
+  for (const store::OutboxRow& row : queued) {
+    if (row.certificate_id != certificate || row.item.kind != "email") continue;
+    json payload = json::parse(row.item.payload, nullptr, /*allow_exceptions=*/false);
+    if (payload.is_object()) recipients.emplace_back(payload.value("recipient", ""), payload.value("role", "guardian"));
+  }
+  return recipients;
+}
+
 }  // namespace
 
 std::string current_user() {
@@ -80,7 +98,9 @@ Result<ApprovalResult> approve_pending(Runtime& runtime, connector::Lms* lms, co
     if (!known) result.failed.push_back("pending #" + std::to_string(id) + ": not in the queue");
   }
   for (const store::PendingRow& row : open) {
-    if (!all && std::find(ids.begin(), ids.end(), row.id) == ids.end()) continue;
+    bool named = std::find(ids.begin(), ids.end(), row.id) != ids.end();
+    // --all takes the open entries; held ones stay queued until named.
+    if (!named && !(all && row.status == "pending")) continue;
     auto progress = progress_from_json(row.pending.facts);
     if (!progress) return progress.error();
     CERTD_ASSIGN_OR_RETURN(IssueJob job, jobs.job_for_rule(row.pending.rule_id, *progress, "approved", teacher));
@@ -127,6 +147,7 @@ Result<IssueOutcome> issue_now(Runtime& runtime, connector::Lms& lms, const std:
     EventProcessor jobs(runtime.school, *runtime.store, *runtime.issuer, &lms, runtime.clock);
     CERTD_ASSIGN_OR_RETURN(IssueJob job, jobs.job_for_rule(rule_id, progress, "forced", teacher));
     job.key = decision.key;
+    job.teacher = teacher;  // templates print the instructor: the one who forced it
     job.skipped_conditions = decision.unmet;
     return single(runtime, job);
   };
@@ -196,12 +217,20 @@ Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const 
   json payload = json::parse(old.payload, nullptr, /*allow_exceptions=*/false);
   if (payload.is_object() && payload.contains("level") && payload["level"].is_string()) job.level = payload["level"];
   if (old.expires_at) job.expires_at = runtime.clock.now() + std::chrono::seconds(*old.expires_at - old.issued_at);
-  // The families who got the old one get the new one.
-  CERTD_ASSIGN_OR_RETURN(auto notified, runtime.store->notifications(found->id, std::nullopt));
+  // Whoever the old one was for gets the new one.
+  CERTD_ASSIGN_OR_RETURN(auto recipients, recipients_of(*runtime.store, found->id));
   job.notify_student = false;
-  for (const store::NotificationRow& n : notified) {
-    job.guardian_emails.push_back(n.recipient);
-    job.notify_guardians = true;
+  for (const auto& [address, role] : recipients) {
+    if (address.empty() || address == job.student_email ||
+        std::find(job.guardian_emails.begin(), job.guardian_emails.end(), address) != job.guardian_emails.end())
+      continue;
+    if (role == "student") {
+      job.student_email = address;
+      job.notify_student = true;
+    } else {
+      job.guardian_emails.push_back(address);
+      job.notify_guardians = true;
+    }
   }
   auto outcome = single(runtime, job);
   if (outcome && found->status == "issued")

@@ -1,0 +1,262 @@
+#include "app/teacher_actions.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "app/school_fixture.hpp"
+#include "rules/idempotency.hpp"
+
+namespace certd::app {
+namespace {
+
+using nlohmann::json;
+
+class TeacherActionsTest : public SchoolFixture {
+ protected:
+  // Puts swimmers 1..n in the approval queue, as the daemon would.
+  std::vector<store::Id> queue_swimmers(int n) {
+    const char* names[] = {"Ada Lovelace", "Bea Nguyen", "Carl Jónsson", "Dana Kowalska", "Eli Tanaka"};
+    for (int i = 1; i <= n; ++i) {
+      EXPECT_TRUE(record_change(swimmer(i, names[i - 1]), "skills:" + std::to_string(i),
+                                connector::ChangeKind::skills_changed));
+    }
+    auto stats = process();
+    EXPECT_TRUE(stats && stats->queued == n);
+    std::vector<store::Id> ids;
+    for (const store::PendingRow& row : pending()) ids.push_back(row.id);
+    return ids;
+  }
+
+  std::set<store::Id> ids_of(const std::vector<store::PendingRow>& rows) {
+    std::set<store::Id> ids;
+    for (const store::PendingRow& row : rows) ids.insert(row.id);
+    return ids;
+  }
+
+  store::CertificateRow certificate(const std::string& number) {
+    auto row = db().certificate_by_number(number);
+    EXPECT_TRUE(row && row->has_value()) << number;
+    return row && *row ? **row : store::CertificateRow{};
+  }
+
+  AdhocDetails adhoc(const std::string& request_id, const std::string& student, const std::string& name) {
+    AdhocDetails details;
+    details.request = {request_id, student, "encouragement", "", "Ms Rivera", "For never giving up"};
+    details.student_name = name;
+    details.student_email = name.empty() ? "" : "kid@example.org";
+    return details;
+  }
+};
+
+TEST_F(TeacherActionsTest, ApprovingSomeEntriesIssuesThoseAndLeavesTheRestQueued) {
+  std::vector<store::Id> ids = queue_swimmers(4);
+  ASSERT_EQ(ids.size(), 4u);
+  ASSERT_OK(hold_pending(runtime(), {ids[3]}, "Ms Rivera"));
+
+  auto approved = approve_pending(runtime(), &m_lms, {ids[0], ids[1]}, /*all=*/false, "Lovely dives", "Ms Rivera");
+  ASSERT_OK(approved);
+
+  EXPECT_EQ(approved->issued.size(), 2u);
+  EXPECT_TRUE(approved->failed.empty());
+  EXPECT_EQ(ids_of(pending()), std::set<store::Id>{ids[2]});
+  EXPECT_EQ(ids_of(pending("held")), std::set<store::Id>{ids[3]});
+  EXPECT_EQ(ids_of(pending("approved")), (std::set<store::Id>{ids[0], ids[1]}));
+  for (const std::string& number : approved->issued) {
+    store::CertificateRow row = certificate(number);
+    EXPECT_EQ(row.certificate.kind, "approved");
+    EXPECT_EQ(row.certificate.notes, "Lovely dives");
+    EXPECT_EQ(row.certificate.requested_by, "Ms Rivera");
+    EXPECT_EQ(row.certificate.rule_id, "swim-level-3");
+  }
+  EXPECT_TRUE(certificates_of(3).empty());
+  EXPECT_TRUE(certificates_of(4).empty());
+}
+
+TEST_F(TeacherActionsTest, ApproveAllLeavesHeldEntriesQueuedForNextTime) {
+  std::vector<store::Id> ids = queue_swimmers(3);
+  ASSERT_OK(hold_pending(runtime(), {ids[1]}, "Ms Rivera"));
+
+  auto approved = approve_pending(runtime(), &m_lms, {}, /*all=*/true, "", "Ms Rivera");
+  ASSERT_OK(approved);
+
+  EXPECT_EQ(approved->issued.size(), 2u);
+  EXPECT_EQ(ids_of(pending("held")), std::set<store::Id>{ids[1]});
+  EXPECT_TRUE(certificates_of(2).empty()) << "a held student is not issued by --all";
+  EXPECT_TRUE(pending().empty());
+}
+
+TEST_F(TeacherActionsTest, HeldEntryIsIssuedWhenApprovedByItsId) {
+  std::vector<store::Id> ids = queue_swimmers(2);
+  ASSERT_OK(hold_pending(runtime(), {ids[0]}, "Ms Rivera"));
+  auto approved = approve_pending(runtime(), &m_lms, {ids[0]}, /*all=*/false, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  EXPECT_EQ(approved->issued.size(), 1u);
+  EXPECT_EQ(certificates_of(1).size(), 1u);
+  EXPECT_EQ(ids_of(pending()), std::set<store::Id>{ids[1]});
+}
+
+TEST_F(TeacherActionsTest, ApprovingTwiceIssuesOnce) {
+  std::vector<store::Id> ids = queue_swimmers(1);
+  auto first = approve_pending(runtime(), &m_lms, ids, false, "", "Ms Rivera");
+  auto second = approve_pending(runtime(), &m_lms, ids, false, "", "Ms Rivera");
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  EXPECT_EQ(first->issued.size(), 1u);
+  EXPECT_TRUE(second->issued.empty());
+  EXPECT_EQ(second->failed.size(), 1u) << "no longer in the queue";
+  EXPECT_EQ(certificates_of(1).size(), 1u);
+}
+
+TEST_F(TeacherActionsTest, ApprovedLevel3QueuesTheMoveToLevel4AndFamilyMail) {
+  std::vector<store::Id> ids = queue_swimmers(1);
+  auto approved = approve_pending(runtime(), &m_lms, ids, false, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  ASSERT_EQ(approved->issued.size(), 1u);
+  store::CertificateRow row = certificate(approved->issued[0]);
+  EXPECT_EQ(outbox_kinds_for(row.id),
+            (std::vector<std::string>{"email", "email", "lms.enrol", "lms.message", "lms.note"}));
+}
+
+TEST_F(TeacherActionsTest, IssueNowRecordsTheTeacherAndTheSkippedConditions) {
+  m_lms.set_progress(swimmer(7, "Bea Nguyen", 2));
+  auto outcome = issue_now(runtime(), m_lms, "7", "swim-level-3", "Ms Rivera");
+  ASSERT_OK(outcome);
+  EXPECT_EQ(outcome->status, IssueStatus::issued);
+  store::CertificateRow row = certificate(outcome->number);
+  EXPECT_EQ(row.certificate.kind, "forced");
+  EXPECT_EQ(row.certificate.requested_by, "Ms Rivera");
+  bool noted = false;
+  for (const store::OutboxRow& item : outbox()) {
+    if (item.item.kind != "lms.note" || item.certificate_id != row.id) continue;
+    noted = true;
+    EXPECT_EQ(json::parse(item.item.payload).at("skipped").size(), 1u) << item.item.payload;
+  }
+  EXPECT_TRUE(noted);
+
+  auto again = issue_now(runtime(), m_lms, "7", "swim-level-3", "Ms Rivera");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code(), ErrorCode::conflict) << again.error().to_string();
+  EXPECT_EQ(certificates_of(7).size(), 1u);
+}
+
+TEST_F(TeacherActionsTest, IssueNowWantsTheLmsUserId) {
+  auto outcome = issue_now(runtime(), m_lms, "bea@example.org", "swim-level-3", "Ms Rivera");
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code(), ErrorCode::invalid_argument);
+}
+
+TEST_F(TeacherActionsTest, AdhocAwardIssuesOncePerRequestId) {
+  auto first = issue_adhoc(runtime(), &m_lms, adhoc("req-1", "7", "Bea Nguyen"));
+  auto retried = issue_adhoc(runtime(), &m_lms, adhoc("req-1", "7", "Bea Nguyen"));
+  auto another = issue_adhoc(runtime(), &m_lms, adhoc("req-2", "7", "Bea Nguyen"));
+  ASSERT_OK(first);
+  ASSERT_OK(retried);
+  ASSERT_OK(another);
+
+  EXPECT_EQ(first->status, IssueStatus::issued);
+  EXPECT_EQ(retried->status, IssueStatus::already_issued);
+  EXPECT_EQ(retried->number, first->number);
+  EXPECT_NE(another->number, first->number) << "a new request is a new award";
+  EXPECT_EQ(certificates_of(7).size(), 2u);
+  store::CertificateRow row = certificate(first->number);
+  EXPECT_EQ(row.certificate.kind, "adhoc");
+  EXPECT_EQ(row.certificate.notes, "For never giving up");
+  EXPECT_EQ(row.certificate.number.rfind("ENC-", 0), 0u);
+}
+
+TEST_F(TeacherActionsTest, AdhocAwardNeedsANameUnlessTheLmsSuppliesIt) {
+  auto nameless = issue_adhoc(runtime(), &m_lms, adhoc("req-1", "7", ""));
+  ASSERT_FALSE(nameless);
+  EXPECT_EQ(nameless.error().code(), ErrorCode::invalid_argument);
+  EXPECT_TRUE(certificates_of(7).empty());
+
+  m_lms.set_progress(swimmer(7, "Bea Nguyen", 1));
+  AdhocDetails from_lms = adhoc("req-2", "7", "");
+  from_lms.request.course = "SWIM-L3";
+  auto named = issue_adhoc(runtime(), &m_lms, from_lms);
+  ASSERT_OK(named);
+  EXPECT_EQ(certificate(named->number).certificate.student_name, "Bea Nguyen");
+}
+
+TEST_F(TeacherActionsTest, ReissueRevokesTheOldOneAndIssuesTheNextGeneration) {
+  auto approved = approve_pending(runtime(), &m_lms, queue_swimmers(1), false, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  ASSERT_EQ(approved->issued.size(), 1u);
+  std::string old_number = approved->issued[0];
+
+  auto reissued = reissue(runtime(), old_number, "Mr Okafor");
+  ASSERT_OK(reissued);
+
+  EXPECT_EQ(reissued->status, IssueStatus::issued);
+  EXPECT_NE(reissued->number, old_number);
+  store::CertificateRow old_row = certificate(old_number);
+  store::CertificateRow new_row = certificate(reissued->number);
+  EXPECT_EQ(old_row.status, "revoked");
+  EXPECT_EQ(old_row.revoke_reason, "reissued as " + reissued->number);
+  EXPECT_EQ(new_row.status, "issued");
+  EXPECT_EQ(new_row.certificate.kind, "reissue");
+  auto old_key = rules::parse_idempotency_key(old_row.certificate.idempotency_key);
+  auto new_key = rules::parse_idempotency_key(new_row.certificate.idempotency_key);
+  ASSERT_OK(old_key);
+  ASSERT_OK(new_key);
+  EXPECT_EQ(new_key->generation, old_key->generation + 1);
+  EXPECT_EQ(new_key->source_id, old_key->source_id);
+  EXPECT_EQ(new_row.certificate.rule_id, "swim-level-3");
+}
+
+TEST_F(TeacherActionsTest, ReissuingTheSameNumberAgainChangesNothing) {
+  auto approved = approve_pending(runtime(), &m_lms, queue_swimmers(1), false, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  std::string old_number = approved->issued.at(0);
+  auto first = reissue(runtime(), old_number, "Mr Okafor");
+  auto second = reissue(runtime(), old_number, "Mr Okafor");
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+
+  EXPECT_EQ(second->number, first->number);
+  EXPECT_EQ(second->status, IssueStatus::already_issued);
+  EXPECT_EQ(certificates_of(1).size(), 2u);
+  EXPECT_EQ(certificate(first->number).status, "issued");
+}
+
+// Reissued before the first e-mails went out: the old certificate's mail
+// is no longer sent (it is revoked), so the new one must reach them.
+TEST_F(TeacherActionsTest, ReissueIsMailedToWhoeverTheOldOneWasFor) {
+  auto approved = approve_pending(runtime(), &m_lms, queue_swimmers(1), false, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  auto reissued = reissue(runtime(), approved->issued.at(0), "Mr Okafor");
+  ASSERT_OK(reissued);
+  ASSERT_OK(outbox_worker().drain());
+
+  std::set<std::string> to;
+  for (const notify::Message& message : m_notifier.sent()) {
+    ASSERT_EQ(message.attachments.size(), 1u);
+    EXPECT_EQ(message.attachments[0].file_name, "certificate-" + reissued->number + ".pdf")
+        << "only the new certificate is mailed";
+    to.insert(message.to);
+  }
+  EXPECT_EQ(to, (std::set<std::string>{"student1@example.org", "family1@example.org"}));
+}
+
+TEST_F(TeacherActionsTest, RevokeNeedsAReasonAndHappensOnce) {
+  auto award = issue_adhoc(runtime(), &m_lms, adhoc("req-1", "7", "Bea Nguyen"));
+  ASSERT_OK(award);
+
+  auto no_reason = revoke(runtime(), award->number, "", "Ms Rivera");
+  ASSERT_FALSE(no_reason);
+  EXPECT_EQ(no_reason.error().code(), ErrorCode::invalid_argument);
+  EXPECT_EQ(certificate(award->number).status, "issued");
+
+  ASSERT_OK(revoke(runtime(), award->number, "issued to the wrong student", "Ms Rivera"));
+  EXPECT_EQ(certificate(award->number).status, "revoked");
+  EXPECT_EQ(certificate(award->number).revoke_reason, "issued to the wrong student");
+  auto twice = revoke(runtime(), award->number, "again", "Ms Rivera");
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().code(), ErrorCode::conflict);
+  EXPECT_FALSE(revoke(runtime(), "ENC-0000-0000", "typo", "Ms Rivera"));
+}
+
+}  // namespace
+}  // namespace certd::app

@@ -137,10 +137,13 @@ class Parser {
   }
 
   void read_title(yaml::MapReader& root) {
-    std::string title = "{{student.fullname}} - " + m_spec.name;
     YAML::Node node = root.get("title");
-    if (auto text = root.string("title")) title = *text;
-    m_spec.title = pieces(title, node);
+    if (auto text = root.string("title")) {
+      m_spec.title = pieces(*text, node);
+      return;
+    }
+    // The name is plain text here: braces in it are not placeholders.
+    m_spec.title = {TextPiece{"", Placeholder::student_name}, TextPiece{" - " + m_spec.name, std::nullopt}};
   }
 
   void read_fields(yaml::MapReader& root) {
@@ -324,6 +327,7 @@ class Parser {
   // Finds `needle` in the source at or after the node's start, so the
   // column points at the placeholder itself, not at the start of the value.
   SourceLocation locate(const YAML::Node& node, const std::string& needle) const {
+    if (!node.IsDefined()) return SourceLocation{m_diagnostics.file(), 0, 0};
     SourceLocation where = m_diagnostics.at(node);
     const YAML::Mark mark = node.Mark();
     if (mark.pos < 0) return where;

@@ -13,7 +13,7 @@ namespace {
 using app::run_certd;
 using testing::ScratchDir;
 
-class Cli : public ::testing::Test {
+class RenderCli : public ::testing::Test {
  protected:
   void SetUp() override {
     std::filesystem::create_directories(m_dir.file("templates"));
@@ -41,7 +41,7 @@ class Cli : public ::testing::Test {
   std::string m_config;
 };
 
-TEST_F(Cli, PreviewRendersEveryDemoTemplateWithTheNamesOfTheIssue) {
+TEST_F(RenderCli, PreviewRendersEveryDemoTemplateWithTheNamesOfTheIssue) {
   for (const char* name : {"Zoë Ångström-Łukasiewicz", "Алексей Смирнов", "王小明"}) {
     std::string data = m_dir.write("data.yaml", std::string("student: ") + name +
                                                     "\ncourse: First Aid at Work\nnotes: Молодец! 頑張りました。\n");
@@ -55,7 +55,7 @@ TEST_F(Cli, PreviewRendersEveryDemoTemplateWithTheNamesOfTheIssue) {
   }
 }
 
-TEST_F(Cli, PreviewNeedsAConfigToFindATemplateById) {
+TEST_F(RenderCli, PreviewNeedsAConfigToFindATemplateById) {
   auto run = run_certd("preview --config " + m_dir.file("missing.yaml") + " --template swim-level --out x.pdf");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.output.find("there is no configuration file"), std::string::npos) << run.output;
@@ -64,7 +64,7 @@ TEST_F(Cli, PreviewNeedsAConfigToFindATemplateById) {
   EXPECT_EQ(by_path.exit_code, 0) << by_path.output;
 }
 
-TEST_F(Cli, VerifyAcceptsAFreshCertificateAndRejectsATamperedOne) {
+TEST_F(RenderCli, VerifyAcceptsAFreshCertificateAndRejectsATamperedOne) {
   Signer signer = std::move(Signer::from_private_key_pem(*generate_private_key_pem())).value();
   std::string pdf = signed_certificate(signer);
   auto valid = run_certd("verify --config " + m_config + " " + pdf);
@@ -83,14 +83,14 @@ TEST_F(Cli, VerifyAcceptsAFreshCertificateAndRejectsATamperedOne) {
   EXPECT_NE(other.output.find("WRONG KEY"), std::string::npos) << other.output;
 }
 
-TEST_F(Cli, VerifyRefusesAKeyFileOthersCanRead) {
+TEST_F(RenderCli, VerifyRefusesAKeyFileOthersCanRead) {
   std::string pdf = signed_certificate(testing::test_signer(), 0644);
   auto run = run_certd("verify --config " + m_config + " " + pdf);
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.output.find("has mode 644: group or others may read it"), std::string::npos) << run.output;
 }
 
-TEST_F(Cli, VerifyNumberAsksTheStore) {
+TEST_F(RenderCli, VerifyNumberAsksTheStore) {
   std::string number = testing::fixed_number();
   auto unknown = run_certd("verify --config " + m_config + " " + number);
   EXPECT_EQ(unknown.exit_code, 1);
@@ -102,7 +102,7 @@ TEST_F(Cli, VerifyNumberAsksTheStore) {
   EXPECT_NE(mistyped.output.find("INVALID - not a certificate number"), std::string::npos) << mistyped.output;
 }
 
-TEST_F(Cli, CheckConfigReportsTemplateErrorsWithTheirLocation) {
+TEST_F(RenderCli, CheckConfigReportsTemplateErrorsWithTheirLocation) {
   std::string templates = m_dir.file("templates");
   std::string config = m_dir.write("bad.yaml", *read_file(m_config, 1 << 16) + "");
   std::string text = *read_file("examples/templates/swim-level.yaml", 1 << 20);

@@ -114,6 +114,15 @@ TEST(TemplateParser, ReportsEveryErrorAtOnce) {
   EXPECT_NE(load.errors[2].message().find("qr: required key is missing"), std::string::npos);
 }
 
+// Found by fuzz_template: braces in the name fed the default title.
+TEST(TemplateParser, BracesInTheNameAreNotPlaceholders) {
+  std::string text = replace(k_minimal, "name: Test certificate", "name: \"{{odd}} certificate\"");
+  SpecLoad load = parse_template(text, "t.yaml");
+  ASSERT_TRUE(load.ok()) << load.errors.front().to_string();
+  ASSERT_EQ(load.spec.title.size(), 2u);
+  EXPECT_EQ(load.spec.title[1].literal, " - {{odd}} certificate");
+}
+
 TEST(TemplateParser, RefusesHostileYaml) {
   EXPECT_NE(first_error("a: &x [1]\nb: *x\n").find("anchors"), std::string::npos);
   EXPECT_NE(first_error("version: [1, 2").find("YAML syntax error"), std::string::npos);

@@ -72,6 +72,8 @@ struct Daemon::Impl {
     // crashed run are ours to take back now, not in five minutes.
     CERTD_ASSIGN_OR_RETURN(std::int64_t released, store->release_claims(to_unix(clock.now())));
     if (released > 0) CERTD_LOG_INFO("took back {} outbox items from an interrupted run", released);
+    CERTD_ASSIGN_OR_RETURN(int leftovers, archive->remove_leftovers());
+    if (leftovers > 0) CERTD_LOG_INFO("removed {} half-written PDF files of an interrupted run", leftovers);
     return ok();
   }
 
@@ -131,7 +133,11 @@ int Daemon::portal_port() const { return m_impl->http ? m_impl->http->port() : 0
 Result<CycleStats> Daemon::cycle(bool poll) {
   CycleStats stats;
   if (poll) {
-    CERTD_ASSIGN_OR_RETURN(stats.changes, m_impl->poll_lms());
+    // An LMS that is down must not hold up batches, webhooks or mail.
+    auto changes = m_impl->poll_lms();
+    if (changes) stats.changes = *changes;
+    else stats.poll_error = changes.error().message();
+    if (!changes) CERTD_LOG_WARN("poll failed, will retry next cycle: {}", changes.error().message());
   }
   // Events, then batch groups, until both are empty or a stop is asked.
   while (!m_stop.load()) {

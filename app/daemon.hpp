@@ -43,6 +43,7 @@ struct CycleStats {
   int delivered = 0;
   int retrying = 0;
   int failed = 0;
+  std::string poll_error;  // empty: the poll worked (or was not due)
 };
 
 class Daemon {

@@ -53,6 +53,18 @@ Status PdfArchive::write_group(const std::vector<PdfFile>& files) const {
   return sync_filesystem_of(m_data_dir);
 }
 
+Result<int> PdfArchive::remove_leftovers() const {
+  std::error_code ec;
+  int removed = 0;
+  std::filesystem::path root = std::filesystem::path(m_data_dir) / "pdf";
+  if (!std::filesystem::exists(root, ec)) return 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root, ec))
+    if (entry.is_regular_file() && entry.path().extension() == ".tmp" && std::filesystem::remove(entry.path(), ec))
+      ++removed;
+  if (ec) return Error(ErrorCode::unavailable, "cannot clean " + root.string() + ": " + ec.message());
+  return removed;
+}
+
 Result<std::string> PdfArchive::read(const std::string& relative_path) const {
   CERTD_ASSIGN_OR_RETURN(std::string path, join_inside(m_data_dir, relative_path));
   return read_file(path, k_max_pdf_bytes);

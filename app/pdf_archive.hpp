@@ -31,6 +31,10 @@ class PdfArchive {
 
   Result<std::string> read(const std::string& relative_path) const;
 
+  // Deletes the *.tmp files a killed process left mid-write; returns how
+  // many. Call at start-up, before any group is written.
+  Result<int> remove_leftovers() const;
+
  private:
   std::string m_data_dir;
 };

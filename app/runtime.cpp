@@ -48,6 +48,8 @@ Result<std::unique_ptr<connector::Lms>> make_lms(const config::Config& config, c
   options.completions_report = config.lms.completions_report;
   options.issue_now_activity = config.lms.issue_now_activity;
   options.guardian_email_field = config.lms.guardian_email_field;
+  options.sweep_budget = static_cast<int>(config.lms.sweep_budget);
+  options.completion_lookback = std::chrono::seconds(config.lms.completion_lookback.count());
   return connector::moodle::make_moodle_lms(std::move(options), clock);
 }
 

@@ -44,6 +44,10 @@ struct LmsConfig {
   std::string issued_activity;          // optional activity completed on issue
   std::string guardian_email_field = "guardian_email";
   std::string certificate_profile_field;  // optional custom profile field
+  // (student, course) pairs the poll visits per cycle for what Moodle has
+  // no "since" query for (issue-now marks, skill ratings); 0 = all.
+  long long sweep_budget = 200;
+  Duration completion_lookback{7 * 86400};  // late completions (Moodle's cron)
 };
 
 struct PortalConfig {

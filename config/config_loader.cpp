@@ -114,6 +114,11 @@ const KeyRow k_keys[] = {
     {"lms", "certificate_profile_field", "custom profile field that receives the certificate number",
      [](Context& c, Config& g) { set(g.lms.certificate_profile_field, c.map.string("certificate_profile_field")); }},
 
+    {"lms", "sweep_budget", "pairs visited per poll for marks and ratings; 0 = all",
+     [](Context& c, Config& g) { set(g.lms.sweep_budget, c.map.integer("sweep_budget", 0, 10000000)); }},
+    {"lms", "completion_lookback", "how far back completions are re-read (late cron runs)",
+     [](Context& c, Config& g) { set(g.lms.completion_lookback, c.map.duration("completion_lookback")); }},
+
     {"portal", "listen", "address:port of the portal (loopback by default)",
      [](Context& c, Config& g) {
        if (auto text = c.map.string("listen")) {

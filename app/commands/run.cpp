@@ -40,6 +40,10 @@ int run(const GlobalOptions& globals, bool once) {
     std::cout << "one cycle: " << stats->changes << " changes, " << stats->issued << " issued, " << stats->queued
               << " queued for approval, " << stats->batch_rows << " batch rows, " << stats->delivered
               << " delivered, " << stats->retrying << " to retry, " << stats->failed << " failed\n";
+    if (!stats->poll_error.empty()) {
+      std::cerr << "certd run: the LMS poll failed: " << stats->poll_error << "\n";
+      return k_exit_failure;
+    }
     return k_exit_ok;
   }
   CERTD_LOG_INFO("certd running for {} (portal port {})", school->config.issuer.name, daemon.portal_port());

@@ -92,7 +92,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "certd.yaml:5:3: unknown key 'lms.poll_intervall' (known keys: kind, url, token_env, token_file, "
                 "poll_interval, request_timeout, courses, completions_report, ca_file, "
                 "max_connections, max_requests_per_second, issue_now_activity, issued_activity, "
-                "guardian_email_field, certificate_profile_field)"},
+                "guardian_email_field, certificate_profile_field, sweep_budget, completion_lookback)"},
         BadCase{"bad_duration", replace(k_good, "poll_interval: 5m", "poll_interval: 5 minutes"),
                 "certd.yaml:5:18: lms.poll_interval: bad duration '5 minutes' (use a number and a unit: 30s, 5m, "
                 "2h, 7d, 6mo, 2y)"},

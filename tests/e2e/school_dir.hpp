@@ -1,0 +1,38 @@
+#pragma once
+// A temporary school for end-to-end tests: a config using the repository's
+// demo rules and templates, a data folder of its own, and an LMS URL.
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace certd::testing {
+
+class SchoolDir {
+ public:
+  SchoolDir(const std::string& name, const std::string& lms_url) {
+    m_root = std::filesystem::temp_directory_path() / ("certd-e2e-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(m_root);
+    std::filesystem::create_directories(m_root);
+    std::string examples = std::filesystem::absolute("examples").string();
+    std::ofstream(config()) << "lms:\n  url: " << lms_url << "\n  token_env: CERTD_LMS_TOKEN\n"
+                            << "  max_requests_per_second: 1000\n"
+                            << "portal:\n  listen: 127.0.0.1:0\n  public_url: https://certs.riverside.example\n"
+                            << "issuer:\n  name: Riverside Swim School\n  email: office@riverside.example\n"
+                            << "data_dir: " << data() << "\n"
+                            << "rules_dir: " << examples << "/rules\n"
+                            << "templates_dir: " << examples << "/templates\n";
+  }
+  ~SchoolDir() { std::filesystem::remove_all(m_root); }
+
+  std::string config() const { return (m_root / "certd.yaml").string(); }
+  std::string data() const { return (m_root / "data").string(); }
+  std::string file(const std::string& name) const { return (m_root / name).string(); }
+
+ private:
+  std::filesystem::path m_root;
+};
+
+}  // namespace certd::testing

@@ -22,7 +22,7 @@ class ForwardingStore : public store::Store {
 
   store::Store& inner() { return *m_inner; }
 
-  ~Store() = default; virtual Result<Inserted> record_event(const store::NewEvent& event) override {
+  Result<Inserted> record_event(const store::NewEvent& event) override {
     return m_inner->record_event(event);
   }
   Result<std::vector<store::EventRow>> events_with_status(const std::string& status, int limit) override {

@@ -56,6 +56,7 @@ class SchoolFixture : public ::testing::Test {
     ASSERT_OK(school);
     m_runtime = std::make_unique<Runtime>();
     m_runtime->school = std::move(*school);
+    ASSERT_EQ(m_runtime->school.template_ids.count("swim-level"), 1u) << "tests run from the source root";
     ASSERT_NO_FATAL_FAILURE(open_store());
     m_runtime->archive = std::make_unique<PdfArchive>(m_runtime->school.config.data_dir);
     m_runtime->issuer = std::make_unique<Issuer>(issuer_options(), m_runtime->school.templates,

@@ -12,14 +12,23 @@ namespace certd::testing {
 
 class SchoolDir {
  public:
-  SchoolDir(const std::string& name, const std::string& lms_url) {
+  struct Options {
+    int portal_port = 0;
+    std::string poll_interval = "60s";
+    bool webhooks = false;  // secret from CERTD_WEBHOOK_SECRET
+  };
+
+  SchoolDir(const std::string& name, const std::string& lms_url) : SchoolDir(name, lms_url, Options()) {}
+  SchoolDir(const std::string& name, const std::string& lms_url, const Options& options) {
     m_root = std::filesystem::temp_directory_path() / ("certd-e2e-" + name + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(m_root);
     std::filesystem::create_directories(m_root);
     std::string examples = std::filesystem::absolute("examples").string();
     std::ofstream(config()) << "lms:\n  url: " << lms_url << "\n  token_env: CERTD_LMS_TOKEN\n"
-                            << "  max_requests_per_second: 1000\n"
-                            << "portal:\n  listen: 127.0.0.1:0\n  public_url: https://certs.riverside.example\n"
+                            << "  max_requests_per_second: 1000\n  poll_interval: " << options.poll_interval << "\n"
+                            << "portal:\n  listen: 127.0.0.1:" << options.portal_port
+                            << "\n  public_url: https://certs.riverside.example\n"
+                            << (options.webhooks ? "webhooks:\n  secret_env: CERTD_WEBHOOK_SECRET\n" : "")
                             << "issuer:\n  name: Riverside Swim School\n  email: office@riverside.example\n"
                             << "data_dir: " << data() << "\n"
                             << "rules_dir: " << examples << "/rules\n"

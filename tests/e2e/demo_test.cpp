@@ -1,0 +1,47 @@
+// The README's first command ends in `certd demo`: it must issue, queue,
+// write mail, and its PDFs must verify offline.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "app/run_certd.hpp"
+
+namespace certd {
+namespace {
+
+TEST(Demo, IssuesQueuesMailsAndItsPdfsVerify) {
+  std::string out = (std::filesystem::temp_directory_path() / ("certd-demo-" + std::to_string(::getpid()))).string();
+  app::CommandRun run = app::run_certd("demo --json --students 80 --out " + out);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto summary = nlohmann::json::parse(run.output.substr(run.output.find('{')));
+  EXPECT_EQ(summary["students"], 80);
+  ASSERT_GE(summary["issued_count"].get<int>(), 10);
+  EXPECT_GE(summary["pending"].get<int>(), 10) << "swim levels wait for a teacher";
+  EXPECT_EQ(summary["emails"].get<int>(), summary["issued_count"].get<int>()) << "first aid mails the student";
+  EXPECT_GT(summary["lms_notes"].get<int>(), 0);
+  for (const auto& certificate : summary["issued"]) {
+    app::CommandRun verify =
+        app::run_certd("verify " + certificate["pdf"].get<std::string>() + " --config " + out + "/certd.yaml");
+    EXPECT_EQ(verify.exit_code, 0) << verify.output;
+    EXPECT_NE(verify.output.find("VALID"), std::string::npos) << verify.output;
+  }
+  // A second demo run starts afresh in the same folder.
+  app::CommandRun again = app::run_certd("demo --json --out " + out);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  std::filesystem::remove_all(out);
+}
+
+TEST(Demo, RefusesToEmptyAFolderItDidNotMake) {
+  std::string out = (std::filesystem::temp_directory_path() / ("certd-notdemo-" + std::to_string(::getpid()))).string();
+  std::filesystem::create_directories(out);
+  { std::FILE* f = std::fopen((out + "/precious.txt").c_str(), "w"); std::fclose(f); }
+  app::CommandRun run = app::run_certd("demo --out " + out);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(std::filesystem::exists(out + "/precious.txt"));
+  std::filesystem::remove_all(out);
+}
+
+}  // namespace
+}  // namespace certd

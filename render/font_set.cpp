@@ -90,10 +90,13 @@ Result<Coverage> write_subset(hb_face_t* face, const Coverage& wanted, const std
   return coverage_of(written_face.get());
 }
 
-Coverage wanted_for_cut(const TemplateSpec& spec) {
-  Coverage wanted;
-  for (const auto& [first, last] : school_ranges())
+void add_ranges(Coverage& wanted, const Ranges& ranges) {
+  for (const auto& [first, last] : ranges)
     for (char32_t code = first; code <= last; ++code) wanted.set(code);
+}
+
+Coverage template_literals(const TemplateSpec& spec) {
+  Coverage wanted;
   auto add_literals = [&wanted](const std::vector<TextPiece>& pieces) {
     for (const TextPiece& piece : pieces) {
       auto code_points = decode_utf8(piece.literal);
@@ -108,8 +111,17 @@ Coverage wanted_for_cut(const TemplateSpec& spec) {
   return wanted;
 }
 
-Result<PreparedFace> prepare_face(const FontFace& spec_face, const Coverage& wanted, const std::string& directory,
-                                  std::size_t number) {
+// The wanted code points of each cut, smallest first (see font_set.hpp).
+std::vector<Coverage> cut_plan(const TemplateSpec& spec) {
+  Coverage latin = template_literals(spec);
+  add_ranges(latin, latin_ranges());
+  Coverage school = latin;
+  add_ranges(school, school_ranges());
+  return {latin, school};
+}
+
+Result<PreparedFace> prepare_face(const FontFace& spec_face, const std::vector<Coverage>& plan,
+                                  const std::string& directory, std::size_t number) {
   Blob blob(hb_blob_create_from_file_or_fail(spec_face.file.c_str()));
   if (!blob) return Error(ErrorCode::not_found, "font file " + spec_face.file + " is missing or unreadable");
   if (static_cast<unsigned>(spec_face.index) >= hb_face_count(blob.get()))
@@ -122,36 +134,46 @@ Result<PreparedFace> prepare_face(const FontFace& spec_face, const Coverage& wan
                                                   "fonts: choose a .ttf such as DejaVu or IPAGothic");
   PreparedFace prepared;
   Coverage all = coverage_of(face.get());
-  std::string stem = directory + "/" + std::to_string(number);
-  CERTD_ASSIGN_OR_RETURN(prepared.cut_coverage, write_subset(face.get(), wanted & all, stem + "-cut.ttf"));
-  prepared.cut_file = stem + "-cut.ttf";
-  CERTD_ASSIGN_OR_RETURN(prepared.full_coverage, write_subset(face.get(), all, stem + "-full.ttf"));
-  prepared.full_file = stem + "-full.ttf";
-  Face full(hb_face_create(Blob(hb_blob_create_from_file_or_fail(prepared.full_file.c_str())).get(), 0));
+  std::vector<Coverage> wanted = plan;
+  wanted.push_back(all);
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    std::string file = directory + "/" + std::to_string(number) + "-" + std::to_string(i) + ".ttf";
+    CERTD_ASSIGN_OR_RETURN(Coverage coverage, write_subset(face.get(), wanted[i] & all, file));
+    // A cut that adds nothing over the previous one replaces it.
+    if (!prepared.cuts.empty() && prepared.cuts.back().coverage == coverage) prepared.cuts.pop_back();
+    prepared.cuts.push_back(FontCut{file, coverage});
+  }
+  Face full(hb_face_create(Blob(hb_blob_create_from_file_or_fail(prepared.cuts.back().file.c_str())).get(), 0));
   prepared.full_glyphs = hb_face_get_glyph_count(full.get());
   if (prepared.full_glyphs >= k_max_glyphs)
     return Error(ErrorCode::invalid_argument,
                  spec_face.file + " has " + std::to_string(prepared.full_glyphs) +
                      " glyphs in the Basic Multilingual Plane; libharu 2.3.0 draws glyphs beyond 32767 blank. "
                      "Choose a smaller font (IPAGothic, AR PL UMing, NanumGothic)");
-  if (prepared.cut_coverage == prepared.full_coverage) prepared.full_file = prepared.cut_file;
   return prepared;
 }
 
 }  // namespace
 
-const std::vector<std::pair<char32_t, char32_t>>& school_ranges() {
-  static const std::vector<std::pair<char32_t, char32_t>> ranges = {
+const Ranges& latin_ranges() {
+  static const Ranges ranges = {
       {0x0020, 0x007E},  // Basic Latin
-      {0x00A0, 0x024F},  // Latin-1, Latin Extended-A and -B (Polish, Czech, Romanian ș ț, ...)
-      {0x0370, 0x03FF},  // Greek
-      {0x0400, 0x04FF},  // Cyrillic
-      {0x1E00, 0x1EFF},  // Latin Extended Additional (Vietnamese, Welsh)
+      {0x00A0, 0x017F},  // Latin-1 and Latin Extended-A (Polish, Czech, Hungarian, ...)
       {0x2010, 0x2027},  // dashes, quotes, bullet, ellipsis
       {0x2030, 0x203A},  // per mille, primes, guillemets
       {0x20AC, 0x20AC},  // euro sign
       {0x2116, 0x2116},  // numero sign
       {0x2122, 0x2122},  // trade mark
+  };
+  return ranges;
+}
+
+const Ranges& school_ranges() {
+  static const Ranges ranges = {
+      {0x0180, 0x024F},  // Latin Extended-B (Romanian ș ț, Pinyin, African languages)
+      {0x0370, 0x03FF},  // Greek
+      {0x0400, 0x04FF},  // Cyrillic
+      {0x1E00, 0x1EFF},  // Latin Extended Additional (Vietnamese, Welsh)
       {0x2713, 0x2714},  // check marks
   };
   return ranges;
@@ -163,9 +185,9 @@ Result<std::unique_ptr<PreparedFonts>> PreparedFonts::prepare(const TemplateSpec
   if (!::mkdtemp(pattern.data()))
     return Error(ErrorCode::unavailable, "cannot create a scratch folder in " + scratch_dir);
   std::unique_ptr<PreparedFonts> fonts(new PreparedFonts(pattern));
-  Coverage wanted = wanted_for_cut(spec);
+  std::vector<Coverage> plan = cut_plan(spec);
   for (std::size_t i = 0; i < spec.fonts.size(); ++i) {
-    auto face = prepare_face(spec.fonts[i], wanted, fonts->m_directory, i);
+    auto face = prepare_face(spec.fonts[i], plan, fonts->m_directory, i);
     if (!face) {
       errors.emplace_back(face.error().code(), "fonts." + spec.fonts[i].name + ": " + face.error().message(),
                           spec.fonts[i].where);

@@ -3,14 +3,16 @@
 //
 // libharu 2.3.0 re-parses each TrueType font for every document and maps
 // all 65,536 code points through the font's cmap segments; a full DejaVu
-// face costs ~5 ms per document that way (LIBRARIES.md §9). So each face
-// is cut (HarfBuzz hb-subset) to the scripts a school needs plus the
-// template's own literal text; that cut file has a handful of cmap
-// segments. The face is also written whole (its BMP glyphs, as a plain
-// TTF even when it came from a .ttc), for the rare name the cut lacks.
-// A document embeds one of the two per face, never both (they share a
-// PostScript name), and every string is checked against the coverage of
-// the file actually embedded: a cut never drops a glyph silently.
+// face costs ~5 ms per document that way (LIBRARIES.md §9), and the work
+// grows with the glyph count. So each face is cut (HarfBuzz hb-subset)
+// three ways, each with the template's own literal text:
+//   1. Latin: the letters of most names in Western and Central Europe;
+//   2. school scripts: + Latin Extended-B and Additional, Greek, Cyrillic;
+//   3. the whole face (its BMP glyphs, as a plain TTF even from a .ttc).
+// A document embeds, per face, the smallest cut that has every character
+// it draws with that face; never two cuts of one face (they share a
+// PostScript name). Coverage is read back from each written file, so the
+// check is against what is embedded: a cut never drops a glyph silently.
 //
 // Internal to render/. Immutable after prepare(); thread-safe to read.
 
@@ -26,12 +28,16 @@ namespace certd::render {
 
 using Coverage = std::bitset<0x10000>;  // libharu's UTF-8 encoder covers the BMP only
 
+struct FontCut {
+  std::string file;
+  Coverage coverage;
+};
+
 struct PreparedFace {
-  std::string cut_file;
-  std::string full_file;  // equals cut_file when the cut loses nothing
-  Coverage cut_coverage;
-  Coverage full_coverage;
+  std::vector<FontCut> cuts;  // smallest first, each covering more; the last is the whole face
   unsigned full_glyphs = 0;
+
+  const Coverage& full_coverage() const { return cuts.back().coverage; }
 };
 
 class PreparedFonts {
@@ -53,8 +59,11 @@ class PreparedFonts {
   std::vector<PreparedFace> m_faces;
 };
 
-// The ranges every face is cut to (besides the template's literal text):
-// Latin with its extensions, Greek, Cyrillic, punctuation and currency.
-const std::vector<std::pair<char32_t, char32_t>>& school_ranges();
+using Ranges = std::vector<std::pair<char32_t, char32_t>>;
+
+// Cut 1: Basic Latin, Latin-1, Latin Extended-A, punctuation, currency.
+const Ranges& latin_ranges();
+// Added for cut 2: Latin Extended-B and Additional, Greek, Cyrillic.
+const Ranges& school_ranges();
 
 }  // namespace certd::render

@@ -50,26 +50,30 @@ Status PagePainter::paint(std::vector<FieldPlan>& plans, const QrMatrix& qr, Sta
   return ok();
 }
 
-// A face embeds its cut file unless some character of this document is
-// missing from the cut; then the whole face (never both: they share a
-// PostScript name, and libharu would keep only the first).
+// Per face, the smallest cut with every character this document draws in
+// that face (font_set.hpp); one cut per face, never two.
 void PagePainter::choose_font_files(const std::vector<FieldPlan>& plans) {
   const PreparedFonts& fonts = *m_template.assets().fonts;
-  m_use_full.assign(fonts.size(), false);
+  std::vector<Coverage> needed(fonts.size());
   for (const FieldPlan& plan : plans) {
     for (const Segment& segment : plan.segments) {
-      const PreparedFace& face = fonts.face(segment.face);
-      if (m_use_full[static_cast<std::size_t>(segment.face)] || face.cut_file == face.full_file) continue;
-      auto code_points = decode_utf8(segment.text);
-      for (char32_t code : *code_points)
-        if (!face.cut_coverage.test(code)) m_use_full[static_cast<std::size_t>(segment.face)] = true;
+      auto code_points = decode_utf8(segment.text);  // valid: checked when planned
+      if (!code_points) continue;
+      for (char32_t code : *code_points) needed[static_cast<std::size_t>(segment.face)].set(code);
     }
+  }
+  for (char c : std::string(k_stamp_text)) needed[static_cast<std::size_t>(m_template.spec().fields.front().font)].set(
+      static_cast<unsigned char>(c));
+  m_cut.assign(fonts.size(), 0);
+  for (std::size_t face = 0; face < fonts.size(); ++face) {
+    const auto& cuts = fonts.face(static_cast<int>(face)).cuts;
+    while (m_cut[face] + 1 < cuts.size() && (needed[face] & ~cuts[m_cut[face]].coverage).any()) ++m_cut[face];
   }
 }
 
 Result<HPDF_Font> PagePainter::font(int face) {
   const PreparedFace& prepared = m_template.assets().fonts->face(face);
-  return m_document.font(m_use_full[static_cast<std::size_t>(face)] ? prepared.full_file : prepared.cut_file);
+  return m_document.font(prepared.cuts[m_cut[static_cast<std::size_t>(face)]].file);
 }
 
 Status PagePainter::draw_background() {

@@ -39,7 +39,7 @@ class PagePainter {
   PdfDocument& m_document;
   const Template& m_template;
   HPDF_Page m_page = nullptr;
-  std::vector<bool> m_use_full;  // per face: embed the whole face, not the cut
+  std::vector<std::size_t> m_cut;  // per face: the cut this document embeds
 };
 
 }  // namespace certd::render

@@ -18,9 +18,9 @@ bool breaks_around(char32_t code) {
 std::optional<int> face_for(char32_t code, const TextField& field, const std::vector<int>& fallbacks,
                             const PreparedFonts& fonts) {
   if (code >= 0x10000) return std::nullopt;
-  if (fonts.face(field.font).full_coverage.test(code)) return field.font;
+  if (fonts.face(field.font).full_coverage().test(code)) return field.font;
   for (int face : fallbacks)
-    if (fonts.face(face).full_coverage.test(code)) return face;
+    if (fonts.face(face).full_coverage().test(code)) return face;
   return std::nullopt;
 }
 
@@ -90,7 +90,7 @@ Result<std::vector<Segment>> segment_text(std::string_view text, const TextField
   bool previous_breaks = true;
   for (char32_t code : code_points) {
     bool space = code == U' ';
-    bool keep_face = space && !segments.empty() && fonts.face(segments.back().face).full_coverage.test(code);
+    bool keep_face = space && !segments.empty() && fonts.face(segments.back().face).full_coverage().test(code);
     std::optional<int> face = keep_face ? std::optional<int>(segments.back().face)
                                         : face_for(code, field, fallback_fonts, fonts);
     if (!face)

@@ -85,18 +85,22 @@ TEST(TemplateLoader, CutFontsCoverSchoolScriptsAndLiteralsButNotEverything) {
   TemplateLoad load = load_template_file(path);
   ASSERT_TRUE(load.ok()) << load.errors.front().to_string();
   const PreparedFace& face = load.loaded->assets().fonts->face(0);
-  for (char32_t code : {U'A', U'é', U'Ł', U'Ж', U'Ω', U'ș', U'€', U'Ա', U'⚓'}) EXPECT_TRUE(face.cut_coverage.test(code));
-  EXPECT_FALSE(face.cut_coverage.test(U'Բ')) << "Armenian beyond the literal is not in the cut";
-  EXPECT_TRUE(face.full_coverage.test(U'Բ'));
-  EXPECT_NE(face.cut_file, face.full_file);
-  EXPECT_LT(face.cut_coverage.count(), face.full_coverage.count() / 2);
+  ASSERT_EQ(face.cuts.size(), 3u);
+  const Coverage& latin = face.cuts[0].coverage;
+  const Coverage& school = face.cuts[1].coverage;
+  for (char32_t code : {U'A', U'é', U'Ł', U'€', U'Ա', U'⚓'}) EXPECT_TRUE(latin.test(code));
+  for (char32_t code : {U'Ж', U'Ω', U'ș', U'ễ'}) EXPECT_FALSE(latin.test(code)) << "only in the school cut";
+  for (char32_t code : {U'A', U'é', U'Ł', U'Ж', U'Ω', U'ș', U'ễ', U'€', U'Ա', U'⚓'}) EXPECT_TRUE(school.test(code));
+  EXPECT_FALSE(school.test(U'Բ')) << "Armenian beyond the literal is in no cut but the whole face";
+  EXPECT_TRUE(face.full_coverage().test(U'Բ'));
+  EXPECT_LT(school.count(), face.full_coverage().count() / 2);
 }
 
 TEST(TemplateLoader, RemovesItsScratchFolderWithTheTemplate) {
   std::string cut_file;
   {
     auto loaded = std::make_unique<Template>(testing::load_demo("first-aid"));
-    cut_file = loaded->assets().fonts->face(0).cut_file;
+    cut_file = loaded->assets().fonts->face(0).cuts.front().file;
     EXPECT_TRUE(std::filesystem::exists(cut_file));
   }
   EXPECT_FALSE(std::filesystem::exists(cut_file));

@@ -92,6 +92,14 @@ Status send_email(Context& c, const store::OutboxRow& row) {
   return c.store.set_notification_status(notification.id, "sent", delivery->server_reply, now);
 }
 
+// Revoked before its write-back went out (revoked by hand, or reissued):
+// no note or "congratulations" for a certificate that no longer stands.
+bool revoked_before_sent(const store::CertificateRow& certificate) {
+  if (certificate.status != "revoked") return false;
+  CERTD_LOG_INFO("certificate {} revoked: its LMS write-back is skipped", certificate.certificate.number);
+  return true;
+}
+
 Result<connector::Lms*> lms_of(Context& c) {
   if (!c.lms) return Error(ErrorCode::invalid_argument, "no LMS connection configured for write-back");
   return c.lms;
@@ -116,6 +124,7 @@ Status add_note(Context& c, const store::OutboxRow& row) {
   CERTD_ASSIGN_OR_RETURN(connector::Lms * lms, lms_of(c));
   CERTD_ASSIGN_OR_RETURN(json payload, payload_of(row));
   CERTD_ASSIGN_OR_RETURN(store::CertificateRow certificate, certificate_of(c, payload));
+  if (revoked_before_sent(certificate)) return ok();
   Who who = who_of(payload);
   std::string title = certificate.certificate.course;
   auto skipped = payload.value("skipped", std::vector<std::string>{});
@@ -134,6 +143,7 @@ Status send_message(Context& c, const store::OutboxRow& row) {
   CERTD_ASSIGN_OR_RETURN(connector::Lms * lms, lms_of(c));
   CERTD_ASSIGN_OR_RETURN(json payload, payload_of(row));
   CERTD_ASSIGN_OR_RETURN(store::CertificateRow certificate, certificate_of(c, payload));
+  if (revoked_before_sent(certificate)) return ok();
   const store::NewCertificate& cert = certificate.certificate;
   std::string text = "Congratulations! " + c.school.config.issuer.name + " has issued your certificate \"" +
                      cert.course + "\" (" + cert.number + "). Download and share it: " + family_url(c, certificate);

@@ -73,15 +73,17 @@ class SchoolFixture : public ::testing::Test {
   // Tests that wrap the store override this (before SetUp opens it).
   virtual std::unique_ptr<store::Store> wrap_store(std::unique_ptr<store::Store> store) { return store; }
 
-  virtual std::string extra_config() const { return ""; }
+  // More keys for the lms section, e.g. ", issued_activity: Certificate".
+  virtual std::string lms_options() const { return ""; }
 
   std::string config_text() const {
-    return "lms: { kind: moodle, url: http://127.0.0.1:9, token_env: CERTD_TEST_UNUSED_TOKEN }\n"
+    return "lms: { kind: moodle, url: http://127.0.0.1:9, token_env: CERTD_TEST_UNUSED_TOKEN" + lms_options() +
+           " }\n"
            "portal: { public_url: https://certs.example.edu }\n"
            "issuer: { name: Riverside Swim School, email: office@riverside.example }\n"
            "data_dir: " + (m_dir / "data").string() + "\n" +
            "templates_dir: " + std::filesystem::absolute("examples/templates").string() + "\n" +
-           "rules_dir: " + std::filesystem::absolute("examples/rules").string() + "\n" + extra_config();
+           "rules_dir: " + std::filesystem::absolute("examples/rules").string() + "\n";
   }
 
   IssuerOptions issuer_options() const {

@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 
 #include "app/run_certd.hpp"
+#include "core/clock.hpp"
 #include "core/file_util.hpp"
+#include "render/certificate_number.hpp"
+#include "store/store.hpp"
 #include "render_test_util.hpp"
 
 namespace certd::render {
@@ -100,6 +103,46 @@ TEST_F(RenderCli, VerifyNumberAsksTheStore) {
   auto mistyped = run_certd("verify --config " + m_config + " " + typo);
   EXPECT_EQ(mistyped.exit_code, 1);
   EXPECT_NE(mistyped.output.find("INVALID - not a certificate number"), std::string::npos) << mistyped.output;
+}
+
+// A certificate row as the issuer writes it; `days_valid` < 0: expired.
+store::NewCertificate certificate_row(const std::string& number, int days_valid) {
+  store::NewCertificate row;
+  row.number = number;
+  row.idempotency_key = "key-" + number;
+  row.template_id = "swim-level";
+  row.student_id = "42";
+  row.student_name = "Алексей Смирнов";
+  row.course = "SWIM-L3";
+  row.kind = "adhoc";
+  row.issued_at = 1700000000;
+  row.expires_at = to_unix(SystemClock().now()) + days_valid * 86400LL;
+  return row;
+}
+
+TEST_F(RenderCli, VerifyNumberSaysValidRevokedOrExpired) {
+  auto number = [](std::uint8_t seed) {
+    return *make_certificate_number("SWIM", {seed, 2, 3, 4, 5, 6, 7, 8});
+  };
+  {
+    auto opened = store::open_sqlite_store(m_dir.file("data/certd.sqlite"));
+    ASSERT_TRUE(opened) << opened.error().to_string();
+    store::Store& db = **opened;
+    for (auto [seed, days] : {std::pair<std::uint8_t, int>{10, 30}, {11, 30}, {12, -1}})
+      ASSERT_TRUE(db.insert_certificate(certificate_row(number(seed), days), {}));
+    ASSERT_TRUE(db.revoke_certificate(number(11), "issued to the wrong student", 1700086400));
+  }
+  auto valid = run_certd("verify --config " + m_config + " " + number(10));
+  EXPECT_EQ(valid.exit_code, 0) << valid.output;
+  EXPECT_NE(valid.output.find(number(10) + ": VALID"), std::string::npos) << valid.output;
+  EXPECT_NE(valid.output.find("Алексей Смирнов"), std::string::npos);
+  auto revoked = run_certd("verify --config " + m_config + " " + number(11));
+  EXPECT_EQ(revoked.exit_code, 1);
+  EXPECT_NE(revoked.output.find(": REVOKED on 2023-11-15 (reason: issued to the wrong student)"), std::string::npos)
+      << revoked.output;
+  auto expired = run_certd("verify --config " + m_config + " " + number(12));
+  EXPECT_EQ(expired.exit_code, 1);
+  EXPECT_NE(expired.output.find(": EXPIRED on "), std::string::npos) << expired.output;
 }
 
 TEST_F(RenderCli, CheckConfigReportsTemplateErrorsWithTheirLocation) {

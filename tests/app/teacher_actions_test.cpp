@@ -87,6 +87,17 @@ TEST_F(TeacherActionsTest, ApproveAllLeavesHeldEntriesQueuedForNextTime) {
   EXPECT_TRUE(pending().empty());
 }
 
+TEST_F(TeacherActionsTest, HeldEntryStaysHeldWhenTheStudentChangesAgain) {
+  std::vector<store::Id> ids = queue_swimmers(1);
+  ASSERT_OK(hold_pending(runtime(), ids, "Ms Rivera"));
+  ASSERT_OK(record_change(swimmer(1, "Ada Lovelace"), "skills:1:again", connector::ChangeKind::skills_changed));
+  auto stats = process();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->queued, 0);
+  EXPECT_EQ(ids_of(pending("held")), std::set<store::Id>{ids[0]});
+  EXPECT_TRUE(pending().empty());
+}
+
 TEST_F(TeacherActionsTest, HeldEntryIsIssuedWhenApprovedByItsId) {
   std::vector<store::Id> ids = queue_swimmers(2);
   ASSERT_OK(hold_pending(runtime(), {ids[0]}, "Ms Rivera"));

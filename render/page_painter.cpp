@@ -138,6 +138,23 @@ Status PagePainter::draw_field(FieldPlan& plan) {
   return m_document.check("drawing field '" + field.name + "'");
 }
 
+// Where the stamp's baseline starts and which way it runs: along the
+// page's diagonal, its middle on the page's centre.
+struct StampGeometry {
+  double size, x, y, cos, sin;
+};
+
+StampGeometry stamp_geometry(const TemplateSpec& spec, double units) {
+  const double angle = std::atan2(spec.page_height, spec.page_width);
+  const double diagonal = std::hypot(spec.page_width, spec.page_height);
+  const double size = std::min(0.6 * diagonal * 1000 / std::max(units, 1.0), spec.page_height / 3);
+  const double width = units * size / 1000;
+  const double c = std::cos(angle), s = std::sin(angle);
+  // Half the width back along the diagonal, a third of the size down.
+  return StampGeometry{size, spec.page_width / 2 - c * width / 2 + s * size * 0.35,
+                       spec.page_height / 2 - s * width / 2 - c * size * 0.35, c, s};
+}
+
 // A large, light, diagonal word across the page, over everything.
 Status PagePainter::draw_stamp() {
   const TemplateSpec& spec = m_template.spec();
@@ -149,15 +166,7 @@ Status PagePainter::draw_stamp() {
   CERTD_TRY(measure(segments));
   double units = 0;
   for (const Segment& segment : segments) units += segment.units;
-  const double angle = std::atan2(spec.page_height, spec.page_width);
-  const double diagonal = std::hypot(spec.page_width, spec.page_height);
-  const double size = std::min(0.6 * diagonal * 1000 / std::max(units, 1.0), spec.page_height / 3);
-  const double width = units * size / 1000;
-  const double c = std::cos(angle), s = std::sin(angle);
-  // Start so that the word's centre (half its width, a third of its size
-  // up) lands on the page's centre.
-  double x = spec.page_width / 2 - c * width / 2 + s * size * 0.35;
-  double y = spec.page_height / 2 - s * width / 2 - c * size * 0.35;
+  StampGeometry at = stamp_geometry(spec, units);
   HPDF_ExtGState translucent = HPDF_CreateExtGState(m_document.doc());
   HPDF_ExtGState_SetAlphaFill(translucent, 0.28f);
   HPDF_Page_GSave(m_page);
@@ -166,12 +175,13 @@ Status PagePainter::draw_stamp() {
   HPDF_Page_BeginText(m_page);
   for (const Segment& segment : segments) {
     CERTD_ASSIGN_OR_RETURN(HPDF_Font handle, font(segment.face));
-    HPDF_Page_SetFontAndSize(m_page, handle, static_cast<HPDF_REAL>(size));
-    HPDF_Page_SetTextMatrix(m_page, static_cast<HPDF_REAL>(c), static_cast<HPDF_REAL>(s), static_cast<HPDF_REAL>(-s),
-                            static_cast<HPDF_REAL>(c), static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(y));
+    HPDF_Page_SetFontAndSize(m_page, handle, static_cast<HPDF_REAL>(at.size));
+    HPDF_Page_SetTextMatrix(m_page, static_cast<HPDF_REAL>(at.cos), static_cast<HPDF_REAL>(at.sin),
+                            static_cast<HPDF_REAL>(-at.sin), static_cast<HPDF_REAL>(at.cos),
+                            static_cast<HPDF_REAL>(at.x), static_cast<HPDF_REAL>(at.y));
     HPDF_Page_ShowText(m_page, segment.text.c_str());
-    x += c * segment.units * size / 1000;
-    y += s * segment.units * size / 1000;
+    at.x += at.cos * segment.units * at.size / 1000;
+    at.y += at.sin * segment.units * at.size / 1000;
   }
   HPDF_Page_EndText(m_page);
   HPDF_Page_GRestore(m_page);

@@ -61,16 +61,20 @@ Result<render::CertificateData> preview_data(const PreviewOptions& options, cons
   return data;
 }
 
+// The configuration if its file exists (a template given by path needs
+// none); nullopt inside the Result when there is no file.
+Result<std::optional<config::Config>> optional_config(const std::string& path) {
+  if (!std::filesystem::exists(path)) return std::optional<config::Config>();
+  config::LoadResult loaded = config::load_file(path);
+  if (loaded.ok()) return std::optional<config::Config>(std::move(loaded.config));
+  print_errors(loaded.errors);
+  return Error(ErrorCode::invalid_argument, "the configuration " + path + " has errors");
+}
+
 int preview(const PreviewOptions& options, const GlobalOptions& globals) {
-  std::optional<config::Config> config;
-  if (std::filesystem::exists(globals.config_path)) {
-    config::LoadResult loaded = config::load_file(globals.config_path);
-    if (!loaded.ok()) {
-      print_errors(loaded.errors);
-      return k_exit_usage;
-    }
-    config = std::move(loaded.config);
-  }
+  auto loaded_config = optional_config(globals.config_path);
+  if (!loaded_config) return k_exit_usage;
+  const std::optional<config::Config>& config = *loaded_config;
   auto path = template_path(options.template_name, config ? &*config : nullptr, globals.config_path);
   if (!path) {
     std::cerr << "certd preview: " << path.error().message() << "\n";

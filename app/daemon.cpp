@@ -1,7 +1,6 @@
 #include "app/daemon.hpp"
 
 #include <chrono>
-#include <thread>
 
 #include "app/batch_runner.hpp"
 #include "app/event_processor.hpp"
@@ -54,6 +53,7 @@ struct Daemon::Impl {
   std::unique_ptr<StorePortalBackend> portal_backend;
   std::unique_ptr<portal::Portal> portal;
   std::unique_ptr<portal::HttpServer> http;
+  std::function<void()> on_event;
 
   Status open_pipeline() {
     CERTD_ASSIGN_OR_RETURN(store, store::open_sqlite_store(school.store_path()));
@@ -78,7 +78,8 @@ struct Daemon::Impl {
   }
 
   Status open_portal() {
-    CERTD_ASSIGN_OR_RETURN(portal_backend, StorePortalBackend::open(school.store_path(), school.config.data_dir));
+    CERTD_ASSIGN_OR_RETURN(portal_backend,
+                           StorePortalBackend::open(school.store_path(), school.config.data_dir, on_event));
     CERTD_ASSIGN_OR_RETURN(auto verifier, webhook_verifier(school.config));
     portal::PortalOptions portal_options{school.config.issuer.name, school.config.portal.public_url,
                                          school.signer->public_key().pem(), school.config.webhooks.max_body_bytes};
@@ -116,16 +117,30 @@ struct Daemon::Impl {
 
 Daemon::Daemon(const School& school, connector::Lms* lms, notify::Notifier& notifier, const Clock& clock,
                DaemonOptions options)
-    : m_impl(new Impl{school, lms, notifier, clock, std::move(options), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}) {}
+    : m_impl(new Impl{school, lms, notifier, clock, std::move(options), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}) {}
 
 Daemon::~Daemon() {
   if (m_impl && m_impl->http) m_impl->http->stop();
 }
 
 Status Daemon::start() {
+  m_impl->on_event = [this] { wake(); };
   CERTD_TRY(m_impl->open_pipeline());
   if (m_impl->options.serve_portal) CERTD_TRY(m_impl->open_portal());
   return ok();
+}
+
+void Daemon::request_stop() {
+  m_stop.store(true);
+  wake();
+}
+
+void Daemon::wake() {
+  {
+    std::lock_guard<std::mutex> lock(m_wake_mutex);
+    m_woken = true;
+  }
+  m_wake_signal.notify_one();
 }
 
 int Daemon::portal_port() const { return m_impl->http ? m_impl->http->port() : 0; }
@@ -175,8 +190,11 @@ Status Daemon::run() {
       CERTD_LOG_WARN("cycle failed, will retry: {}", stats.error().message());
       if (stats.error().code() != ErrorCode::unavailable) CERTD_LOG_ERROR("{}", stats.error().message());
     }
-    // Short naps keep webhook events and outbox retries moving between polls.
-    for (int i = 0; i < 5 && !m_stop.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // Nap until the next second (outbox retries, the poll) or until a
+    // webhook's event is committed: events are handled at once.
+    std::unique_lock<std::mutex> lock(m_wake_mutex);
+    m_wake_signal.wait_for(lock, std::chrono::seconds(1), [this] { return m_woken || m_stop.load(); });
+    m_woken = false;
   }
   CERTD_LOG_INFO("stopping");
   return ok();

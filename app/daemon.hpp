@@ -10,6 +10,8 @@
 // by a restart finishes the work without duplicates.
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <memory>
 #include <string>
 
@@ -63,8 +65,10 @@ class Daemon {
   Result<CycleStats> run_once();
   // Runs cycles until request_stop(); polls every poll_interval.
   Status run();
-  // Async-signal-safe: only sets a flag.
-  void request_stop() { m_stop.store(true); }
+  // Ends run() between two steps. Safe from any thread.
+  void request_stop();
+  // Starts the next cycle now instead of after the nap (a webhook came).
+  void wake();
   int portal_port() const;
 
  private:
@@ -73,6 +77,9 @@ class Daemon {
 
   std::unique_ptr<Impl> m_impl;
   std::atomic<bool> m_stop{false};
+  std::mutex m_wake_mutex;
+  std::condition_variable m_wake_signal;
+  bool m_woken = false;  // Guarded by m_wake_mutex.
 };
 
 }  // namespace certd::app

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <thread>
 
 #include "app/issuer.hpp"
 #include "app/progress_codec.hpp"
@@ -17,6 +18,8 @@ namespace certd::app {
 namespace {
 
 using nlohmann::json;
+
+constexpr std::size_t k_fetch_threads = 4;
 
 // The level a rule certifies, and its skills, for the certificate text.
 const rules::Condition* find_level_condition(const rules::Condition& c) {
@@ -64,38 +67,84 @@ EventProcessor::EventProcessor(const School& school, store::Store& store, Issuer
                                const Clock& clock)
     : m_school(school), m_store(store), m_issuer(issuer), m_lms(lms), m_clock(clock) {}
 
+// One round: every event is decided first (webhook facts are fetched from
+// the LMS in parallel), then all their certificates are issued as one
+// group (one syncfs, one commit), and only then are the events marked.
+// A crash anywhere leaves the events "new"; replaying them issues nothing
+// twice.
 Result<ProcessStats> EventProcessor::process_new(int limit) {
   ProcessStats stats;
   CERTD_ASSIGN_OR_RETURN(auto events, m_store.events_with_status("new", limit));
-  for (const store::EventRow& event : events) {
+  std::vector<std::optional<Result<connector::CourseProgress>>> fetched = prefetch(events);
+  std::vector<Status> outcomes(events.size());
+  std::vector<QueuedJob> jobs;
+  for (std::size_t i = 0; i < events.size(); ++i) outcomes[i] = process(events[i], fetched[i], i, jobs, stats);
+  if (!jobs.empty()) {
+    std::vector<IssueJob> group;
+    for (QueuedJob& queued : jobs) group.push_back(std::move(queued.job));
+    CERTD_ASSIGN_OR_RETURN(auto issued, m_issuer.issue(group));
+    for (std::size_t n = 0; n < issued.size(); ++n) {
+      if (issued[n].status == IssueStatus::issued) ++stats.issued;
+      Status& event_outcome = outcomes[jobs[n].event];
+      if (issued[n].status == IssueStatus::failed && event_outcome)
+        event_outcome = Error(ErrorCode::invalid_argument, issued[n].error);
+    }
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Status& done = outcomes[i];
+    // Transient trouble (the LMS down): the event stays new for next time.
+    if (!done && done.error().code() == ErrorCode::unavailable) {
+      ++stats.deferred;
+      continue;
+    }
     ++stats.events;
-    Status done = process(event, stats);
-    if (!done && done.error().code() == ErrorCode::unavailable) return done.error();  // retry the event later
     if (!done) {
       ++stats.failed;
-      CERTD_LOG_WARN("event {} ({}) failed: {}", event.id, event.event.kind, done.error().message());
+      CERTD_LOG_WARN("event {} ({}) failed: {}", events[i].id, events[i].event.kind, done.error().message());
     }
-    CERTD_TRY(m_store.set_event_status(event.id, done ? "processed" : "failed", done ? "" : done.error().message()));
+    CERTD_TRY(m_store.set_event_status(events[i].id, done ? "processed" : "failed", done ? "" : done.error().message()));
   }
   return stats;
 }
 
-Status EventProcessor::process(const store::EventRow& event, ProcessStats& stats) {
+std::vector<std::optional<Result<connector::CourseProgress>>> EventProcessor::prefetch(
+    const std::vector<store::EventRow>& events) {
+  std::vector<std::optional<Result<connector::CourseProgress>>> fetched(events.size());
+  std::vector<std::size_t> webhooks;
+  for (std::size_t i = 0; i < events.size(); ++i)
+    if (events[i].event.source.rfind("webhook:", 0) == 0) webhooks.push_back(i);
+  // The Lms is thread-safe and bounds its own connections; a few threads
+  // keep its pool busy instead of waiting on one request at a time.
+  std::size_t threads = std::min<std::size_t>(k_fetch_threads, webhooks.size());
+  auto work = [&](std::size_t first) {
+    for (std::size_t n = first; n < webhooks.size(); n += threads)
+      fetched[webhooks[n]].emplace(fetch_progress(events[webhooks[n]].event.payload));
+  };
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work, t);
+  if (threads > 0) work(0);
+  for (std::thread& helper : helpers) helper.join();
+  return fetched;
+}
+
+Status EventProcessor::process(const store::EventRow& event,
+                               const std::optional<Result<connector::CourseProgress>>& fetched, std::size_t index,
+                               std::vector<QueuedJob>& jobs, ProcessStats& stats) {
   if (event.event.kind == k_event_lms_change) {
     CERTD_ASSIGN_OR_RETURN(ChangeEvent change, parse_change_event(event.event.payload));
-    if (change.change.kind == connector::ChangeKind::issue_now) return force(change.snapshot, change.change, stats);
-    return decide(change.snapshot, change.snapshot_json, &change.change, stats);
+    if (change.change.kind == connector::ChangeKind::issue_now) return force(change.snapshot, change.change, index, jobs);
+    return decide(change.snapshot, change.snapshot_json, index, jobs, stats);
   }
-  if (event.event.source.rfind("webhook:", 0) == 0) {
-    CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, fetch_progress(event.event.payload));
-    return decide(progress, progress_to_json(progress), nullptr, stats);
+  if (fetched) {
+    if (!*fetched) return fetched->error();
+    return decide(**fetched, progress_to_json(**fetched), index, jobs, stats);
   }
   return Error(ErrorCode::invalid_argument, "unknown event kind " + event.event.kind);
 }
 
 // A webhook only says who and where; the facts are read fresh from the
 // LMS, so a forged-but-signed or stale webhook cannot invent progress.
-Result<connector::CourseProgress> EventProcessor::fetch_progress(const std::string& webhook_body) {
+Result<connector::CourseProgress> EventProcessor::fetch_progress(const std::string& webhook_body) const {
   if (!m_lms) return Error(ErrorCode::invalid_argument, "webhook events need an LMS connection");
   json body = json::parse(webhook_body, nullptr, /*allow_exceptions=*/false);
   const json* data = body.is_object() && body.contains("data") ? &body["data"] : nullptr;
@@ -141,18 +190,17 @@ Result<IssueJob> EventProcessor::job_for_rule(const std::string& rule_id, const 
 }
 
 Status EventProcessor::decide(const connector::CourseProgress& progress, const std::string& snapshot_json,
-                              const connector::Change* change, ProcessStats& stats) {
+                              std::size_t index, std::vector<QueuedJob>& jobs, ProcessStats& stats) {
   rules::StudentFacts facts = facts_from_progress(progress);
   CERTD_ASSIGN_OR_RETURN(rules::IssuedHistory history, history_of(m_store, facts.student_id));
   TimePoint now = m_clock.now();
-  std::vector<IssueJob> jobs;
   for (const rules::Rule* rule : m_school.rules.for_course(facts.course)) {
     rules::Decision decision = rules::evaluate(*rule, facts, history, now);
     switch (decision.outcome) {
       case rules::Outcome::issue: {
         CERTD_ASSIGN_OR_RETURN(IssueJob job, job_for_rule(rule->id, progress, "automatic", "rule " + rule->id));
         job.key = decision.key;
-        jobs.push_back(std::move(job));
+        jobs.push_back({index, std::move(job)});
         break;
       }
       case rules::Outcome::pending: {
@@ -173,26 +221,19 @@ Status EventProcessor::decide(const connector::CourseProgress& progress, const s
       case rules::Outcome::already_issued: break;
     }
   }
-  (void)change;
-  if (jobs.empty()) return ok();
-  CERTD_ASSIGN_OR_RETURN(auto outcomes, m_issuer.issue(jobs));
-  for (const IssueOutcome& outcome : outcomes) {
-    if (outcome.status == IssueStatus::issued) ++stats.issued;
-    if (outcome.status == IssueStatus::failed) return Error(ErrorCode::invalid_argument, outcome.error);
-  }
   return ok();
 }
 
 // The teacher's "issue now" mark inside the LMS: every rule of the course
 // that has not issued yet is forced; the mark is cleared once it has.
 Status EventProcessor::force(const connector::CourseProgress& progress, const connector::Change& change,
-                             ProcessStats& stats) {
+                             std::size_t index, std::vector<QueuedJob>& jobs) {
   if (!change.issue_now) return Error(ErrorCode::invalid_argument, "issue-now change without its mark");
   const connector::IssueNowMark& mark = *change.issue_now;
   rules::StudentFacts facts = facts_from_progress(progress);
   CERTD_ASSIGN_OR_RETURN(rules::IssuedHistory history, history_of(m_store, facts.student_id));
   std::string teacher = mark.teacher_name.empty() ? "teacher #" + std::to_string(mark.teacher_id) : mark.teacher_name;
-  std::vector<IssueJob> jobs;
+  std::size_t before = jobs.size();
   std::string refusals;
   for (const rules::Rule* rule : m_school.rules.for_course(facts.course)) {
     auto decision = rules::force_issue(m_school.rules, rule->id, facts, history);
@@ -205,20 +246,15 @@ Status EventProcessor::force(const connector::CourseProgress& progress, const co
     job.teacher = teacher;  // templates print the instructor: the one who forced it
     job.skipped_conditions = decision->unmet;
     job.clear_issue_now = issue_now_mark_to_json(mark);
-    jobs.push_back(std::move(job));
+    jobs.push_back({index, std::move(job)});
   }
-  if (jobs.empty()) {
+  if (jobs.size() == before) {
     // Still clear the mark, or the teacher's tick would stay forever.
     store::NewOutboxItem clear{"lms.clear_issue_now", "lms.clear_issue_now:" + mark.key(),
                                json{{"mark", json::parse(issue_now_mark_to_json(mark))}}.dump()};
     CERTD_TRY(m_store.enqueue(clear, std::nullopt, to_unix(m_clock.now())));
     CERTD_LOG_WARN("issue-now for student {} in {} refused: {}", facts.student_id, facts.course, refusals);
     return Error(ErrorCode::invalid_argument, "issue now refused: " + refusals);
-  }
-  CERTD_ASSIGN_OR_RETURN(auto outcomes, m_issuer.issue(jobs));
-  for (const IssueOutcome& outcome : outcomes) {
-    if (outcome.status == IssueStatus::issued) ++stats.issued;
-    if (outcome.status == IssueStatus::failed) return Error(ErrorCode::invalid_argument, outcome.error);
   }
   return ok();
 }

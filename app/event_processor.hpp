@@ -41,6 +41,7 @@ struct ProcessStats {
   int queued = 0;     // added to the pending queue
   int not_yet = 0;
   int failed = 0;     // events that could not be processed (recorded with the reason)
+  int deferred = 0;   // left new for the next round (the LMS was unavailable)
 };
 
 // Not thread-safe: one processor on the daemon's processing thread.
@@ -58,11 +59,22 @@ class EventProcessor {
                                 const std::string& kind, const std::string& requested_by) const;
 
  private:
-  Status process(const store::EventRow& event, ProcessStats& stats);
-  Status decide(const connector::CourseProgress& progress, const std::string& snapshot_json,
-                const connector::Change* change, ProcessStats& stats);
-  Status force(const connector::CourseProgress& progress, const connector::Change& change, ProcessStats& stats);
-  Result<connector::CourseProgress> fetch_progress(const std::string& webhook_body);
+  // A certificate decided for the event at `event` (an index into the
+  // round), issued with the rest of the round.
+  struct QueuedJob {
+    std::size_t event = 0;
+    IssueJob job;
+  };
+
+  std::vector<std::optional<Result<connector::CourseProgress>>> prefetch(const std::vector<store::EventRow>& events);
+  Status process(const store::EventRow& event, const std::optional<Result<connector::CourseProgress>>& fetched,
+                 std::size_t index, std::vector<QueuedJob>& jobs, ProcessStats& stats);
+  Status decide(const connector::CourseProgress& progress, const std::string& snapshot_json, std::size_t index,
+                std::vector<QueuedJob>& jobs, ProcessStats& stats);
+  Status force(const connector::CourseProgress& progress, const connector::Change& change, std::size_t index,
+               std::vector<QueuedJob>& jobs);
+  // Thread-safe (the Lms is).
+  Result<connector::CourseProgress> fetch_progress(const std::string& webhook_body) const;
 
   const School& m_school;
   store::Store& m_store;

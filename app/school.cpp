@@ -29,8 +29,11 @@ std::vector<std::string> yaml_files_in(const std::string& dir) {
 }
 
 Status load_templates(School& school, std::vector<Error>& errors) {
+  // Cut fonts live under data_dir: /tmp may be cleaned under a daemon
+  // that runs for weeks, and later renders would fail.
   render::LoadOptions options;
-  options.scratch_dir = std::filesystem::temp_directory_path().string();
+  options.scratch_dir = school.config.data_dir + "/cache";
+  CERTD_TRY(make_directories(options.scratch_dir));
   for (const std::string& path : yaml_files_in(school.config.templates_dir)) {
     render::TemplateLoad load = render::load_template_file(path, options);
     errors.insert(errors.end(), load.errors.begin(), load.errors.end());

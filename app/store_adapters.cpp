@@ -3,9 +3,10 @@
 namespace certd::app {
 
 Result<std::unique_ptr<StorePortalBackend>> StorePortalBackend::open(const std::string& store_path,
-                                                                      const std::string& data_dir) {
+                                                                      const std::string& data_dir,
+                                                                      std::function<void()> on_event) {
   CERTD_ASSIGN_OR_RETURN(auto store, store::open_sqlite_store(store_path));
-  return std::unique_ptr<StorePortalBackend>(new StorePortalBackend(std::move(store), data_dir));
+  return std::unique_ptr<StorePortalBackend>(new StorePortalBackend(std::move(store), data_dir, std::move(on_event)));
 }
 
 Result<std::optional<store::CertificateRow>> StorePortalBackend::certificate(const std::string& number) {
@@ -29,8 +30,12 @@ Status StorePortalBackend::mark_claimed(const std::string& claim_token, std::int
 }
 
 Result<store::Inserted> StorePortalBackend::record_event(const store::NewEvent& event) {
-  std::lock_guard<std::mutex> lock(m_mutex);
-  return m_store->record_event(event);
+  Result<store::Inserted> recorded = [&] {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_store->record_event(event);
+  }();
+  if (recorded && recorded->created && m_on_event) m_on_event();
+  return recorded;
 }
 
 Result<std::string> StorePortalBackend::pdf_bytes(const store::CertificateRow& certificate) {

@@ -3,6 +3,7 @@
 // the poller's cursor (connector::CursorStore) and what the portal reads
 // and writes (portal::PortalBackend).
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,7 +30,10 @@ class StoreCursorStore final : public connector::CursorStore {
 // at a time (portal requests are short; SQLite serialises writers anyway).
 class StorePortalBackend final : public portal::PortalBackend {
  public:
-  static Result<std::unique_ptr<StorePortalBackend>> open(const std::string& store_path, const std::string& data_dir);
+  // `on_event` (may be empty) is called after a new event is committed,
+  // to wake the processing thread.
+  static Result<std::unique_ptr<StorePortalBackend>> open(const std::string& store_path, const std::string& data_dir,
+                                                          std::function<void()> on_event = {});
 
   Result<std::optional<store::CertificateRow>> certificate(const std::string& number) override;
   Result<std::vector<store::CertificateRow>> certificates_for_claim(const std::string& claim_token) override;
@@ -39,12 +43,13 @@ class StorePortalBackend final : public portal::PortalBackend {
   Result<std::string> pdf_bytes(const store::CertificateRow& certificate) override;
 
  private:
-  StorePortalBackend(std::unique_ptr<store::Store> store, std::string data_dir)
-      : m_store(std::move(store)), m_archive(std::move(data_dir)) {}
+  StorePortalBackend(std::unique_ptr<store::Store> store, std::string data_dir, std::function<void()> on_event)
+      : m_store(std::move(store)), m_archive(std::move(data_dir)), m_on_event(std::move(on_event)) {}
 
   std::mutex m_mutex;
   std::unique_ptr<store::Store> m_store;  // Guarded by m_mutex.
   PdfArchive m_archive;
+  std::function<void()> m_on_event;
 };
 
 }  // namespace certd::app

@@ -19,7 +19,7 @@ for target in "${targets[@]}"; do
   work=$(mktemp -d)
   [ -d "$corpus_seed" ] && cp -r "$corpus_seed"/. "$work"/
   echo "fuzz: $name for ${seconds}s"
-  "$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=0 "$work" \
+  "$target" -artifact_prefix="$work/" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=0 "$work" \
     > "$work.log" 2>&1 || { tail -n 40 "$work.log"; echo "fuzz: $name FAILED"; exit 1; }
   rm -rf "$work" "$work.log"
 done

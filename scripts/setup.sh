@@ -12,9 +12,9 @@ packages=(
   libcpprest-dev libhpdf-dev libqrencode-dev libssl-dev libyaml-cpp-dev
   libsqlitecpp-dev libsqlite3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
   libcli11-dev nlohmann-json3-dev libkainjow-mustache-dev libqpdf-dev libcsv-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libharfbuzz-dev
   # fonts the demo templates use
-  fonts-dejavu-core fonts-ipafont-gothic
+  fonts-dejavu-core fonts-ipafont-gothic fonts-nanum
   # test tools: real servers and checkers the tests start or call
   python3-aiosmtpd poppler-utils zbar-tools qpdf sqlite3 clang libclang-rt-14-dev
   chromium wrk curl

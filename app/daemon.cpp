@@ -1,6 +1,7 @@
 #include "app/daemon.hpp"
 
 #include <chrono>
+#include <thread>
 
 #include "app/batch_runner.hpp"
 #include "app/event_processor.hpp"
@@ -31,6 +32,25 @@ Result<std::unique_ptr<portal::WebhookVerifier>> webhook_verifier(const config::
   CERTD_ASSIGN_OR_RETURN(portal::WebhookVerifier verifier,
                          portal::WebhookVerifier::create({secret}, config.webhooks.tolerance));
   return std::make_unique<portal::WebhookVerifier>(std::move(verifier));
+}
+
+// One poll: every change becomes an event row, then the cursor moves.
+Result<int> poll_into_events(connector::Poller& poller, store::Store& store, const Clock& clock) {
+  CERTD_ASSIGN_OR_RETURN(connector::PollResult result, poller.poll());
+  for (const std::string& warning : result.warnings) CERTD_LOG_WARN("poll: {}", warning);
+  for (const connector::Change& change : result.changes) {
+    const connector::CourseProgress* snapshot = result.snapshot(change.student, change.course.id);
+    if (!snapshot) {
+      CERTD_LOG_WARN("poll: change {} came without a snapshot; skipped", change.key);
+      continue;
+    }
+    store::NewEvent event{"moodle", change.key, k_event_lms_change, change_event_payload(change, *snapshot),
+                          to_unix(clock.now())};
+    CERTD_TRY(store.record_event(event));
+  }
+  // Only now that every change is an event row may the cursor move.
+  CERTD_TRY(poller.commit(result));
+  return static_cast<int>(result.changes.size());
 }
 
 }  // namespace
@@ -97,21 +117,7 @@ struct Daemon::Impl {
 
   Result<int> poll_lms() {
     if (!poller) return 0;
-    CERTD_ASSIGN_OR_RETURN(connector::PollResult result, poller->poll());
-    for (const std::string& warning : result.warnings) CERTD_LOG_WARN("poll: {}", warning);
-    for (const connector::Change& change : result.changes) {
-      const connector::CourseProgress* snapshot = result.snapshot(change.student, change.course.id);
-      if (!snapshot) {
-        CERTD_LOG_WARN("poll: change {} came without a snapshot; skipped", change.key);
-        continue;
-      }
-      store::NewEvent event{"moodle", change.key, k_event_lms_change, change_event_payload(change, *snapshot),
-                            to_unix(clock.now())};
-      CERTD_TRY(store->record_event(event));
-    }
-    // Only now that every change is an event row may the cursor move.
-    CERTD_TRY(poller->commit(result));
-    return static_cast<int>(result.changes.size());
+    return poll_into_events(*poller, *store, clock);
   }
 };
 
@@ -140,12 +146,12 @@ void Daemon::wake() {
     std::lock_guard<std::mutex> lock(m_wake_mutex);
     m_woken = true;
   }
-  m_wake_signal.notify_one();
+  m_wake_signal.notify_all();
 }
 
 int Daemon::portal_port() const { return m_impl->http ? m_impl->http->port() : 0; }
 
-Result<CycleStats> Daemon::cycle(bool poll) {
+Result<CycleStats> Daemon::cycle(bool poll, bool drain_outbox) {
   CycleStats stats;
   if (poll) {
     // An LMS that is down must not hold up batches, webhooks or mail.
@@ -164,10 +170,14 @@ Result<CycleStats> Daemon::cycle(bool poll) {
     stats.batch_rows += rows;
     if (processed.events == 0 && rows == 0) break;
   }
-  CERTD_ASSIGN_OR_RETURN(DrainStats drained, m_impl->outbox->drain());
-  stats.delivered = drained.delivered;
-  stats.retrying = drained.retrying;
-  stats.failed = drained.failed;
+  if (drain_outbox) {
+    CERTD_ASSIGN_OR_RETURN(DrainStats drained, m_impl->outbox->drain());
+    stats.delivered = drained.delivered;
+    stats.retrying = drained.retrying;
+    stats.failed = drained.failed;
+  } else if (stats.issued > 0 || stats.batch_rows > 0) {
+    wake_outbox();
+  }
   if (stats.changes || stats.events || stats.batch_rows || stats.delivered || stats.failed)
     CERTD_LOG_INFO("cycle: {} changes, {} events, {} issued, {} queued, {} batch rows, {} delivered, {} retrying, "
                    "{} failed",
@@ -176,27 +186,81 @@ Result<CycleStats> Daemon::cycle(bool poll) {
   return stats;
 }
 
-Result<CycleStats> Daemon::run_once() { return cycle(/*poll=*/true); }
+Result<CycleStats> Daemon::run_once() { return cycle(/*poll=*/true, /*drain_outbox=*/true); }
 
-Status Daemon::run() {
-  auto next_poll = std::chrono::steady_clock::now();
+// The outbox has a thread and a store connection of its own, so slow
+// deliveries (an SMTP server, a busy LMS) never hold up issuing.
+void Daemon::outbox_loop() {
+  auto store = store::open_sqlite_store(m_impl->school.store_path());
+  if (!store) {
+    CERTD_LOG_ERROR("outbox: cannot open the store: {}", store.error().message());
+    return;
+  }
+  OutboxWorker worker(**store, m_impl->clock, RetryPolicy(), m_impl->options.worker_id,
+                      make_outbox_handlers(m_impl->school, **store, *m_impl->archive, m_impl->notifier, m_impl->lms,
+                                           m_impl->clock));
+  while (!m_stop.load()) {
+    auto drained = worker.drain();
+    if (!drained) CERTD_LOG_WARN("outbox: {}", drained.error().message());
+    else if (drained->delivered || drained->failed)
+      CERTD_LOG_INFO("outbox: {} delivered, {} retrying, {} failed", drained->delivered, drained->retrying,
+                     drained->failed);
+    std::unique_lock<std::mutex> lock(m_wake_mutex);
+    m_wake_signal.wait_for(lock, std::chrono::seconds(1), [this] { return m_outbox_woken || m_stop.load(); });
+    m_outbox_woken = false;
+  }
+}
+
+// Polls on a thread of its own: a slow LMS sweep never delays webhook
+// events, approvals or batches. Changes wake the processing thread.
+void Daemon::poll_loop() {
+  if (!m_impl->lms) return;
+  auto store = store::open_sqlite_store(m_impl->school.store_path());
+  if (!store) {
+    CERTD_LOG_ERROR("poll: cannot open the store: {}", store.error().message());
+    return;
+  }
+  StoreCursorStore cursors(**store);
+  connector::Poller poller(*m_impl->lms, cursors);
   const auto interval = std::chrono::seconds(m_impl->school.config.lms.poll_interval.count());
   while (!m_stop.load()) {
-    bool poll = std::chrono::steady_clock::now() >= next_poll;
-    if (poll) next_poll = std::chrono::steady_clock::now() + interval;
-    auto stats = cycle(poll);
+    auto changes = poll_into_events(poller, **store, m_impl->clock);
+    if (!changes) CERTD_LOG_WARN("poll failed, will retry next interval: {}", changes.error().message());
+    else if (*changes > 0) wake();
+    std::unique_lock<std::mutex> lock(m_wake_mutex);
+    m_wake_signal.wait_for(lock, interval, [this] { return m_stop.load(); });
+  }
+}
+
+void Daemon::wake_outbox() {
+  {
+    std::lock_guard<std::mutex> lock(m_wake_mutex);
+    m_outbox_woken = true;
+  }
+  m_wake_signal.notify_all();
+}
+
+Status Daemon::run() {
+  std::thread outbox([this] { outbox_loop(); });
+  std::thread poll([this] { poll_loop(); });
+  while (!m_stop.load()) {
+    auto stats = cycle(/*poll=*/false, /*drain_outbox=*/false);
     if (!stats) {
       // Transient trouble (LMS down, disk busy) must not end the daemon.
       CERTD_LOG_WARN("cycle failed, will retry: {}", stats.error().message());
       if (stats.error().code() != ErrorCode::unavailable) CERTD_LOG_ERROR("{}", stats.error().message());
     }
-    // Nap until the next second (outbox retries, the poll) or until a
-    // webhook's event is committed: events are handled at once.
+    // Nap until the next second (batches cancelled elsewhere, events of
+    // other processes) or until an event is committed here: events are
+    // handled at once.
     std::unique_lock<std::mutex> lock(m_wake_mutex);
     m_wake_signal.wait_for(lock, std::chrono::seconds(1), [this] { return m_woken || m_stop.load(); });
     m_woken = false;
   }
   CERTD_LOG_INFO("stopping");
+  wake_outbox();
+  outbox.join();
+  poll.join();
   return ok();
 }
 

@@ -1,11 +1,14 @@
 #pragma once
 // certd run: the daemon loop (DESIGN.md data flow). One processing thread
-// owns the pipeline and its Store; the portal answers on the HTTP pool
-// with its own connection (app/README.md lists the threads).
+// owns the pipeline and its Store; an outbox thread delivers with its own
+// Store; the portal answers on the HTTP pool with its own connection
+// (app/README.md lists the threads).
 //
-// Each cycle: poll the LMS when the interval is due (changes become event
-// rows, then the cursor moves), process new events (polls, webhooks),
-// issue a group of any running batch, deliver what the outbox has due.
+// Threads in run(): the poller (every poll_interval, changes become event
+// rows, then the cursor moves), the processor (new events from polls and
+// webhooks, groups of running batches), the outbox (deliveries with
+// retries), and the portal's HTTP pool. run_once() does the same steps in
+// order on the calling thread.
 // Every step is a committed state change, so a kill at any point followed
 // by a restart finishes the work without duplicates.
 
@@ -73,13 +76,17 @@ class Daemon {
 
  private:
   struct Impl;
-  Result<CycleStats> cycle(bool poll);
+  Result<CycleStats> cycle(bool poll, bool drain_outbox);
+  void outbox_loop();
+  void poll_loop();
+  void wake_outbox();
 
   std::unique_ptr<Impl> m_impl;
   std::atomic<bool> m_stop{false};
   std::mutex m_wake_mutex;
   std::condition_variable m_wake_signal;
-  bool m_woken = false;  // Guarded by m_wake_mutex.
+  bool m_woken = false;         // Guarded by m_wake_mutex.
+  bool m_outbox_woken = false;  // Guarded by m_wake_mutex.
 };
 
 }  // namespace certd::app

@@ -1,9 +1,10 @@
 #pragma once
 // Where issued PDFs live: data_dir/pdf/<YYYY>/<number>.pdf. Files are
-// written in groups: each is written and renamed into place, then one
-// syncfs() makes the whole group durable before the store commits the
-// rows that name them. That keeps "the PDF exists if the row does"
-// without an fsync per certificate (an fsync storm at batch speed).
+// written in groups: each is written and renamed into place, then the
+// group is made durable (one syncfs() for a big group, an fsync per file
+// for a small one) before the store commits the rows that name them. That
+// keeps "the PDF exists if the row does" without an fsync storm at batch
+// speed.
 
 #include <string>
 #include <vector>

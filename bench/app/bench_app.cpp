@@ -90,9 +90,9 @@ int bench_batch(int rows, const std::string& template_id) {
     return 1;
   }
   std::ostringstream csv;
-  csv << "student,name,course,notes\n";
+  csv << "student,name,course,expires_on,notes\n";
   for (int i = 0; i < rows; ++i)
-    csv << "pupil" << i << "@families.example,Pupil Number " << i << ",First Aid Basics,Well done\n";
+    csv << "pupil" << i << "@families.example,Pupil Number " << i << ",First Aid Basics,2028-12-31,Well done\n";
   app::BatchFile file = app::parse_batch_csv(csv.str(), "bench.csv", (*runtime)->clock.now());
   app::BatchRunner runner((*runtime)->school, *(*runtime)->store, *(*runtime)->issuer, (*runtime)->clock);
   auto id = runner.import(file, template_id, "bench.csv", "Ms Jones", false);
@@ -116,8 +116,10 @@ int bench_batch(int rows, const std::string& template_id) {
     }
   }
   double total = seconds_since(start);
-  std::printf("  total: %d certificates in %.1f s = %.0f certificates/s; peak RSS %.1f MiB\n", done, total,
-              done / total, peak_rss_kib() / 1024.0);
+  auto progress = (*runtime)->store->batch_progress(*id);
+  std::printf("  total: %lld issued, %lld failed in %.1f s = %.0f certificates/s; peak RSS %.1f MiB\n",
+              static_cast<long long>(progress->issued), static_cast<long long>(progress->failed), total,
+              progress->issued / total, peak_rss_kib() / 1024.0);
   fs::remove_all(dir);
   return 0;
 }

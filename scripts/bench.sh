@@ -5,10 +5,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
+filter=${1:-}
 shopt -s nullglob
 for bench in build/bench/*/bench_*; do
   [ -x "$bench" ] || continue
-  case "$bench" in *"${1:-}"*) ;; *) continue ;; esac
+  case "$bench" in *"$filter"*) ;; *) continue ;; esac
   echo "== $(basename "$bench")"
   "$bench"
 done
+case "app" in *"$filter"*)
+  echo "== bench_app events (100 events/s for 20 s)"
+  build/bench/app/bench_app events 100 20
+  echo "== webhook ingest"
+  bench/webhook_ingest.sh 10 32 ;;
+esac

@@ -36,11 +36,6 @@ int report_parse_error(const CLI::App& root, const CLI::ParseError& e) {
 
 }  // namespace
 
-int not_available_yet(const std::string& command, const std::string& arrives_with) {
-  std::cerr << "certd " << command << ": not available yet in this build (" << arrives_with << ")\n";
-  return k_exit_failure;
-}
-
 int run_cli(int argc, char** argv) {
   CLI::App root("certd: issues signed PDF certificates from your LMS (Moodle), exactly once.", "certd");
   root.require_subcommand(1);

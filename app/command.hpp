@@ -33,8 +33,4 @@ struct CommandSpec {
 // The table, in the order `certd --help` lists it.
 const CommandSpec* command_table(int* count);
 
-// For a capability that a later piece of work brings: says so on stderr
-// and returns k_exit_failure. Never pretends to work.
-int not_available_yet(const std::string& command, const std::string& arrives_with);
-
 }  // namespace certd::app

@@ -10,6 +10,7 @@
 #include "app/school.hpp"
 #include "connector/lms.hpp"
 #include "core/log.hpp"
+#include "core/time_format.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/requests.hpp"
 #include "store/store.hpp"
@@ -72,8 +73,54 @@ EventProcessor::EventProcessor(const School& school, store::Store& store, Issuer
 // group (one syncfs, one commit), and only then are the events marked.
 // A crash anywhere leaves the events "new"; replaying them issues nothing
 // twice.
+std::string EventProcessor::quota_reason() const {
+  return std::string(k_quota_reason) + " (" + std::to_string(m_school.config.quota.per_month) +
+         "); issued automatically when the quota allows, or approve it now";
+}
+
+// Certificates issued this calendar month plus those queued in this round
+// stay below quota.per_month (0: no quota).
+Result<bool> EventProcessor::quota_allows(const std::vector<QueuedJob>& round) const {
+  if (m_school.config.quota.per_month <= 0) return true;
+  auto [first, next] = month_of(m_clock.now());
+  CERTD_ASSIGN_OR_RETURN(std::int64_t issued, m_store.count_certificates_issued(to_unix(first), to_unix(next)));
+  return issued + static_cast<std::int64_t>(round.size()) < m_school.config.quota.per_month;
+}
+
+// Certificates that waited for the quota go out, oldest first, as soon as
+// a new month (or a larger quota) makes room.
+Result<int> EventProcessor::release_quota_waiters() {
+  if (m_school.config.quota.per_month <= 0) return 0;
+  CERTD_ASSIGN_OR_RETURN(auto waiting, m_store.pending_with_status("pending"));
+  std::vector<QueuedJob> round;
+  std::vector<store::Id> released;
+  for (const store::PendingRow& row : waiting) {
+    if (row.pending.reason.rfind(k_quota_reason, 0) != 0) continue;
+    CERTD_ASSIGN_OR_RETURN(bool room, quota_allows(round));
+    if (!room) break;
+    CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, progress_from_json(row.pending.facts));
+    CERTD_ASSIGN_OR_RETURN(IssueJob job, job_for_rule(row.pending.rule_id, progress, "automatic",
+                                                      "rule " + row.pending.rule_id + " (after the monthly quota)"));
+    CERTD_ASSIGN_OR_RETURN(job.key, rules::parse_idempotency_key(row.pending.idempotency_key));
+    round.push_back({0, std::move(job)});
+    released.push_back(row.id);
+  }
+  if (round.empty()) return 0;
+  std::vector<IssueJob> group;
+  for (QueuedJob& queued : round) group.push_back(std::move(queued.job));
+  CERTD_ASSIGN_OR_RETURN(auto issued, m_issuer.issue(group));
+  int count = 0;
+  for (std::size_t n = 0; n < issued.size(); ++n) {
+    if (issued[n].status == IssueStatus::failed) continue;
+    count += issued[n].status == IssueStatus::issued;
+    CERTD_TRY(m_store.decide_pending(released[n], "approved", "", "quota", to_unix(m_clock.now())));
+  }
+  return count;
+}
+
 Result<ProcessStats> EventProcessor::process_new(int limit) {
   ProcessStats stats;
+  CERTD_ASSIGN_OR_RETURN(stats.issued, release_quota_waiters());
   CERTD_ASSIGN_OR_RETURN(auto events, m_store.events_with_status("new", limit));
   std::vector<std::optional<Result<connector::CourseProgress>>> fetched = prefetch(events);
   std::vector<Status> outcomes(events.size());
@@ -198,6 +245,20 @@ Status EventProcessor::decide(const connector::CourseProgress& progress, const s
     rules::Decision decision = rules::evaluate(*rule, facts, history, now);
     switch (decision.outcome) {
       case rules::Outcome::issue: {
+        CERTD_ASSIGN_OR_RETURN(bool room, quota_allows(jobs));
+        if (!room) {
+          // The month's quota is used up: the certificate waits, visibly,
+          // in the teacher's queue; nothing is dropped.
+          store::NewPending waiting{decision.key.to_string(), rule->id, facts.student_id, facts.student_name,
+                                    facts.course, quota_reason(), snapshot_json, to_unix(now)};
+          CERTD_ASSIGN_OR_RETURN(store::Inserted added, m_store.add_pending(waiting));
+          if (added.created) {
+            ++stats.queued;
+            CERTD_LOG_WARN("monthly quota of {} used up: {} waits (pending #{})", m_school.config.quota.per_month,
+                           decision.key.to_string(), added.id);
+          }
+          break;
+        }
         CERTD_ASSIGN_OR_RETURN(IssueJob job, job_for_rule(rule->id, progress, "automatic", "rule " + rule->id));
         job.key = decision.key;
         jobs.push_back({index, std::move(job)});

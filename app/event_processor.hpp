@@ -34,6 +34,8 @@ struct School;
 // The event kinds certd records.
 inline constexpr const char* k_event_lms_change = "lms.change";        // payload: change + snapshot
 inline constexpr const char* k_event_webhook_progress = "progress";    // webhook: {data:{user_id, course}}
+// How a certificate waiting for the monthly quota reads in the pending queue.
+inline constexpr const char* k_quota_reason = "waits: the monthly quota is used up";
 
 struct ProcessStats {
   int events = 0;
@@ -73,6 +75,9 @@ class EventProcessor {
                 std::vector<QueuedJob>& jobs, ProcessStats& stats);
   Status force(const connector::CourseProgress& progress, const connector::Change& change, std::size_t index,
                std::vector<QueuedJob>& jobs);
+  Result<bool> quota_allows(const std::vector<QueuedJob>& round) const;
+  std::string quota_reason() const;
+  Result<int> release_quota_waiters();
   // Thread-safe (the Lms is).
   Result<connector::CourseProgress> fetch_progress(const std::string& webhook_body) const;
 

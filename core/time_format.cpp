@@ -62,6 +62,15 @@ TimePoint add_calendar_duration(TimePoint t, std::chrono::seconds d) {
                    seconds_of_day);
 }
 
+std::pair<TimePoint, TimePoint> month_of(TimePoint t) {
+  std::tm p = to_tm(t);
+  int year = p.tm_year + 1900;
+  unsigned month = static_cast<unsigned>(p.tm_mon + 1);
+  std::int64_t first = days_from_civil(year, month, 1);
+  std::int64_t next = month == 12 ? days_from_civil(year + 1, 1, 1) : days_from_civil(year, month + 1, 1);
+  return {from_unix(first * 86400), from_unix(next * 86400)};
+}
+
 std::optional<TimePoint> parse_iso8601(std::string_view text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   char tail = 0;

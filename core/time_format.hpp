@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/clock.hpp"
 
@@ -16,6 +17,10 @@ std::string format_date(TimePoint t);      // 2026-11-23
 // 2028-11-23, not 2028-11-22. The day is clamped to the target month's
 // length (Jan 31 + 1mo = Feb 28/29). Other durations add seconds.
 TimePoint add_calendar_duration(TimePoint t, std::chrono::seconds d);
+
+// The calendar month (UTC) holding `t`: [first day 00:00, next month's
+// first day 00:00).
+std::pair<TimePoint, TimePoint> month_of(TimePoint t);
 
 // Accepts YYYY-MM-DD (midnight UTC) and YYYY-MM-DDTHH:MM:SSZ.
 std::optional<TimePoint> parse_iso8601(std::string_view text);

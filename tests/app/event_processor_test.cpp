@@ -252,3 +252,37 @@ TEST(ProgressCodec, SnapshotSurvivesTheRoundTrip) {
 
 }  // namespace
 }  // namespace certd::app
+
+namespace certd::app {
+namespace {
+
+class QuotaTest : public EventProcessorTest {
+ protected:
+  std::string extra_config() const override { return "quota: { per_month: 2 }\n"; }
+};
+
+TEST_F(QuotaTest, AutomaticIssuesWaitVisiblyForTheQuotaThenGoOutNextMonth) {
+  for (connector::UserId id : {41, 42, 43}) {
+    ASSERT_OK(record_change(first_aider(id, "Student " + std::to_string(id), 90),
+                            "moodle:course_completed:" + std::to_string(id) + ":101:1"));
+  }
+  auto first = process();
+  ASSERT_OK(first);
+  EXPECT_EQ(first->issued, 2);
+  EXPECT_EQ(first->queued, 1);
+  auto waiting = db().pending_with_status("pending");
+  ASSERT_OK(waiting);
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ(waiting->front().pending.reason.rfind(k_quota_reason, 0), 0u) << waiting->front().pending.reason;
+  EXPECT_EQ(process()->issued, 0) << "still the same month";
+
+  m_clock.advance(32 * 86400);
+  auto next_month = process();
+  ASSERT_OK(next_month);
+  EXPECT_EQ(next_month->issued, 1);
+  EXPECT_TRUE(db().pending_with_status("pending")->empty());
+  EXPECT_EQ(certificates_of(std::stoll(waiting->front().pending.student_id)).size(), 1u) << "the one that waited";
+}
+
+}  // namespace
+}  // namespace certd::app

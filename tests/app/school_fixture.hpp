@@ -75,6 +75,8 @@ class SchoolFixture : public ::testing::Test {
 
   // More keys for the lms section, e.g. ", issued_activity: Certificate".
   virtual std::string lms_options() const { return ""; }
+  // More top-level sections, e.g. "quota: { per_month: 2 }\n".
+  virtual std::string extra_config() const { return ""; }
 
   std::string config_text() const {
     return "lms: { kind: moodle, url: http://127.0.0.1:9, token_env: CERTD_TEST_UNUSED_TOKEN" + lms_options() +
@@ -83,7 +85,7 @@ class SchoolFixture : public ::testing::Test {
            "issuer: { name: Riverside Swim School, email: office@riverside.example }\n"
            "data_dir: " + (m_dir / "data").string() + "\n" +
            "templates_dir: " + std::filesystem::absolute("examples/templates").string() + "\n" +
-           "rules_dir: " + std::filesystem::absolute("examples/rules").string() + "\n";
+           "rules_dir: " + std::filesystem::absolute("examples/rules").string() + "\n" + extra_config();
   }
 
   IssuerOptions issuer_options() const {

@@ -24,6 +24,13 @@ TEST(TimeFormat, RefusesImpossibleDates) {
     EXPECT_FALSE(parse_iso8601(bad)) << bad;
 }
 
+TEST(TimeFormat, MonthOfCoversTheCalendarMonth) {
+  auto [first, next] = month_of(*parse_iso8601("2026-12-31T23:59:59Z"));
+  EXPECT_EQ(format_iso8601(first), "2026-12-01T00:00:00Z");
+  EXPECT_EQ(format_iso8601(next), "2027-01-01T00:00:00Z");
+  EXPECT_EQ(format_date(month_of(*parse_iso8601("2024-02-10")).second), "2024-03-01");
+}
+
 TEST(TimeFormat, YearsAndMonthsMoveTheCalendar) {
   auto at = [](const char* text) { return *parse_iso8601(text); };
   EXPECT_EQ(format_iso8601(add_calendar_duration(at("2026-11-23T13:29:56Z"), std::chrono::seconds(2 * 365 * 86400))),

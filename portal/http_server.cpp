@@ -1,33 +1,13 @@
 #include "portal/http_server.hpp"
 
-#include <arpa/inet.h>
 #include <cpprest/http_listener.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include "core/free_port.hpp"
 #include "core/log.hpp"
 
 namespace certd::portal {
 
 namespace http = web::http;
-
-// cpprestsdk cannot report the port it bound for port 0, so pick a free
-// one first (LIBRARIES.md §2, workaround 2); start() retries on a race.
-int pick_free_port(const std::string& host) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  ::inet_pton(AF_INET, host.c_str(), &address.sin_addr);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
-    socklen_t length = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 namespace {
 
@@ -90,7 +70,9 @@ Status HttpServer::start() {
   constexpr int k_attempts = 5;
   std::string last_error;
   for (int attempt = 0; attempt < k_attempts; ++attempt) {
-    int port = m_impl->options.port != 0 ? m_impl->options.port : pick_free_port(m_impl->options.host);
+    // cpprestsdk cannot report the port it bound for port 0: pick a free
+    // one first and retry on a race (LIBRARIES.md §2, workaround 2).
+    int port = m_impl->options.port != 0 ? m_impl->options.port : certd::pick_free_port(m_impl->options.host);
     auto listener = std::make_unique<http::experimental::listener::http_listener>(
         "http://" + m_impl->options.host + ":" + std::to_string(port));
     Impl* impl = m_impl.get();

@@ -22,10 +22,6 @@ struct HttpServerOptions {
 
 using RequestHandler = std::function<Response(const Request&)>;
 
-// A port on `host` that was free a moment ago (bind to port 0, read it,
-// close). For callers that must know the port before listening, e.g. to
-// print it into certificates; start() still fails clearly if it is taken.
-int pick_free_port(const std::string& host);
 
 // Thread-safety: start/stop from one thread; the handler runs on the
 // HTTP thread pool and must be thread-safe.

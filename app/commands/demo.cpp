@@ -15,9 +15,9 @@
 #include "connector/lms.hpp"
 #include "connector/simulator/server.hpp"
 #include "core/file_util.hpp"
+#include "core/free_port.hpp"
 #include "core/log.hpp"
 #include "notify/notifier.hpp"
-#include "portal/http_server.hpp"
 #include "store/store.hpp"
 
 namespace certd::app {
@@ -192,7 +192,8 @@ int demo(const GlobalOptions& globals, const DemoOptions& o) {
   if (!simulator) return fail("demo", simulator.error());
 
   int port = o.port;
-  if (port == 0) port = portal::pick_free_port("127.0.0.1");
+  // Known before listening: the public URL (printed in QR codes) needs it.
+  if (port == 0) port = pick_free_port("127.0.0.1");
   auto config = demo_config(*examples, out, (*simulator)->url(), port, o.smtp_url);
   if (!config) return fail("demo", config.error());
   if (auto written = write_config(out, *config); !written) return fail("demo", written.error());

@@ -2,18 +2,15 @@
 // that includes cpprestsdk (LIBRARIES.md §2).
 #include "connector/simulator/server.hpp"
 
-#include <arpa/inet.h>
 #include <cpprest/http_listener.h>
 #include <cpprest/producerconsumerstream.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "connector/moodle/form_encoding.hpp"
 #include "connector/simulator/world.hpp"
+#include "core/free_port.hpp"
 #include "core/log.hpp"
 
 namespace certd::connector::simulator {
@@ -21,23 +18,6 @@ namespace {
 
 namespace http = web::http;
 using nlohmann::json;
-
-// cpprestsdk cannot report the port it bound for port 0 (LIBRARIES.md §2,
-// workaround 2): pick a free one, and retry on a race.
-int pick_free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
-    socklen_t length = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 void send(http::http_request& request, int status, const std::string& content_type, const std::string& body,
           const std::vector<std::pair<std::string, std::string>>& headers = {}) {
@@ -221,7 +201,7 @@ Result<std::unique_ptr<Server>> Server::start(School school, ServerOptions optio
   auto impl = std::make_unique<Impl>(std::move(school), clock ? *clock : k_system_clock);
   std::string last_error;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    int port = options.port != 0 ? options.port : pick_free_port();
+    int port = options.port != 0 ? options.port : certd::pick_free_port(options.host);
     auto listener = std::make_unique<http::experimental::listener::http_listener>(
         "http://" + options.host + ":" + std::to_string(port));
     Impl* raw = impl.get();

@@ -239,6 +239,10 @@ Result<IssueJob> EventProcessor::job_for_rule(const std::string& rule_id, const 
 Status EventProcessor::decide(const connector::CourseProgress& progress, const std::string& snapshot_json,
                               std::size_t index, std::vector<QueuedJob>& jobs, ProcessStats& stats) {
   rules::StudentFacts facts = facts_from_progress(progress);
+  if (facts.enrolment != rules::Enrolment::active && !m_school.rules.for_course(facts.course).empty())
+    CERTD_LOG_INFO("student {} in {}: no certificate while the enrolment is not active ({})", facts.student_id,
+                   facts.course, progress.enrolment_note.empty() ? connector::to_string(progress.enrolment)
+                                                                 : progress.enrolment_note);
   CERTD_ASSIGN_OR_RETURN(rules::IssuedHistory history, history_of(m_store, facts.student_id));
   TimePoint now = m_clock.now();
   for (const rules::Rule* rule : m_school.rules.for_course(facts.course)) {

@@ -81,9 +81,13 @@ Result<std::vector<std::pair<std::string, std::string>>> recipients_of(store::St
 
 }  // namespace
 
-std::string current_user() {
+Result<std::string> teacher_name(const std::string& given) {
+  if (!given.empty()) return given;
+  // A login name is a fair default for who acted, but "root" must never
+  // be printed on a child's certificate.
   const char* user = std::getenv("USER");
-  return user && *user ? user : "teacher";
+  if (user && *user && std::string(user) != "root") return std::string(user);
+  return Error(ErrorCode::invalid_argument, "give --teacher NAME: it is printed on the certificate");
 }
 
 Result<ApprovalResult> approve_pending(Runtime& runtime, connector::Lms* lms, const std::vector<store::Id>& ids,

@@ -41,7 +41,8 @@ Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDet
 Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const std::string& teacher);
 Status revoke(Runtime& runtime, const std::string& number, const std::string& reason, const std::string& teacher);
 
-// Who is acting: $USER, else "teacher".
-std::string current_user();
+// Who is acting: `given`, else $USER; invalid_argument when neither
+// names a person (no $USER, or root).
+Result<std::string> teacher_name(const std::string& given);
 
 }  // namespace certd::app

@@ -65,8 +65,10 @@ int import(const GlobalOptions& globals, const BatchOptions& o) {
   if (!text) return fail("batch import", text.error());
   BatchFile file = parse_batch_csv(*text, o.file, (*runtime)->clock.now());
   for (const Error& error : file.errors) std::cerr << error.to_string() << "\n";
+  auto teacher = teacher_name(o.teacher);
+  if (!teacher) return fail("batch import", teacher.error());
   BatchRunner runner((*runtime)->school, *(*runtime)->store, *(*runtime)->issuer, (*runtime)->clock);
-  auto id = runner.import(file, o.template_id, o.file, o.teacher.empty() ? current_user() : o.teacher, o.skip_bad);
+  auto id = runner.import(file, o.template_id, o.file, *teacher, o.skip_bad);
   if (!id) return fail("batch import", id.error());
   std::cout << "batch " << *id << ": " << file.rows.size() << " certificates to issue"
             << (file.errors.empty() ? "" : " (" + std::to_string(file.errors.size()) + " bad rows skipped)") << "\n";

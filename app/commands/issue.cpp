@@ -24,7 +24,6 @@ struct IssueOptions {
   std::string reason;
 };
 
-std::string teacher_of(const IssueOptions& o) { return o.teacher.empty() ? current_user() : o.teacher; }
 
 void print_outcome(const IssueOutcome& outcome) {
   if (outcome.status == IssueStatus::already_issued)
@@ -42,7 +41,9 @@ int adhoc(const GlobalOptions& globals, const IssueOptions& o) {
     if (!made) return fail("issue", made.error());
     lms = std::move(*made);
   }
-  AdhocDetails details{{"", o.student, o.template_id, o.course, teacher_of(o), o.notes}, o.name, o.email};
+  auto teacher = teacher_name(o.teacher);
+  if (!teacher) return fail("issue", teacher.error());
+  AdhocDetails details{{"", o.student, o.template_id, o.course, *teacher, o.notes}, o.name, o.email};
   auto outcome = issue_adhoc(**runtime, lms.get(), details);
   if (!outcome) return fail("issue", outcome.error());
   print_outcome(*outcome);
@@ -54,7 +55,9 @@ int forced(const GlobalOptions& globals, const IssueOptions& o) {
   if (!runtime) return fail("issue-now", runtime.error());
   auto lms = make_lms((*runtime)->school.config, &(*runtime)->school.rules, (*runtime)->clock);
   if (!lms) return fail("issue-now", lms.error());
-  auto outcome = issue_now(**runtime, **lms, o.student, o.rule, teacher_of(o));
+  auto teacher = teacher_name(o.teacher);
+  if (!teacher) return fail("issue-now", teacher.error());
+  auto outcome = issue_now(**runtime, **lms, o.student, o.rule, *teacher);
   if (!outcome) return fail("issue-now", outcome.error());
   print_outcome(*outcome);
   return k_exit_ok;
@@ -89,7 +92,8 @@ void define_reissue(CLI::App& command, const GlobalOptions& globals, Handler& ha
   handler = [&globals, o] {
     auto runtime = open_runtime(globals);
     if (!runtime) return fail("reissue", runtime.error());
-    auto outcome = reissue(**runtime, o->number, teacher_of(*o));
+    // The reissue names the original teacher; who asked is only recorded.
+    auto outcome = reissue(**runtime, o->number, teacher_name(o->teacher).value_or("a teacher"));
     if (!outcome) return fail("reissue", outcome.error());
     std::cout << o->number << " revoked (reissued); new certificate " << outcome->number << "\n";
     return static_cast<int>(k_exit_ok);
@@ -104,7 +108,8 @@ void define_revoke(CLI::App& command, const GlobalOptions& globals, Handler& han
   handler = [&globals, o] {
     auto runtime = open_runtime(globals);
     if (!runtime) return fail("revoke", runtime.error());
-    if (auto done = revoke(**runtime, o->number, o->reason, teacher_of(*o)); !done) return fail("revoke", done.error());
+    if (auto done = revoke(**runtime, o->number, o->reason, teacher_name(o->teacher).value_or("a teacher")); !done)
+      return fail("revoke", done.error());
     std::cout << o->number << " revoked: " << o->reason << "\n";
     return static_cast<int>(k_exit_ok);
   };

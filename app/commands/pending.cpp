@@ -46,8 +46,9 @@ int approve(Runtime& runtime, const PendingOptions& o) {
   std::unique_ptr<connector::Lms> lms;
   if (auto made = make_lms(runtime.school.config, &runtime.school.rules, runtime.clock)) lms = std::move(*made);
   std::vector<store::Id> ids(o.ids.begin(), o.ids.end());
-  std::string teacher = o.teacher.empty() ? current_user() : o.teacher;
-  auto result = approve_pending(runtime, lms.get(), ids, o.all, o.notes, teacher);
+  auto teacher = teacher_name(o.teacher);
+  if (!teacher) return fail("pending approve", teacher.error());
+  auto result = approve_pending(runtime, lms.get(), ids, o.all, o.notes, *teacher);
   if (!result) return fail("pending approve", result.error());
   for (const std::string& number : result->issued) std::cout << "issued " << number << "\n";
   for (const std::string& problem : result->failed) std::cerr << "not issued: " << problem << "\n";
@@ -56,7 +57,7 @@ int approve(Runtime& runtime, const PendingOptions& o) {
 }
 
 int hold(Runtime& runtime, const PendingOptions& o) {
-  std::string teacher = o.teacher.empty() ? current_user() : o.teacher;
+  std::string teacher = teacher_name(o.teacher).value_or("a teacher");  // recorded, not printed
   if (auto held = hold_pending(runtime, std::vector<store::Id>(o.ids.begin(), o.ids.end()), teacher); !held)
     return fail("pending hold", held.error());
   std::cout << o.ids.size() << " held; they stay in the queue for next time.\n";

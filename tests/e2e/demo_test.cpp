@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -27,6 +29,19 @@ TEST(Demo, IssuesQueuesMailsAndItsPdfsVerify) {
     EXPECT_EQ(verify.exit_code, 0) << verify.output;
     EXPECT_NE(verify.output.find("VALID"), std::string::npos) << verify.output;
   }
+  // The teacher's queue works on the demo's data; root's name never lands
+  // on a certificate.
+  std::string config = " --config " + out + "/certd.yaml";
+  ::setenv("USER", "root", 1);
+  app::CommandRun nameless = app::run_certd("pending approve 1" + config);
+  EXPECT_EQ(nameless.exit_code, 2) << nameless.output;
+  EXPECT_NE(nameless.output.find("give --teacher NAME"), std::string::npos) << nameless.output;
+  app::CommandRun approved = app::run_certd("pending approve 1 2 --teacher 'Ms Jones' --notes 'Well done'" + config);
+  EXPECT_EQ(approved.exit_code, 0) << approved.output;
+  EXPECT_NE(approved.output.find("2 issued"), std::string::npos) << approved.output;
+  app::CommandRun left = app::run_certd("pending list" + config);
+  EXPECT_EQ(left.output.find("\n1 "), std::string::npos) << "approved entries leave the queue\n" << left.output;
+
   // A second demo run starts afresh in the same folder.
   app::CommandRun again = app::run_certd("demo --json --out " + out);
   EXPECT_EQ(again.exit_code, 0) << again.output;

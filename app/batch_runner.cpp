@@ -1,8 +1,11 @@
 #include "app/batch_runner.hpp"
 
+#include <set>
+
 #include "app/issuer.hpp"
 #include "app/school.hpp"
 #include "core/log.hpp"
+#include "render/template.hpp"
 #include "rules/idempotency.hpp"
 #include "store/store.hpp"
 
@@ -30,6 +33,46 @@ IssueJob job_for(const store::BatchRow& batch, const store::BatchItemRow& row) {
   return job;
 }
 
+// Lines of the rows that leave a value the template prints empty.
+std::string lines_without(const BatchFile& file, bool (*has)(const BatchRow&)) {
+  std::string lines;
+  int count = 0;
+  for (const BatchRow& row : file.rows) {
+    if (has(row)) continue;
+    if (++count <= 10) lines += (lines.empty() ? "" : ", ") + std::to_string(row.line);
+  }
+  if (count > 10) lines += " and " + std::to_string(count - 10) + " more";
+  return lines;
+}
+
+// A template prints what a batch must supply: refuse the file up front
+// instead of failing every row later.
+Status check_rows_fit(const render::Template& tmpl, const BatchFile& file, const std::string& file_name) {
+  std::set<render::Placeholder> required = render::required_placeholders(tmpl.spec());
+  for (render::Placeholder p : {render::Placeholder::level, render::Placeholder::grade, render::Placeholder::skills})
+    if (required.count(p))
+      return Error(ErrorCode::invalid_argument, "template " + tmpl.id() + " prints {{" + render::to_string(p) +
+                                                    "}}, which a CSV batch has no column for; choose another template");
+  struct Column {
+    render::Placeholder placeholder;
+    const char* column;
+    bool (*has)(const BatchRow&);
+  };
+  const Column k_columns[] = {
+      {render::Placeholder::expires_on, "expires_on", [](const BatchRow& r) { return r.expires_on.has_value(); }},
+      {render::Placeholder::notes, "notes", [](const BatchRow& r) { return !r.notes.empty(); }},
+  };
+  for (const Column& c : k_columns) {
+    if (!required.count(c.placeholder)) continue;
+    std::string lines = lines_without(file, c.has);
+    if (!lines.empty())
+      return Error(ErrorCode::invalid_argument, file_name + ": template " + tmpl.id() + " prints {{" +
+                                                    render::to_string(c.placeholder) + "}}, but the " + c.column +
+                                                    " column is empty on lines " + lines + "; nothing was issued");
+  }
+  return ok();
+}
+
 }  // namespace
 
 BatchRunner::BatchRunner(const School& school, store::Store& store, Issuer& issuer, const Clock& clock)
@@ -37,12 +80,13 @@ BatchRunner::BatchRunner(const School& school, store::Store& store, Issuer& issu
 
 Result<store::Id> BatchRunner::import(const BatchFile& file, const std::string& template_id,
                                       const std::string& file_name, const std::string& created_by, bool skip_bad) {
-  if (!m_school.template_ids.count(template_id))
-    return Error(ErrorCode::invalid_argument, "unknown template " + template_id);
+  auto tmpl = m_school.templates.find(template_id);
+  if (tmpl == m_school.templates.end()) return Error(ErrorCode::invalid_argument, "unknown template " + template_id);
   if (!file.errors.empty() && !skip_bad)
     return Error(ErrorCode::invalid_argument, std::to_string(file.errors.size()) +
                                                   " bad rows; nothing was issued (fix them, or use --skip-bad)");
   if (file.rows.empty()) return Error(ErrorCode::invalid_argument, "no rows to issue");
+  CERTD_TRY(check_rows_fit(*tmpl->second, file, file_name));
   std::vector<store::NewBatchItem> items;
   for (const BatchRow& row : file.rows) {
     std::optional<std::int64_t> expires;

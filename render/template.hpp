@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -155,6 +156,11 @@ SpecLoad parse_template(std::string_view text, const std::string& path);
 // drawable) and cuts the fonts.
 TemplateLoad load_template(std::string_view text, const std::string& path, const LoadOptions& options = {});
 TemplateLoad load_template_file(const std::string& path, const LoadOptions& options = {});
+
+// The placeholders a certificate must have values for: those of fields
+// that are not `optional`. Issuing without one is a render error, so
+// callers (a CSV batch) can refuse such input up front.
+std::set<Placeholder> required_placeholders(const TemplateSpec& spec);
 
 // "templates/swim-level.yaml" -> "swim-level".
 std::string template_id_from_path(const std::string& path);

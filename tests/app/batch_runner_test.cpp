@@ -103,8 +103,8 @@ TEST_F(BatchRunnerTest, FileWithBadRowsIsRefusedWhole) {
 
 TEST_F(BatchRunnerTest, SkipBadImportsOnlyTheGoodRows) {
   BatchFile file = parse(
-      "student,name,course\nkid1@example.org,Kid One,First Aid\nkid2@example.org,,First Aid\n"
-      "kid3@example.org,Kid Three,First Aid\n");
+      "student,name,course,expires_on\nkid1@example.org,Kid One,First Aid,2028-03-01\n"
+      "kid2@example.org,,First Aid,2028-03-01\nkid3@example.org,Kid Three,First Aid,2028-03-01\n");
 
   auto id = import(file, /*skip_bad=*/true);
 
@@ -115,6 +115,22 @@ TEST_F(BatchRunnerTest, SkipBadImportsOnlyTheGoodRows) {
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0].item.name, "Kid One");
   EXPECT_EQ((*rows)[1].item.name, "Kid Three");
+}
+
+TEST_F(BatchRunnerTest, RowsLackingWhatTheTemplatePrintsAreRefusedUpFront) {
+  BatchFile file = parse(
+      "student,name,course,expires_on\nkid1@example.org,Kid One,First Aid,2028-03-01\n"
+      "kid2@example.org,Kid Two,First Aid,\nkid3@example.org,Kid Three,First Aid,\n");
+  auto id = import(file);
+  ASSERT_FALSE(id);
+  EXPECT_EQ(id.error().message(),
+            "recipients.csv: template first-aid prints {{expires_on}}, but the expires_on column is empty on lines "
+            "3, 4; nothing was issued");
+  auto level = runner().import(good_rows(1), "swim-level", "recipients.csv", "Ms Rivera", false);
+  ASSERT_FALSE(level);
+  EXPECT_NE(level.error().message().find("prints {{level}}, which a CSV batch has no column for"), std::string::npos)
+      << level.error().message();
+  EXPECT_TRUE(db().batches()->empty());
 }
 
 TEST_F(BatchRunnerTest, UnknownTemplateIsRefused) {

@@ -53,6 +53,13 @@ Result<IssueOutcome> single(Runtime& runtime, const IssueJob& job) {
   return outcome;
 }
 
+Result<IssueJob> job_for_pending(const EventProcessor& jobs, const store::PendingRow& row, const std::string& teacher) {
+  CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, progress_from_json(row.pending.facts));
+  CERTD_ASSIGN_OR_RETURN(IssueJob job, jobs.job_for_rule(row.pending.rule_id, progress, "approved", teacher));
+  CERTD_ASSIGN_OR_RETURN(job.key, rules::parse_idempotency_key(row.pending.idempotency_key));
+  return job;
+}
+
 Result<connector::CourseProgress> fetch(connector::Lms& lms, const std::string& course, const std::string& student) {
   char* end = nullptr;
   long long id = std::strtoll(student.c_str(), &end, 10);
@@ -105,13 +112,15 @@ Result<ApprovalResult> approve_pending(Runtime& runtime, connector::Lms* lms, co
     bool named = std::find(ids.begin(), ids.end(), row.id) != ids.end();
     // --all takes the open entries; held ones stay queued until named.
     if (!named && !(all && row.status == "pending")) continue;
-    auto progress = progress_from_json(row.pending.facts);
-    if (!progress) return progress.error();
-    CERTD_ASSIGN_OR_RETURN(IssueJob job, jobs.job_for_rule(row.pending.rule_id, *progress, "approved", teacher));
-    CERTD_ASSIGN_OR_RETURN(job.key, rules::parse_idempotency_key(row.pending.idempotency_key));
-    job.notes = notes;
-    job.teacher = teacher;
-    auto outcome = single(runtime, job);
+    // One entry that cannot be issued is reported; the others go ahead.
+    auto job = job_for_pending(jobs, row, teacher);
+    if (!job) {
+      result.failed.push_back("pending #" + std::to_string(row.id) + ": " + job.error().message());
+      continue;
+    }
+    job->notes = notes;
+    job->teacher = teacher;
+    auto outcome = single(runtime, *job);
     if (!outcome) {
       result.failed.push_back("pending #" + std::to_string(row.id) + ": " + outcome.error().message());
       continue;

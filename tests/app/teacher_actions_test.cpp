@@ -87,6 +87,21 @@ TEST_F(TeacherActionsTest, ApproveAllLeavesHeldEntriesQueuedForNextTime) {
   EXPECT_TRUE(pending().empty());
 }
 
+TEST_F(TeacherActionsTest, AnEntryThatCannotBeIssuedIsReportedAndTheOthersGoAhead) {
+  std::vector<store::Id> ids = queue_swimmers(2);
+  store::NewPending broken{"rule:swim-level-3|student:99|course:SWIM-L3|gen:1", "swim-level-3", "99", "Zed",
+                           "SWIM-L3", "conditions met", "{not json", to_unix(m_clock.now())};
+  ASSERT_OK(db().add_pending(broken));
+
+  auto approved = approve_pending(runtime(), &m_lms, {}, /*all=*/true, "", "Ms Rivera");
+  ASSERT_OK(approved);
+
+  EXPECT_EQ(approved->issued.size(), 2u);
+  ASSERT_EQ(approved->failed.size(), 1u);
+  EXPECT_NE(approved->failed[0].find("bad progress snapshot"), std::string::npos) << approved->failed[0];
+  EXPECT_EQ(pending().size(), 1u) << "the broken entry stays visible in the queue";
+}
+
 TEST_F(TeacherActionsTest, HeldEntryStaysHeldWhenTheStudentChangesAgain) {
   std::vector<store::Id> ids = queue_swimmers(1);
   ASSERT_OK(hold_pending(runtime(), ids, "Ms Rivera"));

@@ -254,15 +254,8 @@ class SqliteStore final : public Store {
 
   Status set_notification_status(Id id, const std::string& status, const std::string& server_reply,
                                  std::optional<std::int64_t> sent_at) override {
-    return guarded([&]() -> Status {
-      SQLite::Statement s(m_db, "UPDATE notifications SET status = ?, server_reply = ?, sent_at = ? WHERE id = ?");
-      s.bind(1, status);
-      s.bind(2, server_reply);
-      bind_optional(s, 3, sent_at);
-      s.bind(4, static_cast<std::int64_t>(id));
-      s.exec();
-      return ok();
-    });
+    return update("UPDATE notifications SET status = ?, server_reply = ?, sent_at = ? WHERE id = ?", status,
+                  server_reply, sent_at, id);
   }
 
   Result<std::vector<NotificationRow>> notifications(std::optional<Id> certificate_id,
@@ -568,15 +561,8 @@ class SqliteStore final : public Store {
 
   Status set_batch_item(Id item_id, const std::string& status, const std::string& error,
                         std::optional<Id> certificate_id) override {
-    return guarded([&]() -> Status {
-      SQLite::Statement s(m_db, "UPDATE batch_rows SET status = ?, error = ?, certificate_id = ? WHERE id = ?");
-      s.bind(1, status);
-      s.bind(2, error);
-      bind_optional(s, 3, certificate_id);
-      s.bind(4, static_cast<std::int64_t>(item_id));
-      s.exec();
-      return ok();
-    });
+    return update("UPDATE batch_rows SET status = ?, error = ?, certificate_id = ? WHERE id = ?", status, error,
+                  certificate_id, item_id);
   }
 
   Result<std::int64_t> cancel_batch(Id id, const std::string& reason, std::int64_t at) override {
@@ -675,6 +661,9 @@ class SqliteStore final : public Store {
   static void bind_value(SQLite::Statement& s, int index, const std::string& value) { s.bind(index, value); }
   static void bind_value(SQLite::Statement& s, int index, std::int64_t value) {
     s.bind(index, static_cast<std::int64_t>(value));
+  }
+  static void bind_value(SQLite::Statement& s, int index, const std::optional<std::int64_t>& value) {
+    bind_optional(s, index, value);
   }
 
   Id insert_certificate_row(const NewCertificate& c) {

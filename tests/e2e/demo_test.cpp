@@ -42,6 +42,26 @@ TEST(Demo, IssuesQueuesMailsAndItsPdfsVerify) {
   app::CommandRun left = app::run_certd("pending list" + config);
   EXPECT_EQ(left.output.find("\n1 "), std::string::npos) << "approved entries leave the queue\n" << left.output;
 
+  // Reports show what was issued and delivered, as tables or CSV.
+  std::string first = summary["issued"][0]["number"].get<std::string>();
+  app::CommandRun certificates = app::run_certd("report certificates --csv" + config);
+  EXPECT_EQ(certificates.exit_code, 0) << certificates.output;
+  EXPECT_EQ(certificates.output.rfind("NUMBER,STUDENT,COURSE", 0), 0u) << certificates.output;
+  EXPECT_NE(certificates.output.find(first + ","), std::string::npos);
+  app::CommandRun deliveries = app::run_certd("report deliveries" + config);
+  EXPECT_NE(deliveries.output.find(first), std::string::npos) << deliveries.output;
+  EXPECT_NE(deliveries.output.find("sent"), std::string::npos) << deliveries.output;
+
+  // Resend: only what was sent and not claimed, three times at most.
+  for (int round = 1; round <= 3; ++round) {
+    app::CommandRun resend = app::run_certd("notify resend " + first + config);
+    EXPECT_EQ(resend.exit_code, 0) << resend.output;
+    EXPECT_NE(resend.output.find("1 e-mails queued to resend"), std::string::npos) << round << ": " << resend.output;
+  }
+  app::CommandRun fourth = app::run_certd("notify resend " + first + config);
+  EXPECT_NE(fourth.output.find("0 e-mails queued to resend"), std::string::npos) << fourth.output;
+  EXPECT_EQ(app::run_certd("notify resend" + config).exit_code, 2) << "a number or --batch is needed";
+
   // A second demo run starts afresh in the same folder.
   app::CommandRun again = app::run_certd("demo --json --out " + out);
   EXPECT_EQ(again.exit_code, 0) << again.output;

@@ -12,7 +12,7 @@
 namespace certd::app {
 namespace {
 
-// DESIGN.md: every command accepts --config and --help. Each subcommand
+// docs/architecture.md: every command accepts --config and --help. Each subcommand
 // gets its own copy of the global options, bound to the same variables, so
 // `certd --config F run`, `certd run --config F` and every --help agree.
 void add_global_options(CLI::App& command, GlobalOptions& globals) {
@@ -74,7 +74,7 @@ int run_cli(int argc, char** argv) {
     for (int i = 0; i < count; ++i)
       if (commands[static_cast<std::size_t>(i)]->parsed()) return handlers[static_cast<std::size_t>(i)]();
   } catch (const std::exception& e) {
-    // Last resort (STYLE.md §3): a bug, or a library that threw past its
+    // Last resort (docs/style.md §3): a bug, or a library that threw past its
     // adapter. Say what happened instead of dying with a core dump.
     std::cerr << "certd: unexpected error: " << e.what() << "\n";
     return k_exit_failure;

@@ -1,5 +1,5 @@
 #pragma once
-// One row per subcommand (STYLE.md §7: dispatch from tables). Each command
+// One row per subcommand (docs/style.md §7: dispatch from tables). Each command
 // lives in app/commands/<name>.cpp and fills in its CLI11 subcommand.
 
 #include <functional>

@@ -1,5 +1,5 @@
 #pragma once
-// certd run: the daemon loop (DESIGN.md data flow). One processing thread
+// certd run: the daemon loop (docs/architecture.md data flow). One processing thread
 // owns the pipeline and its Store; an outbox thread delivers with its own
 // Store; the portal answers on the HTTP pool with its own connection
 // (app/README.md lists the threads).

@@ -1,5 +1,5 @@
 #pragma once
-// Turns recorded events into decisions (DESIGN.md data flow): an LMS
+// Turns recorded events into decisions (docs/architecture.md data flow): an LMS
 // change or a webhook gives a student's facts in one course; every rule of
 // that course is evaluated; "issue" decisions are issued, "pending" ones
 // join the teacher's queue, "not yet" ones are logged with their reasons;

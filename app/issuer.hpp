@@ -1,5 +1,5 @@
 #pragma once
-// Issuance (DESIGN.md): number -> render + sign -> PDF -> one transaction
+// Issuance (docs/architecture.md): number -> render + sign -> PDF -> one transaction
 // for the certificate rows and their outbox rows. Jobs come in groups so a
 // batch pays one syncfs and one commit per group, not per certificate.
 //

@@ -1,7 +1,7 @@
 #pragma once
 // What a teacher does from the CLI (and later the console): approve or
 // hold pending certificates, "Issue now", ad-hoc awards, reissue and
-// revoke. Each action is recorded as an event first (DESIGN.md: every
+// revoke. Each action is recorded as an event first (docs/architecture.md: every
 // input becomes an event row) and is safe to repeat.
 
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The daemon's configuration (DESIGN.md "Configuration"), as plain structs.
+// The daemon's configuration (docs/architecture.md "Configuration"), as plain structs.
 // Defaults live here, as member initialisers, and nowhere else.
 
 #include <cstdint>
@@ -75,6 +75,9 @@ struct IssuerConfig {
   std::string name;
   std::string key_file = "issuer.key";
   std::string email;  // where batch delivery reports go
+  // Printed as the teacher on certificates no teacher approved (automatic
+  // rules); empty = such certificates have no teacher name.
+  std::string signatory;
 };
 
 struct QuotaConfig {

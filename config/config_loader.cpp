@@ -1,4 +1,4 @@
-// Loads certd.yaml through one table of keys (STYLE.md §10): each row names
+// Loads certd.yaml through one table of keys (docs/style.md §10): each row names
 // its section, key, help text and how its value is read and checked.
 
 #include <yaml-cpp/yaml.h>
@@ -157,6 +157,8 @@ const KeyRow k_keys[] = {
      [](Context& c, Config& g) { set(g.issuer.key_file, c.map.string("key_file")); }},
     {"issuer", "email", "where delivery reports go",
      [](Context& c, Config& g) { set(g.issuer.email, c.map.string("email")); }},
+    {"issuer", "signatory", "name printed as the teacher on automatic certificates",
+     [](Context& c, Config& g) { set(g.issuer.signatory, c.map.string("signatory")); }},
 
     {"quota", "per_month", "certificates per calendar month; 0 = no quota",
      [](Context& c, Config& g) { set(g.quota.per_month, c.map.integer("per_month", 0, 100000000)); }},

@@ -1,5 +1,5 @@
 #pragma once
-// What the daemon needs from an LMS, in certd's words (DESIGN.md "Data
+// What the daemon needs from an LMS, in certd's words (docs/architecture.md "Data
 // flow"): courses, enrolled students with their guardians, completion
 // state and time, grades, skill proficiencies per framework and level,
 // changes since a cursor, and the write-back operations. Each LMS is an
@@ -84,7 +84,7 @@ struct CourseProgress {
   std::vector<SkillLevel> skills;         // one entry per (framework, level)
 };
 
-// A teacher's "issue now" request made inside the LMS (API-NOTES §8).
+// A teacher's "issue now" request made inside the LMS (docs/moodle-api.md §8).
 struct IssueNowMark {
   UserId student = 0;
   Course course;

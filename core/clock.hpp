@@ -1,5 +1,5 @@
 #pragma once
-// The one source of "now" (STYLE.md §4): pure code takes a time point,
+// The one source of "now" (docs/style.md §4): pure code takes a time point,
 // services take a Clock so tests can move time by hand.
 
 #include <chrono>

@@ -1,7 +1,7 @@
 #pragma once
 // A TCP port on `host` (IPv4) that was free a moment ago: bind to port 0,
 // read the port, close. For listeners that cannot report the port they
-// bound (cpprestsdk, LIBRARIES.md §2); the caller retries on a race.
+// bound (cpprestsdk, docs/libraries.md §2); the caller retries on a race.
 
 #include <string>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Logging facade (STYLE.md §9). Messages are formatted only when their
+// Logging facade (docs/style.md §9). Messages are formatted only when their
 // level is enabled; app/ decides where they go (spdlog behind log.cpp).
 // Never log secrets, tokens, names or e-mail addresses: ids only.
 

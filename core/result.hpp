@@ -1,5 +1,5 @@
 #pragma once
-// Result<T> and Status: values for expected failures (STYLE.md §3).
+// Result<T> and Status: values for expected failures (docs/style.md §3).
 // Mirrors the part of std::expected we use, so a later move is mechanical.
 
 #include <cassert>

@@ -1,4 +1,4 @@
-// SMTP through libcurl (LIBRARIES.md §6). The message bytes come from
+// SMTP through libcurl (docs/libraries.md §6). The message bytes come from
 // compose_mime and are streamed with a read callback, so the .eml outbox
 // and the wire carry the same message.
 

@@ -71,7 +71,7 @@ Status HttpServer::start() {
   std::string last_error;
   for (int attempt = 0; attempt < k_attempts; ++attempt) {
     // cpprestsdk cannot report the port it bound for port 0: pick a free
-    // one first and retry on a race (LIBRARIES.md §2, workaround 2).
+    // one first and retry on a race (docs/libraries.md §2, workaround 2).
     int port = m_impl->options.port != 0 ? m_impl->options.port : certd::pick_free_port(m_impl->options.host);
     auto listener = std::make_unique<http::experimental::listener::http_listener>(
         "http://" + m_impl->options.host + ":" + std::to_string(port));

@@ -1,6 +1,6 @@
 #pragma once
 // The cpprestsdk listener behind the portal. cpprestsdk enforces no body
-// size, header size or idle timeout of its own (LIBRARIES.md §2): this
+// size, header size or idle timeout of its own (docs/libraries.md §2): this
 // adapter checks Content-Length and the bytes read, refuses chunked
 // bodies, binds to loopback by default and is meant to sit behind a
 // reverse proxy (TLS, slow clients) in production.

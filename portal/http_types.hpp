@@ -1,7 +1,7 @@
 #pragma once
 // The portal's own request/response values: handlers never see cpprestsdk
 // types, so they are tested without sockets and the HTTP library can be
-// replaced (cpprestsdk is archived; LIBRARIES.md §2).
+// replaced (cpprestsdk is archived; docs/libraries.md §2).
 
 #include <map>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The portal's request handlers (DESIGN.md "Portal and API"): public
+// The portal's request handlers (docs/architecture.md "Portal and API"): public
 // verification pages and JSON, the issuer's public key, the family page
 // with downloads, and signed webhooks. Pure request -> response over a
 // PortalBackend; the HTTP listener is a separate adapter (http_server.hpp).

@@ -1,5 +1,5 @@
 #pragma once
-// Standard Webhooks 1.0 signatures (LIBRARIES.md §7): HMAC-SHA256 over
+// Standard Webhooks 1.0 signatures (docs/libraries.md §7): HMAC-SHA256 over
 // "<webhook-id>.<webhook-timestamp>.<raw body>", keys given as whsec_<base64>,
 // several "v1,<base64>" signatures per header (key rotation), timestamps
 // within a tolerance so a captured request cannot be replayed later.

@@ -27,7 +27,7 @@ struct CertificateData {
   std::string rule_id;          // in the signed payload; empty for ad-hoc
 };
 
-// "{public_url}/v/{number}" (DESIGN.md), without a doubled slash.
+// "{public_url}/v/{number}" (docs/architecture.md), without a doubled slash.
 std::string make_verify_url(std::string_view public_url, std::string_view number);
 
 // Data for `certd preview` and the demo: names with accents, Polish and a

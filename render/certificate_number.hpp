@@ -1,5 +1,5 @@
 #pragma once
-// Certificate numbers (DESIGN.md "Certificates"): short, human-friendly,
+// Certificate numbers (docs/architecture.md "Certificates"): short, human-friendly,
 // with a check character, e.g. SWL3-7K4M-9QXA.
 //
 // Format: PREFIX-BBBB-BBBC. PREFIX is 1..8 characters of A-Z and 0-9 (from

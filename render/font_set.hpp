@@ -3,7 +3,7 @@
 //
 // libharu 2.3.0 re-parses each TrueType font for every document and maps
 // all 65,536 code points through the font's cmap segments; a full DejaVu
-// face costs ~5 ms per document that way (LIBRARIES.md §9), and the work
+// face costs ~5 ms per document that way (docs/libraries.md §9), and the work
 // grows with the glyph count. So each face is cut (HarfBuzz hb-subset)
 // three ways, each with the template's own literal text:
 //   1. Latin: the letters of most names in Western and Central Europe;

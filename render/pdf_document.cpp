@@ -22,7 +22,7 @@ Result<PdfDocument> PdfDocument::create() {
   PdfDocument document;
   document.m_doc = HPDF_New(on_error, document.m_error.get());
   if (!document.m_doc) return Error(ErrorCode::internal, "libharu cannot create a document (out of memory)");
-  // Without compression a certificate is megabytes (LIBRARIES.md §1).
+  // Without compression a certificate is megabytes (docs/libraries.md §1).
   HPDF_SetCompressionMode(document.m_doc, HPDF_COMP_ALL);
   HPDF_UseUTFEncodings(document.m_doc);
   HPDF_SetCurrentEncoder(document.m_doc, "UTF-8");

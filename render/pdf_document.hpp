@@ -2,7 +2,7 @@
 // One libharu document being written: the C handle, its error handler and
 // the fonts loaded into it. Internal to render/ (the only place that sees
 // hpdf.h). Not thread-safe: one PdfDocument per render, per thread;
-// nothing here is ever shared between documents (LIBRARIES.md §1).
+// nothing here is ever shared between documents (docs/libraries.md §1).
 
 #include <hpdf.h>
 
@@ -37,7 +37,7 @@ class PdfDocument {
   Result<std::string> save();
 
   // Record of libharu's last error; filled in by the C error handler,
-  // which must never throw or jump (STYLE.md §3).
+  // which must never throw or jump (docs/style.md §3).
   struct ErrorRecord {
     HPDF_STATUS code = 0;
     HPDF_STATUS detail = 0;

@@ -1,5 +1,5 @@
 #pragma once
-// Template + certificate data -> PDF bytes (DESIGN.md "issuance: number ->
+// Template + certificate data -> PDF bytes (docs/architecture.md "issuance: number ->
 // render"). Pure: no clock (times come in the data), no files written, no
 // logging. Deterministic: the same template, data and key give a
 // byte-identical PDF.

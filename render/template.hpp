@@ -1,5 +1,5 @@
 #pragma once
-// Certificate templates (DESIGN.md "Certificate templates"): a YAML file
+// Certificate templates (docs/architecture.md "Certificate templates"): a YAML file
 // plus assets. Template id = file stem (templates_dir/<id>.yaml); asset and
 // font paths resolve against the template file's folder unless absolute.
 //

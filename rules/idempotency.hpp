@@ -1,5 +1,5 @@
 #pragma once
-// The key that makes a certificate go to a student once (DESIGN.md
+// The key that makes a certificate go to a student once (docs/architecture.md
 // "Issuance is idempotent"). The store keeps it UNIQUE; a reissue is an
 // explicit new generation of the same key.
 //

@@ -1,6 +1,6 @@
 // Rule files are read with yaml::MapReader, so every mistake is a located
 // error and a file with many mistakes reports all of them. Keys and
-// conditions are dispatched from tables (STYLE.md §7).
+// conditions are dispatched from tables (docs/style.md §7).
 
 #include "rules/parser.hpp"
 
@@ -345,7 +345,7 @@ struct RuleKeyRow {
   void (*read)(RuleInput&, Rule&);
 };
 
-// The one table of rule keys, in the order DESIGN.md shows them; `course`
+// The one table of rule keys, in the order docs/architecture.md shows them; `course`
 // comes before `progression`, which compares against it.
 const RuleKeyRow k_rule_keys[] = {
     {"id", read_id},           {"course", read_course},           {"when", read_when},

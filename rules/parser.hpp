@@ -1,5 +1,5 @@
 #pragma once
-// Rule files (DESIGN.md "Rule files", `version: 1`) from text to Rules.
+// Rule files (docs/architecture.md "Rule files", `version: 1`) from text to Rules.
 // Pure: takes text, reads no file. Rule files are operator input: the
 // YAML limits of yaml/yaml_reader.hpp apply (size, depth, node count, no
 // aliases or anchors, no duplicate keys) and the condition walk is depth-

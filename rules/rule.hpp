@@ -1,5 +1,5 @@
 #pragma once
-// The rule-file model (DESIGN.md "Rule files"): plain values built by
+// The rule-file model (docs/architecture.md "Rule files"): plain values built by
 // rules/parser.hpp and read by rules/evaluator.hpp. No behaviour here.
 
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// The ledger: the single source of truth (DESIGN.md). Each call is one
+// The ledger: the single source of truth (docs/architecture.md). Each call is one
 // transaction; SQL dialect details stay behind this interface so another
 // backend (PostgreSQL for several workers) can implement it later.
 //

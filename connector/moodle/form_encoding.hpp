@@ -1,5 +1,5 @@
 #pragma once
-// Moodle's REST parameter encoding (API-NOTES §1): form-encoded fields,
+// Moodle's REST parameter encoding (docs/moodle-api.md §1): form-encoded fields,
 // nested values in PHP bracket syntax (`notes[0][userid]=6`), booleans as
 // 1/0. The encoder is what the adapter sends; the decoder is what the
 // simulator reads (PHP's rules: `a[]` appends, indexes need not be in order).

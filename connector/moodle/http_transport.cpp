@@ -1,5 +1,5 @@
 // The one translation unit of certd_connector that includes cpprestsdk
-// (compiling it takes ~10 s; LIBRARIES.md §2).
+// (compiling it takes ~10 s; docs/libraries.md §2).
 #include "connector/moodle/http_transport.hpp"
 
 #include <cpprest/http_client.h>

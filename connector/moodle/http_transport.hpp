@@ -2,7 +2,7 @@
 // The HTTP side of the Moodle adapter behind a small interface, so the
 // adapter runs over real HTTP (cpprestsdk) in production and over
 // recorded answers in tests, and the HTTP library can be replaced
-// (cpprestsdk is archived; LIBRARIES.md §2). No cpprest type in here.
+// (cpprestsdk is archived; docs/libraries.md §2). No cpprest type in here.
 
 #include <chrono>
 #include <memory>

@@ -286,7 +286,7 @@ Result<std::string> MoodleLms::teacher_name(UserId teacher) {
 }
 
 // Completion status says `usernotenroled` both for "not enrolled" and for
-// "suspended" (API-NOTES §3): tell them apart with the suspended list.
+// "suspended" (docs/moodle-api.md §3): tell them apart with the suspended list.
 Result<Enrolment> MoodleLms::enrolment_when_not_active(CourseId course, UserId student) {
   CERTD_ASSIGN_OR_RETURN(std::vector<Student> suspended, roster(course, Enrolment::suspended));
   bool found = std::any_of(suspended.begin(), suspended.end(), [&](const Student& s) { return s.id == student; });
@@ -398,7 +398,7 @@ Result<MessageOutcome> MoodleLms::send_message(const MessageRequest& request) {
   std::vector<ItemResult> results = parse_item_results(answer, "msgid", "clientmsgid");
   if (results.empty()) return Error(ErrorCode::internal, "core_message_send_instant_messages answered no result");
   if (results.front().id > 0) return MessageOutcome{Delivery::delivered, {}};
-  // A per-item refusal has only a localised message (API-NOTES §3c): tell
+  // A per-item refusal has only a localised message (docs/moodle-api.md §3c): tell
   // "no such user" from "message preferences" by looking the user up.
   CERTD_ASSIGN_OR_RETURN(std::vector<Student> users, users_by_id({request.student}));
   if (users.empty()) return Error(ErrorCode::not_found, "Moodle refused the message: " + results.front().error);
@@ -437,7 +437,7 @@ Status MoodleLms::clear_issue_now(const IssueNowMark& mark) {
 
 Result<EnrolOutcome> MoodleLms::enrol(const EnrolRequest& request) {
   // enrol_manual_enrol_users is an upsert that also re-activates a
-  // suspended enrolment (API-NOTES §7): never send it for a student who
+  // suspended enrolment (docs/moodle-api.md §7): never send it for a student who
   // is enrolled already, active or suspended by a teacher since.
   FormBuilder mine;
   mine.add("userid", request.student).add_bool("returnusercount", false);
@@ -486,7 +486,7 @@ void MoodleLms::check_course_access(SiteCheck& check, const Course& course) {
     return;
   }
   // Without moodle/user:viewalldetails, user records lose username,
-  // idnumber and custom fields with no error at all (API-NOTES §3d).
+  // idnumber and custom fields with no error at all (docs/moodle-api.md §3d).
   if (!users_show_details(*students))
     check.missing.push_back("capability moodle/user:viewalldetails (student numbers and the " +
                             m_options.guardian_email_field + " field are hidden without it)");
@@ -510,7 +510,7 @@ void MoodleLms::check_student_access(SiteCheck& check, const Course& course, Use
     note_probe_error(check, states.error(), "report/progress:view", "read activity completion");
   } else if (modules) {
     // Activities the service user may not see vanish from the answer
-    // silently (API-NOTES §3d): compare with the course's contents.
+    // silently (docs/moodle-api.md §3d): compare with the course's contents.
     std::set<std::string> missing_types;
     for (const Module& module : parse_course_contents(*modules)) {
       if (module.completion == 0) continue;
@@ -566,10 +566,10 @@ Result<SiteCheck> MoodleLms::check_site() {
                             "\" with completion tracking: teachers cannot ask for \"issue now\" there");
   }
   // The activity is hidden from students: without the capability it
-  // vanishes from every answer (API-NOTES §8).
+  // vanishes from every answer (docs/moodle-api.md §8).
   if (!found->empty() && !any_issue_now)
     check.missing.push_back("no course shows the hidden activity \"" + m_options.issue_now_activity +
-                            "\": create it (API-NOTES §8) or give the service capability "
+                            "\": create it (docs/moodle-api.md §8) or give the service capability "
                             "moodle/course:viewhiddenactivities");
   if (!found->empty()) check_course_access(check, found->front());
   if (m_options.completions_report != 0) {

@@ -1,6 +1,6 @@
 #pragma once
 // The Moodle 4.5 adapter behind connector::Lms, over the REST web services
-// with a token (API-NOTES.md). It needs a service holding the functions of
+// with a token (docs/moodle-api.md). It needs a service holding the functions of
 // function-signatures.txt; check_site() names whatever is missing.
 //
 // Finding progress cheaply, per poll cycle (poll_changes):
@@ -10,7 +10,7 @@
 // - grades: one gradebook call per course (userid=0), compared by time;
 // - suspensions: one call per course (onlysuspended);
 // - "issue now" marks and skill ratings have no bulk or "since" form in
-//   Moodle (API-NOTES §6, §8): a round-robin sweep visits `sweep_budget`
+//   Moodle (docs/moodle-api.md §6, §8): a round-robin sweep visits `sweep_budget`
 //   (student, course) pairs per cycle (0 = all), so their latency is
 //   pairs / budget cycles while a cycle's cost stays bounded.
 // Every observation is kept per (student, course) in the cursor store, so

@@ -55,13 +55,13 @@ std::vector<Module> parse_course_contents(const json& answer);
 Student parse_user(const json& user, const std::string& guardian_field);
 std::vector<Student> parse_users(const json& answer, const std::string& guardian_field);
 // Whether user records show details (username): they vanish silently
-// without moodle/user:viewalldetails (API-NOTES §3d).
+// without moodle/user:viewalldetails (docs/moodle-api.md §3d).
 bool users_show_details(const json& answer);
 
 struct CompletionState {
   bool completed = false;
   // Moodle stamps a course completion with its latest criterion time; the
-  // answer has no course-level time (API-NOTES §6).
+  // answer has no course-level time (docs/moodle-api.md §6).
   std::optional<TimePoint> completed_at;
 };
 CompletionState parse_course_completion(const json& answer);

@@ -189,7 +189,7 @@ Status PollCycle::find_suspensions() {
 
 Status PollCycle::completions_from_report() {
   // Completions stamped by cron can carry an earlier time than when they
-  // appear (API-NOTES §9): look back, and skip what the pairs know.
+  // appear (docs/moodle-api.md §9): look back, and skip what the pairs know.
   std::int64_t from = m_cursor.last_poll > 0 ? std::max<std::int64_t>(0, m_cursor.last_poll - m_options.completion_lookback.count()) : 0;
   json filter = {{"completion:timecompleted_operator", 3},
                  {"completion:timecompleted_from", from},
@@ -325,7 +325,7 @@ void PollCycle::apply_visit(const CourseInfo& course, const SweepVisit& visit) {
   PairState& pair = state(course.course.id, visit.student);
   if (visit.mark) {
     // A teacher's mark is state 1+ with overrideby; a student's own tick
-    // has no overrideby, and our reset leaves state 0 (API-NOTES §8).
+    // has no overrideby, and our reset leaves state 0 (docs/moodle-api.md §8).
     const ActivityState& mark = *visit.mark;
     std::int64_t time = mark.state >= 1 && mark.override_by && mark.time ? to_unix(*mark.time) : 0;
     if (time != pair.mark) {

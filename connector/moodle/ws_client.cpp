@@ -76,14 +76,14 @@ std::optional<WsError> find_ws_error(const json& answer) {
     return WsError{text_of(answer, "exception"), text_of(answer, "errorcode"), text_of(answer, "message"),
                    text_of(answer, "debuginfo")};
   }
-  // webservice/upload.php has its own shape (API-NOTES §3e).
+  // webservice/upload.php has its own shape (docs/moodle-api.md §3e).
   if (answer.contains("error") && answer.contains("errorcode") && answer.size() <= 6)
     return WsError{"", text_of(answer, "errorcode"), text_of(answer, "error"), text_of(answer, "debuginfo")};
   return std::nullopt;
 }
 
 Error to_error(const std::string& function, const WsError& error) {
-  // A PHP error inside Moodle has no errorcode (API-NOTES §3a): an
+  // A PHP error inside Moodle has no errorcode (docs/moodle-api.md §3a): an
   // internal error of the LMS, told by its class and message.
   if (error.errorcode.empty())
     return Error(ErrorCode::internal,

@@ -1,7 +1,7 @@
 #pragma once
 // Moodle's REST web-service protocol over an HttpTransport: the request
 // (wstoken, wsfunction, moodlewsrestformat=json, PHP bracket fields) and
-// every error shape of API-NOTES §3 turned into certd::Error. Internal to
+// every error shape of docs/moodle-api.md §3 turned into certd::Error. Internal to
 // the Moodle adapter: nothing outside connector/moodle sees JSON.
 
 #include <memory>

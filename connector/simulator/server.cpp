@@ -1,5 +1,5 @@
 // The simulator's HTTP side: the one translation unit of certd_simulator
-// that includes cpprestsdk (LIBRARIES.md §2).
+// that includes cpprestsdk (docs/libraries.md §2).
 #include "connector/simulator/server.hpp"
 
 #include <cpprest/http_listener.h>

@@ -83,7 +83,7 @@ Status World::mark_issue_now(const std::string& username, const std::string& cou
   for (const Activity& activity : course->activities)
     if (!activity.visible && activity.completion == 1 && activity.name.find("issue now") != std::string::npos) {
       // What the activity completion report does for the teacher: an
-      // override to complete, by the teacher, now (API-NOTES §8).
+      // override to complete, by the teacher, now (docs/moodle-api.md §8).
       m_school.activity_states[{user->id, activity.cmid}] = ActivityState{1, at ? to_unix(*at) : now(), marker->id};
       return ok();
     }

@@ -1,5 +1,5 @@
 // The simulated web-service functions: the answers and errors of a Moodle
-// 4.5 as recorded in fixtures/ (API-NOTES.md), over the School.
+// 4.5 as recorded in fixtures/ (docs/moodle-api.md), over the School.
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -613,7 +613,7 @@ json World::activities_completion(const json& p) {
   json statuses = json::array();
   for (const Activity& activity : course.activities) {
     if (activity.completion == 0) continue;
-    // Activities the service user may not see vanish silently (API-NOTES §3d).
+    // Activities the service user may not see vanish silently (docs/moodle-api.md §3d).
     if (!activity.visible && !can("moodle/course:viewhiddenactivities")) continue;
     if (!can("mod/" + activity.modname + ":view")) continue;
     ActivityState state;
@@ -1044,7 +1044,7 @@ json World::enrol_users(const json& p) {
   if (!can("enrol/manual:enrol"))
     throw exception("core\\exception\\required_capability_exception", "nopermissions",
                     "Sorry, but you do not currently have permissions to do that (Enrol users).");
-  // One transaction: check every entry first (API-NOTES §7).
+  // One transaction: check every entry first (docs/moodle-api.md §7).
   for (const json& entry : p.at("enrolments")) {
     Id course_id = entry.at("courseid").get<Id>(), user_id = entry.at("userid").get<Id>();
     int role = entry.at("roleid").get<int>();

@@ -1,5 +1,5 @@
 #pragma once
-// A real school in a fresh temp folder per test (STYLE.md §8): a certd.yaml
+// A real school in a fresh temp folder per test (docs/style.md §8): a certd.yaml
 // naming the repository's demo templates and rules, a SQLite store, a PDF
 // archive, an issuer on a ManualClock, an in-memory LMS and a notifier that
 // records what it is given. Tests run from the source root, so the demo

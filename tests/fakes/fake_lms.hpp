@@ -1,5 +1,5 @@
 #pragma once
-// An LMS held in memory (STYLE.md §8): courses, students and their
+// An LMS held in memory (docs/style.md §8): courses, students and their
 // progress, and a record of every write-back certd makes, with switches
 // that make calls fail the way a real LMS does. Thread-safe.
 

@@ -1,5 +1,5 @@
 #pragma once
-// A Notifier that keeps every message it is given (STYLE.md §8), with a
+// A Notifier that keeps every message it is given (docs/style.md §8), with a
 // switch to make sending fail as an SMTP server does. Thread-safe.
 
 #include <atomic>

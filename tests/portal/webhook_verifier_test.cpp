@@ -5,7 +5,7 @@
 namespace certd::portal {
 namespace {
 
-// The Standard Webhooks reference test vector (LIBRARIES.md §7).
+// The Standard Webhooks reference test vector (docs/libraries.md §7).
 constexpr const char* k_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 constexpr const char* k_id = "msg_p5jXN8AQM9LWM0D4loKWxJek";
 constexpr std::int64_t k_timestamp = 1614265330;

@@ -110,7 +110,7 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
-// The demo school's rule files, with the template ids DESIGN.md's demo
+// The demo school's rule files, with the template ids docs/architecture.md's demo
 // uses (independent of how far template loading has got).
 TEST(CheckRulesCli, TheDemoSchoolsRulesLoad) {
   RuleSetResult loaded = load_rule_set({{"first-aid.yaml", read_text("examples/rules/first-aid.yaml")},

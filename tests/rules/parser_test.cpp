@@ -17,7 +17,7 @@ std::vector<std::string> errors_of(const std::string& text) {
 
 using Messages = std::vector<std::string>;
 
-// The example of DESIGN.md, verbatim.
+// The example of docs/architecture.md, verbatim.
 const char* const k_design_example = R"(version: 1
 rules:
   - id: swim-level-3

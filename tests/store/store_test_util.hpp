@@ -1,5 +1,5 @@
 #pragma once
-// A fresh folder per test for real SQLite files (STYLE.md §8).
+// A fresh folder per test for real SQLite files (docs/style.md §8).
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -2,7 +2,7 @@
 # Webhook ingest: signed Standard Webhooks requests from wrk on loopback
 # into `certd run`; counts the events that reached the database (durable
 # before each 2xx). Prints figures, asserts nothing.
-# Usage: bench/webhook_ingest.sh [SECONDS] [CONNECTIONS]   (from the source root, after scripts/setup.sh)
+# Usage: bench/webhook_ingest.sh [SECONDS] [CONNECTIONS]   (from the source root, after scripts/setup.sh test)
 set -euo pipefail
 seconds=${1:-10}
 connections=${2:-32}

@@ -3,7 +3,7 @@
 # Usage: scripts/bench.sh [name filter, e.g. render]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh test
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
 filter=${1:-}
 shopt -s nullglob

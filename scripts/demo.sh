@@ -6,6 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+scripts/setup.sh run
 ./build/certd check-config --config examples/certd.yaml
 ./build/certd demo "$@"

@@ -1,24 +1,46 @@
 #!/usr/bin/env bash
-# Installs every build and test dependency from Debian's packages (only
-# what is missing, so a second run is quick), then configures and builds
-# certd in Release. Idempotent. Usage: scripts/setup.sh [extra cmake args]
+# Installs what is missing from Debian's packages, then configures and
+# builds certd in build/ (Release). Idempotent: a second run installs
+# nothing and rebuilds only what changed.
+#
+#   scripts/setup.sh run  [extra cmake args]   what building and running need
+#   scripts/setup.sh test [extra cmake args]   that, plus what the tests need
+#
+# `run` builds only the certd executable (no tests, no benchmarks), so a
+# school's machine gets no test tool chain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(
-  # build
+mode=${1:-}
+case "$mode" in
+  run | test) shift ;;
+  *) echo "usage: scripts/setup.sh run|test [cmake args]" >&2; exit 2 ;;
+esac
+
+run_packages=(
+  # tool chain
   build-essential cmake ninja-build ccache pkg-config
   # libraries of the design card, and the well-kept ones we use
   libcpprest-dev libhpdf-dev libqrencode-dev libssl-dev libyaml-cpp-dev
   libsqlitecpp-dev libsqlite3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
   libcli11-dev nlohmann-json3-dev libkainjow-mustache-dev libqpdf-dev libcsv-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libharfbuzz-dev
-  # fonts the demo templates use
+  libharfbuzz-dev
+  # fonts the example templates print with (Latin/Cyrillic, Japanese/Chinese, Korean)
   fonts-dejavu-core fonts-ipafont-gothic fonts-nanum
-  # test tools: real servers and checkers the tests start or call
-  python3-aiosmtpd poppler-utils zbar-tools qpdf sqlite3 clang libclang-rt-14-dev
-  chromium wrk curl
 )
+test_packages=(
+  # test and benchmark frameworks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # libFuzzer and its sanitizer runtime
+  clang libclang-rt-14-dev
+  # real servers the tests start, and independent readers of our output
+  python3-aiosmtpd poppler-utils zbar-tools qpdf sqlite3 curl
+  # load generator of bench/webhook_ingest.sh
+  wrk
+)
+
+packages=("${run_packages[@]}")
+[ "$mode" = test ] && packages+=("${test_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
@@ -33,5 +55,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 build_dir=${CERTD_BUILD_DIR:-build}
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" > /dev/null
-cmake --build "$build_dir" --parallel "$(nproc)"
+if [ "$mode" = run ]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCERTD_BUILD_TESTS=OFF -DCERTD_BUILD_BENCH=OFF "$@" > /dev/null
+  cmake --build "$build_dir" --parallel "$(nproc)" --target certd
+else
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCERTD_BUILD_TESTS=ON -DCERTD_BUILD_BENCH=ON "$@" > /dev/null
+  cmake --build "$build_dir" --parallel "$(nproc)"
+fi

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh -DCERTD_WERROR=ON
+scripts/setup.sh test -DCERTD_WERROR=ON
 scripts/fuzz.sh "${CERTD_FUZZ_SECONDS:-20}"
 
 cd build

@@ -222,6 +222,9 @@ Result<IssueJob> EventProcessor::job_for_rule(const std::string& rule_id, const 
   job.lms_course_id = p.course.id;
   job.lms_student_id = p.student.id;
   job.requested_by = requested_by;
+  // No one approved an automatic issue: the configured signatory signs it.
+  // Approvals and "issue now" replace it with the acting teacher.
+  job.teacher = m_school.config.issuer.signatory;
   if (p.grade_percent) job.grade = percent(*p.grade_percent);
   if (const rules::Condition* level = find_level_condition(rule->when)) {
     job.level = level->level;

@@ -31,15 +31,9 @@ Status write_all(int fd, std::string_view bytes, const std::string& path) {
   return ok();
 }
 
-Status fsync_directory_of(const std::string& path) {
+std::string directory_of(const std::string& path) {
   std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno_error("cannot open directory", dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return errno_error("cannot fsync directory", dir);
-  return ok();
+  return dir.empty() ? "." : dir;
 }
 
 }  // namespace
@@ -61,20 +55,45 @@ Result<std::string> read_file(const std::string& path, std::uint64_t max_bytes) 
   return text.str();
 }
 
-Status write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode) {
-  std::string temp = path + ".tmp." + std::to_string(::getpid());
+Status write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode,
+                             Durability durability) {
+  std::string temp = path + "." + std::to_string(::getpid()) + ".tmp";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return errno_error("cannot create", temp);
   // open() honours the umask; set the exact mode before writing any byte.
   Status status = ::fchmod(fd, mode) == 0 ? write_all(fd, bytes, temp) : errno_error("cannot chmod", temp);
-  if (status && ::fsync(fd) != 0) status = errno_error("cannot fsync", temp);
-  ::close(fd);
+  if (status && durability != Durability::deferred && ::fsync(fd) != 0) status = errno_error("cannot fsync", temp);
+  // close() can report a failed write-back (NFS, quotas).
+  if (::close(fd) != 0 && status) status = errno_error("cannot close", temp);
   if (status && ::rename(temp.c_str(), path.c_str()) != 0) status = errno_error("cannot rename to", path);
   if (!status) {
     ::unlink(temp.c_str());
     return status;
   }
-  return fsync_directory_of(path);
+  if (durability == Durability::file_and_directory) return fsync_directory(directory_of(path));
+  return ok();
+}
+
+Status fsync_directory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_error("cannot open directory", dir);
+  int rc = ::fsync(fd);
+  if (rc != 0) rc = errno;
+  ::close(fd);
+  errno = rc;
+  if (rc != 0) return errno_error("cannot fsync directory", dir);
+  return ok();
+}
+
+Status sync_file_system(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error("cannot open", path);
+  int rc = ::syncfs(fd);
+  if (rc != 0) rc = errno;
+  ::close(fd);
+  errno = rc;
+  if (rc != 0) return errno_error("syncfs failed on", path);
+  return ok();
 }
 
 Status make_directories(const std::string& path) {

@@ -1,8 +1,10 @@
 #include "core/file_util.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <csignal>
 #include <filesystem>
 
 namespace certd {
@@ -31,6 +33,59 @@ TEST_F(FileUtil, WritesAtomicallyWithTheRequestedMode) {
   ASSERT_TRUE(write_file_atomically(path, "replaced", 0600));
   EXPECT_EQ(*read_file(path, 100), "replaced");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(m_dir), {}), 1) << "no temporary file left";
+}
+
+// Tests run as root, so a read-only folder would not stop a write: each
+// failure here is one that root meets too.
+TEST_F(FileUtil, AFailedRenameLeavesNoTemporaryFileAndTheTargetAlone) {
+  std::filesystem::path target = m_dir / "taken";
+  std::filesystem::create_directories(target / "inside");  // rename() cannot replace it
+  auto written = write_file_atomically(target.string(), "new");
+  ASSERT_FALSE(written);
+  EXPECT_NE(written.error().message().find("cannot rename"), std::string::npos) << written.error().message();
+  EXPECT_TRUE(std::filesystem::is_directory(target / "inside"));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(m_dir), {}), 1) << "no temporary file left";
+}
+
+TEST_F(FileUtil, AFailedWriteLeavesNoTemporaryFileAndTheOldContent) {
+  std::string path = (m_dir / "notes.txt").string();
+  ASSERT_TRUE(write_file_atomically(path, "old"));
+  // A file size limit makes write() fail half-way (EFBIG) for root too.
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  rlimit small = saved;
+  small.rlim_cur = 1000;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  auto written = write_file_atomically(path, std::string(5000, 'x'), 0644, Durability::file);
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  std::signal(SIGXFSZ, SIG_DFL);
+  ASSERT_FALSE(written);
+  EXPECT_NE(written.error().message().find("cannot write"), std::string::npos) << written.error().message();
+  EXPECT_EQ(*read_file(path, 100), "old");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(m_dir), {}), 1) << "no temporary file left";
+}
+
+TEST_F(FileUtil, APathThatCannotExistCreatesNothing) {
+  std::string file = (m_dir / "plain").string();
+  ASSERT_TRUE(write_file_atomically(file, "x"));
+  EXPECT_FALSE(write_file_atomically(file + "/below", "y")) << "the parent is a file";
+  // Short enough itself, too long with the temporary suffix.
+  std::string long_name = (m_dir / std::string(250, 'n')).string();
+  EXPECT_FALSE(write_file_atomically(long_name, "y"));
+  EXPECT_FALSE(std::filesystem::exists(long_name));
+  EXPECT_EQ(*read_file(file, 100), "x");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(m_dir), {}), 1);
+}
+
+TEST_F(FileUtil, DeferredWritesAreInPlaceAndFlushedTogether) {
+  for (const char* name : {"a", "b"})
+    ASSERT_TRUE(write_file_atomically((m_dir / name).string(), name, 0644, Durability::deferred));
+  ASSERT_TRUE(sync_file_system(m_dir.string()));
+  ASSERT_TRUE(fsync_directory(m_dir.string()));
+  EXPECT_EQ(*read_file((m_dir / "b").string(), 100), "b");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(m_dir), {}), 2);
+  EXPECT_EQ(fsync_directory((m_dir / "missing").string()).error().code(), ErrorCode::not_found);
 }
 
 TEST_F(FileUtil, RefusesFilesOverTheLimit) {

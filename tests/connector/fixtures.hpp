@@ -1,5 +1,5 @@
 #pragma once
-// Reads the recorded Moodle calls of ../shared/moodle/fixtures.
+// Reads the recorded Moodle calls of tests/connector/recordings (see its README.md).
 
 #include <filesystem>
 #include <fstream>

@@ -1,6 +1,8 @@
 #pragma once
 // The daemon's configuration (docs/architecture.md "Configuration"), as plain structs.
-// Defaults live here, as member initialisers, and nowhere else.
+// Defaults live here, as member initialisers; the two that follow from
+// other keys (issuer.name, portal.public_url) are derived by the loader.
+// docs/configuration.md documents every key and its default.
 
 #include <cstdint>
 #include <string>
@@ -31,8 +33,8 @@ struct ListenAddress {
 
 struct LmsConfig {
   std::string kind = "moodle";  // moodle | simulator
-  std::string url;
-  Secret token;
+  std::string url;  // required, no default
+  Secret token;     // required, no default
   Duration poll_interval{60};
   Duration request_timeout{30};
   std::vector<std::string> courses;  // course shortnames; empty = every course a rule names
@@ -52,7 +54,7 @@ struct LmsConfig {
 
 struct PortalConfig {
   ListenAddress listen;
-  std::string public_url;
+  std::string public_url;  // default: http://<listen> (default_public_url)
   Secret admin_token;
 };
 
@@ -72,7 +74,7 @@ struct SmtpConfig {
 };
 
 struct IssuerConfig {
-  std::string name;
+  std::string name;  // default: the host name of lms.url
   std::string key_file = "issuer.key";
   std::string email;  // where batch delivery reports go
   // Printed as the teacher on certificates no teacher approved (automatic

@@ -76,21 +76,37 @@ void read_secret(Context& c, std::string_view key, Secret& target) {
   }
 }
 
+// Like set(), for names resolved later against data_dir: "" would name
+// data_dir itself.
+void read_name(Context& c, std::string_view key, std::string& target) {
+  if (auto value = c.map.string(key)) {
+    if (value->empty()) c.map.error_at(key, "must not be empty");
+    else target = *value;
+  }
+}
+
 struct KeyRow {
   std::string_view section;  // "" for top-level scalars
   std::string_view key;
   std::string_view help;
   void (*read)(Context&, Config&);
+  // Only for the few keys without a default: what to write, shown when
+  // the key is missing. Secrets are written as `<key>_env` / `<key>_file`.
+  std::string_view required = {};
+  bool secret = false;
 };
 
-// The one table of configuration keys. Defaults are in config.hpp.
+// The one table of configuration keys (docs/configuration.md documents
+// each). Defaults are in config.hpp.
 const KeyRow k_keys[] = {
     {"lms", "kind", "LMS type: moodle (or simulator, for demos)",
      [](Context& c, Config& g) { set(g.lms.kind, c.map.choice("kind", {"moodle", "simulator"})); }},
     {"lms", "url", "LMS base URL",
-     [](Context& c, Config& g) { read_url(c, "url", g.lms.url, {"http", "https"}); }},
+     [](Context& c, Config& g) { read_url(c, "url", g.lms.url, {"http", "https"}); },
+     "the LMS base URL, e.g. https://moodle.example.org"},
     {"lms", "token", "web-service token (token_env / token_file)",
-     [](Context& c, Config& g) { read_secret(c, "token", g.lms.token); }},
+     [](Context& c, Config& g) { read_secret(c, "token", g.lms.token); },
+     "where the Moodle web-service token is, e.g. token_env: CERTD_LMS_TOKEN", /*secret=*/true},
     {"lms", "poll_interval", "time between poll cycles",
      [](Context& c, Config& g) { set(g.lms.poll_interval, c.map.duration("poll_interval")); }},
     {"lms", "request_timeout", "inactivity timeout of one LMS request",
@@ -152,9 +168,9 @@ const KeyRow k_keys[] = {
      [](Context& c, Config& g) { set(g.smtp.timeout, c.map.duration("timeout")); }},
 
     {"issuer", "name", "the school's name, printed and signed",
-     [](Context& c, Config& g) { set(g.issuer.name, c.map.string("name", /*required=*/true)); }},
+     [](Context& c, Config& g) { set(g.issuer.name, c.map.string("name")); }},
     {"issuer", "key_file", "Ed25519 private key (created on first use, mode 0600)",
-     [](Context& c, Config& g) { set(g.issuer.key_file, c.map.string("key_file")); }},
+     [](Context& c, Config& g) { read_name(c, "key_file", g.issuer.key_file); }},
     {"issuer", "email", "where delivery reports go",
      [](Context& c, Config& g) { set(g.issuer.email, c.map.string("email")); }},
     {"issuer", "signatory", "name printed as the teacher on automatic certificates",
@@ -164,7 +180,7 @@ const KeyRow k_keys[] = {
      [](Context& c, Config& g) { set(g.quota.per_month, c.map.integer("per_month", 0, 100000000)); }},
 
     {"notify", "outbox_dir", "folder for .eml files when no SMTP server is set",
-     [](Context& c, Config& g) { set(g.notify.outbox_dir, c.map.string("outbox_dir")); }},
+     [](Context& c, Config& g) { read_name(c, "outbox_dir", g.notify.outbox_dir); }},
     {"notify", "delivery_report_delay", "delay before a batch's delivery report",
      [](Context& c, Config& g) { set(g.notify.delivery_report_delay, c.map.duration("delivery_report_delay")); }},
     {"notify", "attach_pdf", "attach the PDF (else link to the family page)",
@@ -181,23 +197,48 @@ const KeyRow k_keys[] = {
 };
 
 constexpr std::string_view k_sections[] = {"lms", "portal", "webhooks", "smtp", "issuer", "quota", "notify"};
-constexpr std::string_view k_required_sections[] = {"lms", "portal", "issuer"};
 
-void read_section(MapReader& top, std::string_view section, Config& config, yaml::Diagnostics& diagnostics,
-                  const std::string& base_dir) {
-  YAML::Node node = top.get(section);
-  bool required = std::find(std::begin(k_required_sections), std::end(k_required_sections), section) !=
-                  std::end(k_required_sections);
-  if (!node.IsDefined()) {
-    if (required) top.missing(section);
+// Present with a value: an empty `key:` means "the default", like no key.
+bool given(const YAML::Node& map, const std::string& key) {
+  auto entry = yaml::find(map, key);
+  return entry && yaml::type_of(entry->value) != YAML::NodeType::Null;
+}
+
+// A missing key with no default, reported where it belongs: at the key of
+// its section, or at the top of the file when the section is missing too.
+void require(const KeyRow& row, const std::optional<yaml::Entry>& section, yaml::Diagnostics& diagnostics) {
+  const std::string key(row.key);
+  const YAML::Node map = section ? section->value : YAML::Node(YAML::NodeType::Undefined);
+  const std::string path = std::string(row.section) + ".";
+  std::string names = path + key;
+  if (row.secret) {
+    if (given(map, key) || given(map, key + "_env") || given(map, key + "_file")) return;
+    names = path + key + "_env or " + path + key + "_file";
+  } else if (given(map, key)) {
     return;
   }
-  MapReader map(node, std::string(section), diagnostics);
-  if (!map.valid()) return;
-  Context context{map, diagnostics, base_dir};
+  SourceLocation where = section ? diagnostics.at(section->key) : SourceLocation{diagnostics.file(), 1, 1};
+  diagnostics.error(std::move(where), names + " is required (" + std::string(row.required) + ")");
+}
+
+// A section may be absent or empty (`portal:` with nothing under it): its
+// keys keep their defaults. Anything else but a map is an error.
+void read_section(MapReader& top, std::string_view section, Config& config, yaml::Diagnostics& diagnostics,
+                  const std::string& base_dir) {
+  YAML::Node node = top.get(section);  // marks the section as known
+  std::optional<yaml::Entry> entry = yaml::find(top.node(), section);
+  const auto type = yaml::type_of(node);
+  const bool empty = type == YAML::NodeType::Undefined || type == YAML::NodeType::Null;
+  if (!empty) {
+    MapReader map(node, std::string(section), diagnostics);
+    if (!map.valid()) return;  // reported; its required keys would only repeat it
+    Context context{map, diagnostics, base_dir};
+    for (const KeyRow& row : k_keys)
+      if (row.section == section) row.read(context, config);
+    map.finish();
+  }
   for (const KeyRow& row : k_keys)
-    if (row.section == section) row.read(context, config);
-  map.finish();
+    if (row.section == section && !row.required.empty()) require(row, entry, diagnostics);
 }
 
 // Paths not given in the file keep their relative defaults until here; the
@@ -208,6 +249,21 @@ void resolve_relative_defaults(Config& config, const std::string& base_dir) {
   config.templates_dir = absolute(base_dir, config.templates_dir);
   config.issuer.key_file = absolute(config.data_dir, config.issuer.key_file);
   config.notify.outbox_dir = absolute(config.data_dir, config.notify.outbox_dir);
+}
+
+// Defaults that follow from other keys (documented in config.hpp).
+void derive_defaults(Config& config) {
+  if (config.issuer.name.empty()) config.issuer.name = url_host(config.lms.url);
+  if (config.portal.public_url.empty()) config.portal.public_url = default_public_url(config.portal.listen);
+}
+
+// File order, so a person can work down the list; the sort is stable, so
+// errors at one place keep the order they were found in.
+std::vector<Error> in_file_order(std::vector<Error> errors) {
+  std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) {
+    return std::make_pair(a.where().line, a.where().column) < std::make_pair(b.where().line, b.where().column);
+  });
+  return errors;
 }
 
 }  // namespace
@@ -223,6 +279,9 @@ LoadResult parse(std::string_view text, const std::string& file_name, const std:
     result.errors = diagnostics.take();
     return result;
   }
+  // An empty file (or only comments) is a config with every default; what
+  // it lacks is then reported at 1:1.
+  if (yaml::type_of(*document) == YAML::NodeType::Null) document = YAML::Node(YAML::NodeType::Map);
   MapReader top(*document, "", diagnostics);
   if (top.valid()) {
     for (std::string_view section : k_sections) read_section(top, section, result.config, diagnostics, base_dir);
@@ -231,9 +290,10 @@ LoadResult parse(std::string_view text, const std::string& file_name, const std:
       if (row.section.empty()) row.read(context, result.config);
     top.finish();
     resolve_relative_defaults(result.config, base_dir);
+    derive_defaults(result.config);
     validate(result.config, *document, diagnostics);
   }
-  result.errors = diagnostics.take();
+  result.errors = in_file_order(diagnostics.take());
   return result;
 }
 

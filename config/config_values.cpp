@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <tuple>
 #include <cstdlib>
 
 #include "core/file_util.hpp"
@@ -59,34 +60,58 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
   return ListenAddress{std::string(host), static_cast<std::uint16_t>(port)};
 }
 
-void validate(const Config& config, const YAML::Node& document, yaml::Diagnostics& diagnostics) {
-  const YAML::Node& top = document;  // const lookups never insert
-  auto section = [&](const char* name) {
-    YAML::Node node = top[name];
-    return node.IsDefined() ? node : document;
-  };
-  // A key that is present but bad was reported already; "required" is for
-  // keys that are absent.
-  auto present = [&](const char* name, const char* key) {
-    YAML::Node node = top[name];
-    return node.IsMap() && node[key].IsDefined();
-  };
-  if (config.lms.kind == "moodle") {
-    if (config.lms.url.empty() && !present("lms", "url"))
-      diagnostics.error(section("lms"), "lms.url: required for a Moodle LMS");
-    if (!config.lms.token.configured())
-      diagnostics.error(section("lms"), "lms.token_env or lms.token_file: required for a Moodle LMS");
+std::string url_host(std::string_view url) {
+  auto colon = url.find("://");
+  if (colon == std::string_view::npos) return {};
+  std::string_view rest = url.substr(colon + 3);
+  std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
+  host = host.substr(host.find('@') == std::string_view::npos ? 0 : host.find('@') + 1);
+  if (!host.empty() && host.front() == '[' && host.find(']') != std::string_view::npos)
+    return std::string(host.substr(0, host.find(']') + 1));
+  return std::string(host.substr(0, host.find(':')));
+}
+
+std::string default_public_url(const ListenAddress& listen) {
+  std::string host = listen.host;
+  // A wildcard address is where the portal listens, not where anyone finds it.
+  if (host == "0.0.0.0" || host == "::" || host == "*") host = "localhost";
+  else if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(listen.port);
+}
+
+namespace {
+
+// Where an error about `section.key` belongs: the key's value if written,
+// else the section's key, else the top of the file.
+SourceLocation locate(const YAML::Node& document, const yaml::Diagnostics& diagnostics, std::string_view section,
+                      std::string_view key) {
+  if (auto entry = yaml::find(document, section)) {
+    if (auto value = yaml::find(entry->value, key)) return diagnostics.at(value->value);
+    return diagnostics.at(entry->key);
   }
-  if (config.lms.poll_interval < Duration(1))
-    diagnostics.error(section("lms"), "lms.poll_interval: must be at least 1s");
-  if (config.portal.public_url.empty() && !present("portal", "public_url"))
-    diagnostics.error(section("portal"), "portal.public_url: required (QR codes and e-mails link to it)");
+  return SourceLocation{diagnostics.file(), 1, 1};
+}
+
+}  // namespace
+
+void validate(const Config& config, const YAML::Node& document, yaml::Diagnostics& diagnostics) {
+  // A zero interval or timeout would spin or give up at once.
+  const std::tuple<std::string_view, std::string_view, Duration> at_least_one_second[] = {
+      {"lms", "poll_interval", config.lms.poll_interval},
+      {"lms", "request_timeout", config.lms.request_timeout},
+      {"webhooks", "tolerance", config.webhooks.tolerance},
+      {"smtp", "timeout", config.smtp.timeout},
+  };
+  for (const auto& [section, key, value] : at_least_one_second)
+    if (value < Duration(1))
+      diagnostics.error(locate(document, diagnostics, section, key),
+                        std::string(section) + "." + std::string(key) + ": must be at least 1s");
   if (!config.smtp.url.empty() && config.smtp.from.empty())
-    diagnostics.error(section("smtp"), "smtp.from: required when smtp.url is set");
+    diagnostics.error(locate(document, diagnostics, "smtp", "from"),
+                      "smtp.from is required when smtp.url is set (the sender, e.g. \"School <certs@example.org>\")");
   if (config.smtp.password.configured() && !config.smtp.username.configured())
-    diagnostics.error(section("smtp"), "smtp.username_env or smtp.username_file: required with a password");
-  if (config.webhooks.tolerance < Duration(1))
-    diagnostics.error(section("webhooks"), "webhooks.tolerance: must be at least 1s");
+    diagnostics.error(locate(document, diagnostics, "smtp", "username_env"),
+                      "smtp.username_env or smtp.username_file is required with a password");
 }
 
 std::string Secret::describe() const {

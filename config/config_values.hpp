@@ -24,7 +24,13 @@ std::optional<std::string> check_url(std::string_view url, const std::vector<std
 bool is_env_name(std::string_view name);
 // "host:port" or "[v6]:port"; port 1..65535 (0 allowed for tests: "any").
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
-// Rules that involve several keys; errors point at the section concerned.
+// The host of an http(s) URL ("moodle.example.org"); "" if there is none.
+std::string url_host(std::string_view url);
+// http://<listen host>:<port>, with a wildcard host (0.0.0.0, ::) as
+// "localhost": portal.public_url when the file does not say.
+std::string default_public_url(const ListenAddress& listen);
+// Rules that involve several keys; errors point at the key concerned, or
+// at its section.
 void validate(const Config& config, const YAML::Node& document, yaml::Diagnostics& diagnostics);
 
 }  // namespace certd::config

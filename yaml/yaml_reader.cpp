@@ -18,6 +18,19 @@ SourceLocation location_of(const std::string& file, const YAML::Mark& mark) {
   return SourceLocation{file, mark.line + 1, mark.column + 1};
 }
 
+// Where yaml-cpp gave no mark, the parser stopped at the end of the text:
+// name its last line rather than no line at all.
+SourceLocation end_of(const std::string& file, std::string_view text) {
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  if (!text.empty() && text.back() == '\n') --line;
+  return SourceLocation{file, std::max(line, 1), 1};
+}
+
+SourceLocation located(const std::string& file, const YAML::Mark& mark, std::string_view text) {
+  SourceLocation where = location_of(file, mark);
+  return where.line > 0 ? where : end_of(file, text);
+}
+
 // A located refusal raised from inside the event pre-pass.
 struct Refusal {
   YAML::Mark mark;
@@ -31,7 +44,7 @@ class GuardHandler final : public YAML::EventHandler {
  public:
   explicit GuardHandler(const Limits& limits) : m_limits(limits) {}
 
-  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentStart(const YAML::Mark& mark) override { m_start = mark; }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor, "~"); }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
@@ -98,14 +111,27 @@ class GuardHandler final : public YAML::EventHandler {
     if (!m_stack.empty()) m_stack.pop_back();
   }
 
+ public:
+  const YAML::Mark& start() const { return m_start; }
+
+ private:
   const Limits& m_limits;
+  YAML::Mark m_start = YAML::Mark::null_mark();
   std::vector<Frame> m_stack;
   std::size_t m_nodes = 0;
 };
 
 }  // namespace
 
-SourceLocation Diagnostics::at(const YAML::Node& node) const { return location_of(m_file, node.Mark()); }
+// A node lookup that missed is a yaml-cpp "zombie" whose Mark() throws;
+// it has no place in the file, so it is located nowhere.
+SourceLocation Diagnostics::at(const YAML::Node& node) const {
+  try {
+    return location_of(m_file, node.Mark());
+  } catch (const YAML::Exception&) {
+    return SourceLocation{m_file, 0, 0};
+  }
+}
 
 void Diagnostics::error(const YAML::Node& node, std::string message) {
   m_errors.emplace_back(ErrorCode::invalid_argument, std::move(message), at(node));
@@ -122,7 +148,9 @@ std::optional<YAML::Node> parse(std::string_view text, Diagnostics& diagnostics,
                           std::to_string(limits.max_bytes));
     return std::nullopt;
   }
+  const std::string& file = diagnostics.file();
   std::string copy(text);
+  // The module boundary: nothing yaml-cpp throws gets past here unlocated.
   try {
     std::istringstream stream(copy);
     YAML::Parser parser(stream);
@@ -130,22 +158,40 @@ std::optional<YAML::Node> parse(std::string_view text, Diagnostics& diagnostics,
     parser.HandleNextDocument(guard);
     GuardHandler second(limits);
     if (parser.HandleNextDocument(second)) {
-      diagnostics.error(SourceLocation{diagnostics.file(), 0, 0}, "only one YAML document is allowed");
+      SourceLocation where = location_of(file, second.start());
+      if (where.line == 0) where = end_of(file, text);
+      diagnostics.error(where, "only one YAML document is allowed; a second one starts here");
       return std::nullopt;
     }
     return YAML::Load(copy);
   } catch (const Refusal& refusal) {
-    diagnostics.error(location_of(diagnostics.file(), refusal.mark), refusal.message);
+    diagnostics.error(located(file, refusal.mark, text), refusal.message);
   } catch (const YAML::DeepRecursion& e) {
-    diagnostics.error(location_of(diagnostics.file(), e.mark), "nesting too deep");
+    diagnostics.error(located(file, e.mark, text), "nesting too deep");
   } catch (const YAML::Exception& e) {
-    diagnostics.error(location_of(diagnostics.file(), e.mark), "YAML syntax error: " + e.msg);
+    diagnostics.error(located(file, e.mark, text), "YAML syntax error: " + e.msg);
+  } catch (const std::exception& e) {
+    // std::bad_alloc and the like, from inside yaml-cpp.
+    diagnostics.error(end_of(file, text), std::string("cannot read this YAML: ") + e.what());
   }
   return std::nullopt;
 }
 
+YAML::NodeType::value type_of(const YAML::Node& node) {
+  if (!node.IsDefined()) return YAML::NodeType::Undefined;  // also a zombie; Type() would throw
+  return node.Type();
+}
+
+std::optional<Entry> find(const YAML::Node& map, std::string_view key) {
+  if (type_of(map) != YAML::NodeType::Map) return std::nullopt;
+  for (const auto& entry : map)
+    if (type_of(entry.first) == YAML::NodeType::Scalar && entry.first.Scalar() == key)
+      return Entry{entry.first, entry.second};
+  return std::nullopt;
+}
+
 std::string describe(const YAML::Node& node) {
-  switch (node.Type()) {
+  switch (type_of(node)) {
     case YAML::NodeType::Map: return "a map";
     case YAML::NodeType::Sequence: return "a list";
     case YAML::NodeType::Null: return "nothing";
@@ -160,20 +206,26 @@ std::string join_path(const std::string& path, std::string_view key) {
 
 MapReader::MapReader(const YAML::Node& map, std::string path, Diagnostics& diagnostics)
     : m_map(map), m_path(std::move(path)), m_diagnostics(diagnostics) {
-  if (!m_map.IsMap()) {
+  if (type_of(m_map) != YAML::NodeType::Map) {
     m_valid = false;
     m_diagnostics.error(m_map, (m_path.empty() ? std::string("the file") : m_path) +
                                    " must be a map of keys, not " + describe(m_map));
   }
 }
 
-bool MapReader::has(std::string_view key) const { return m_valid && m_map[std::string(key)].IsDefined(); }
+bool MapReader::has(std::string_view key) const { return find(m_map, key).has_value(); }
 
+// Never operator[]: on a miss it returns a zombie that throws when asked
+// its type or mark, and on a scalar it throws outright.
 YAML::Node MapReader::get(std::string_view key) {
   if (std::find(m_known.begin(), m_known.end(), key) == m_known.end()) m_known.emplace_back(key);
-  if (!m_valid) return YAML::Node(YAML::NodeType::Undefined);
-  const YAML::Node& map = m_map;  // const lookup never inserts
-  return map[std::string(key)];
+  if (auto entry = find(m_map, key)) return entry->value;
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::optional<YAML::Node> MapReader::key_node(std::string_view key) const {
+  if (auto entry = find(m_map, key)) return entry->key;
+  return std::nullopt;
 }
 
 void MapReader::error_at(std::string_view key, std::string message) {
@@ -188,11 +240,12 @@ void MapReader::missing(std::string_view key) {
 
 YAML::Node MapReader::scalar(std::string_view key, bool required, const char* expected) {
   YAML::Node value = get(key);
-  if (!value.IsDefined() || value.IsNull()) {
+  const auto type = type_of(value);
+  if (type == YAML::NodeType::Undefined || type == YAML::NodeType::Null) {
     if (required && m_valid) missing(key);
     return YAML::Node(YAML::NodeType::Undefined);
   }
-  if (!value.IsScalar()) {
+  if (type != YAML::NodeType::Scalar) {
     m_diagnostics.error(value, join_path(m_path, key) + ": expected " + expected + ", found " + describe(value));
     return YAML::Node(YAML::NodeType::Undefined);
   }
@@ -270,18 +323,19 @@ std::optional<std::uint64_t> MapReader::size(std::string_view key, bool required
 
 std::optional<std::vector<std::string>> MapReader::string_list(std::string_view key, bool required) {
   YAML::Node value = get(key);
-  if (!value.IsDefined() || value.IsNull()) {
+  const auto type = type_of(value);
+  if (type == YAML::NodeType::Undefined || type == YAML::NodeType::Null) {
     if (required && m_valid) missing(key);
     return std::nullopt;
   }
-  if (!value.IsSequence()) {
+  if (type != YAML::NodeType::Sequence) {
     m_diagnostics.error(value, join_path(m_path, key) + ": expected a list, found " + describe(value));
     return std::nullopt;
   }
   std::vector<std::string> items;
   bool good = true;
   for (const YAML::Node& item : value) {
-    if (!item.IsScalar()) {
+    if (type_of(item) != YAML::NodeType::Scalar) {
       m_diagnostics.error(item, join_path(m_path, key) + ": list items must be text, found " + describe(item));
       good = false;
       continue;

@@ -48,6 +48,18 @@ class Diagnostics {
 std::optional<YAML::Node> parse(std::string_view text, Diagnostics& diagnostics,
                                 const Limits& limits = Limits());
 
+// One key of a map and its value, both with their marks.
+struct Entry {
+  YAML::Node key;
+  YAML::Node value;
+};
+
+// The entry of `key` in `map`; nullopt if absent or if `map` is not a map.
+// Safe on any node, including the zombie a missed operator[] returns.
+std::optional<Entry> find(const YAML::Node& map, std::string_view key);
+// Node::Type() without the throw: Undefined for missing and zombie nodes.
+YAML::NodeType::value type_of(const YAML::Node& node);
+
 // Reads the keys of one YAML map against the keys a caller knows, with
 // typed getters that record a located error instead of throwing. Call
 // finish() once: it reports every key nobody asked for.
@@ -60,8 +72,11 @@ class MapReader {
   const YAML::Node& node() const { return m_map; }
   const std::string& path() const { return m_path; }
   bool has(std::string_view key) const;
-  // The value node of `key`, marking it as known; an invalid node if absent.
+  // The value node of `key`, marking it as known; an undefined node (safe
+  // to ask its type and mark) if absent.
   YAML::Node get(std::string_view key);
+  // The key node itself (where the key is written), if present.
+  std::optional<YAML::Node> key_node(std::string_view key) const;
 
   std::optional<std::string> string(std::string_view key, bool required = false);
   std::optional<long long> integer(std::string_view key, long long min, long long max, bool required = false);

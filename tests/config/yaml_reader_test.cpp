@@ -33,7 +33,7 @@ TEST(YamlParse, RefusesComplexKeysManyNodesAndSeveralDocuments) {
   Limits small;
   small.max_nodes = 10;
   EXPECT_EQ(first_error("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]", small), "f.yaml:1:29: too many YAML nodes (limit 10)");
-  EXPECT_EQ(first_error("a: 1\n---\nb: 2\n"), "f.yaml: only one YAML document is allowed");
+  EXPECT_EQ(first_error("a: 1\n---\nb: 2\n"), "f.yaml:2:1: only one YAML document is allowed; a second one starts here");
 }
 
 TEST(MapReader, ReportsUnknownKeysAndWrongTypes) {
@@ -54,6 +54,47 @@ TEST(MapReader, ReportsUnknownKeysAndWrongTypes) {
                           "f.yaml:1:1: top.absent: required key is missing",
                           "f.yaml:4:1: unknown key 'top.extra' (known keys: n, flag, list, absent)",
                       }));
+}
+
+// yaml-cpp throws from Type() and Mark() of the "zombie" a missed const
+// operator[] returns, and from operator[] on a scalar; none of our
+// accessors may.
+TEST(SafeAccess, MissingKeysAndWrongNodeTypesNeverThrow) {
+  Diagnostics diagnostics("f.yaml");
+  auto node = parse("s: text\nm: {a: 1}\nn:\n", diagnostics);
+  ASSERT_TRUE(node);
+  const YAML::Node& root = *node;
+  const YAML::Node zombie = root["absent"];
+  EXPECT_EQ(type_of(zombie), YAML::NodeType::Undefined);
+  EXPECT_EQ(describe(zombie), "nothing");
+  EXPECT_EQ(diagnostics.at(zombie).line, 0);
+  EXPECT_FALSE(find(zombie, "a"));
+  EXPECT_FALSE(find(root["s"], "a")) << "a scalar has no keys";
+  EXPECT_FALSE(find(root["n"], "a")) << "nor has an empty value";
+  ASSERT_TRUE(find(root, "m"));
+  EXPECT_EQ(diagnostics.at(find(root, "m")->key).to_string(), "f.yaml:2:1");
+  EXPECT_EQ(diagnostics.at(find(root, "m")->value).to_string(), "f.yaml:2:4");
+
+  MapReader reader(root, "", diagnostics);
+  YAML::Node absent = reader.get("absent");
+  EXPECT_EQ(type_of(absent), YAML::NodeType::Undefined);
+  EXPECT_NO_THROW(absent.Mark());
+  EXPECT_NO_THROW(absent.Type());
+  EXPECT_FALSE(reader.key_node("absent"));
+  EXPECT_EQ(diagnostics.at(*reader.key_node("n")).to_string(), "f.yaml:3:1");
+
+  MapReader on_zombie(zombie, "z", diagnostics);
+  EXPECT_FALSE(on_zombie.valid());
+  EXPECT_FALSE(on_zombie.has("a"));
+  EXPECT_FALSE(on_zombie.string("a", /*required=*/true));
+  on_zombie.finish();
+  MapReader on_scalar(root["s"], "s", diagnostics);
+  EXPECT_FALSE(on_scalar.valid());
+  EXPECT_FALSE(on_scalar.integer("a", 0, 1));
+  std::vector<std::string> messages;
+  for (const Error& e : diagnostics.errors()) messages.push_back(e.to_string());
+  EXPECT_EQ(messages, (std::vector<std::string>{"f.yaml: z must be a map of keys, not nothing",
+                                                "f.yaml:1:4: s must be a map of keys, not 'text'"}));
 }
 
 }  // namespace

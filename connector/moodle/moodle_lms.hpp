@@ -1,7 +1,7 @@
 #pragma once
 // The Moodle 4.5 adapter behind connector::Lms, over the REST web services
-// with a token (docs/moodle-api.md). It needs a service holding the functions of
-// function-signatures.txt; check_site() names whatever is missing.
+// with a token (docs/moodle-api.md). It needs a service holding the functions
+// listed there (§11); check_site() names whatever is missing.
 //
 // Finding progress cheaply, per poll cycle (poll_changes):
 // - completions: the report-builder report `completions_report` filtered

@@ -9,8 +9,8 @@ namespace {
 
 using nlohmann::json;
 
-// Copied from function-signatures.txt (Moodle 4.5) for the functions the
-// simulator answers.
+// The declared parameters of Moodle 4.5 (as its API documentation page
+// lists them) for the functions the simulator answers.
 const char* const k_signatures = R"(
 ## core_webservice_get_site_info
 {

@@ -1,6 +1,7 @@
 #pragma once
 // Internal to the simulator: the declared parameters of each simulated
-// function (in the notation of function-signatures.txt) and Moodle's
+// function (in the notation of Moodle's own web-service documentation page,
+// Site administration > Server > Web services > API documentation) and Moodle's
 // validation of a request against them: missing, unexpected and
 // wrongly-typed parameters are `invalidparameter`, as recorded.
 

@@ -1,5 +1,5 @@
 // The simulated web-service functions: the answers and errors of a Moodle
-// 4.5 as recorded in fixtures/ (docs/moodle-api.md), over the School.
+// 4.5 as recorded in tests/connector/recordings/ (docs/moodle-api.md), over the School.
 #include <algorithm>
 #include <cstdio>
 #include <ctime>

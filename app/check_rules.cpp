@@ -38,11 +38,13 @@ Result<std::vector<std::string>> rule_file_paths(const config::Config& config) {
 
 }  // namespace
 
-void check_rules(const config::Config& config, const std::set<std::string>& template_ids, CheckReport& report) {
+rules::RuleSet check_rules(const config::Config& config, const std::set<std::string>& template_ids,
+                           CheckReport& report) {
+  if (!check_folder(config, "rules_dir", config.rules_dir, report)) return {};
   auto paths = rule_file_paths(config);
   if (!paths) {
     report.errors.push_back(paths.error());
-    return;
+    return {};
   }
   std::vector<rules::RuleFile> files;
   for (const std::string& path : *paths) {
@@ -54,6 +56,7 @@ void check_rules(const config::Config& config, const std::set<std::string>& temp
   report.errors.insert(report.errors.end(), loaded.errors.begin(), loaded.errors.end());
   report.notes.push_back(std::to_string(loaded.rules.size()) + " rules in " + std::to_string(files.size()) +
                          " files in " + config.rules_dir);
+  return std::move(loaded.rules);
 }
 
 }  // namespace certd::app

@@ -1,13 +1,20 @@
 #pragma once
 // What `certd check-config` (and `certd run` at start) checks beyond the
-// config file itself: the templates, then the rules that name them.
+// config file itself: the templates, the rules that name them, and that
+// every rule's template can be printed with what that rule supplies.
 
+#include <functional>
+#include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "app/rule_template_check.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
+#include "render/template.hpp"
+#include "rules/rule_set.hpp"
 
 namespace certd::app {
 
@@ -16,14 +23,31 @@ struct CheckReport {
   std::vector<std::string> notes;  // worth saying, not wrong
 };
 
-// Loads every template under config.templates_dir; adds the ids of the
-// good ones to `template_ids`.
-void check_templates(const config::Config& config, CheckReport& report, std::set<std::string>& template_ids);
+// Whether `dir`, the folder of `key` (rules_dir or templates_dir), can be
+// listed. A folder the config file names that is missing is an error at
+// that key; the default one next to the config file is only a note (a
+// new school has no rules yet). False: there is nothing to load.
+bool check_folder(const config::Config& config, std::string_view key, const std::string& dir, CheckReport& report);
+
+// The templates check-config loaded, by id.
+using TemplateSpecMap = std::map<std::string, render::TemplateSpec, std::less<>>;
+
+// Loads every template under config.templates_dir; the good ones go into
+// `loaded`.
+void check_templates(const config::Config& config, CheckReport& report, TemplateSpecMap& loaded);
 
 // Loads every rule file under config.rules_dir against the known templates.
-void check_rules(const config::Config& config, const std::set<std::string>& template_ids, CheckReport& report);
+rules::RuleSet check_rules(const config::Config& config, const std::set<std::string>& template_ids,
+                           CheckReport& report);
 
-// Config file, templates and rules, in that order.
+// The config values a certificate prints (issuer.name, issuer.signatory).
+IssuerFacts issuer_facts(const config::Config& config);
+
+// check_rule_templates, its errors and notes added to `report`.
+void check_printable(const rules::RuleSet& rules, const TemplateSpecs& templates, const config::Config& config,
+                     CheckReport& report);
+
+// Config file, templates, rules, then rules against their templates.
 CheckReport check_everything(const std::string& config_path);
 
 }  // namespace certd::app

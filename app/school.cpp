@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "app/config_check.hpp"
 #include "app/issuer_key.hpp"
 #include "core/file_util.hpp"
+#include "core/log.hpp"
 #include "render/signing.hpp"
 #include "render/template.hpp"
 
@@ -28,7 +30,9 @@ std::vector<std::string> yaml_files_in(const std::string& dir) {
   return files;
 }
 
-Status load_templates(School& school, std::vector<Error>& errors) {
+Status load_templates(School& school, CheckReport& report) {
+  if (!check_folder(school.config, "templates_dir", school.config.templates_dir, report)) return ok();
+  std::vector<Error>& errors = report.errors;
   // Cut fonts live under data_dir: /tmp may be cleaned under a daemon
   // that runs for weeks, and later renders would fail.
   render::LoadOptions options;
@@ -45,7 +49,9 @@ Status load_templates(School& school, std::vector<Error>& errors) {
   return ok();
 }
 
-void load_rules(School& school, std::vector<Error>& errors) {
+void load_rules(School& school, CheckReport& report) {
+  if (!check_folder(school.config, "rules_dir", school.config.rules_dir, report)) return;
+  std::vector<Error>& errors = report.errors;
   std::vector<rules::RuleFile> files;
   for (const std::string& path : yaml_files_in(school.config.rules_dir)) {
     auto text = read_file(path, 1 << 20);
@@ -70,10 +76,16 @@ School& School::operator=(School&&) noexcept = default;
 Result<School> load_school(config::Config config) {
   School school;
   school.config = std::move(config);
-  std::vector<Error> errors;
-  CERTD_TRY(load_templates(school, errors));
-  load_rules(school, errors);
-  if (!errors.empty()) return Error(ErrorCode::invalid_argument, joined(errors));
+  // The same checks as check-config, so the daemon never starts with a
+  // rule whose certificates would be refused one by one.
+  CheckReport report;
+  CERTD_TRY(load_templates(school, report));
+  load_rules(school, report);
+  TemplateSpecs specs;
+  for (const auto& [id, loaded] : school.templates) specs[id] = &loaded->spec();
+  check_printable(school.rules, specs, school.config, report);
+  for (const std::string& note : report.notes) CERTD_LOG_INFO("{}", note);
+  if (!report.errors.empty()) return Error(ErrorCode::invalid_argument, joined(report.errors));
   CERTD_TRY(make_directories(school.config.data_dir));
   CERTD_ASSIGN_OR_RETURN(render::Signer signer, load_or_create_issuer_key(school.config.issuer.key_file));
   school.signer = std::make_unique<render::Signer>(std::move(signer));

@@ -40,6 +40,10 @@ enum class Placeholder {
 // The placeholder's name as written between the braces.
 const char* to_string(Placeholder placeholder);
 
+// Every placeholder, in the order above: what a preview data file may
+// name and what messages list as the valid names.
+const std::vector<Placeholder>& all_placeholders();
+
 // Literal text or one placeholder.
 struct TextPiece {
   std::string literal;

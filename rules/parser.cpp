@@ -299,6 +299,7 @@ void read_template(RuleInput& in, Rule& rule) {
     return;
   }
   rule.template_id = std::move(*id);
+  rule.template_where = in.diagnostics.at(in.map.get("template"));
 }
 
 void read_progression(RuleInput& in, Rule& rule) {

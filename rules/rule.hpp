@@ -68,7 +68,8 @@ struct Rule {
   std::optional<Progression> progression;
   std::vector<NotifyTarget> notify;  // default: student
   std::optional<Duration> expires_after;
-  SourceLocation where;  // the rule's `id` entry
+  SourceLocation where;           // the rule's `id` entry
+  SourceLocation template_where;  // its `template:` value (what the template cannot print is reported there)
 };
 
 }  // namespace certd::rules

@@ -3,13 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <thread>
 
 #include "app/issuer.hpp"
 #include "app/progress_codec.hpp"
 #include "app/school.hpp"
 #include "connector/lms.hpp"
 #include "core/log.hpp"
+#include "core/parallel_for.hpp"
 #include "core/time_format.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/requests.hpp"
@@ -20,7 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t k_fetch_threads = 4;
+constexpr int k_fetch_threads = 4;
 
 // The level a rule certifies, and its skills, for the certificate text.
 const rules::Condition* find_level_condition(const rules::Condition& c) {
@@ -162,15 +162,9 @@ std::vector<std::optional<Result<connector::CourseProgress>>> EventProcessor::pr
     if (events[i].event.source.rfind("webhook:", 0) == 0) webhooks.push_back(i);
   // The Lms is thread-safe and bounds its own connections; a few threads
   // keep its pool busy instead of waiting on one request at a time.
-  std::size_t threads = std::min<std::size_t>(k_fetch_threads, webhooks.size());
-  auto work = [&](std::size_t first) {
-    for (std::size_t n = first; n < webhooks.size(); n += threads)
-      fetched[webhooks[n]].emplace(fetch_progress(events[webhooks[n]].event.payload));
-  };
-  std::vector<std::thread> helpers;
-  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work, t);
-  if (threads > 0) work(0);
-  for (std::thread& helper : helpers) helper.join();
+  parallel_for(webhooks.size(), k_fetch_threads, [&](std::size_t n) {
+    fetched[webhooks[n]].emplace(fetch_progress(events[webhooks[n]].event.payload));
+  });
   return fetched;
 }
 

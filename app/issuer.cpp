@@ -1,18 +1,17 @@
 #include "app/issuer.hpp"
 
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <array>
-#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "core/log.hpp"
+#include "core/parallel_for.hpp"
+#include "core/random_token.hpp"
 #include "core/time_format.hpp"
 #include "render/certificate_data.hpp"
 #include "render/certificate_number.hpp"
 #include "render/renderer.hpp"
-#include "render/signing.hpp"
 #include "render/template.hpp"
 #include "store/store.hpp"
 
@@ -25,13 +24,8 @@ constexpr int k_number_attempts = 4;
 
 int year_of(TimePoint t) { return std::stoi(format_date(t).substr(0, 4)); }
 
-std::string random_token() {
-  std::array<unsigned char, 18> bytes{};
-  RAND_bytes(bytes.data(), static_cast<int>(bytes.size()));
-  std::string token = render::base64_encode(std::string_view(reinterpret_cast<char*>(bytes.data()), bytes.size()));
-  for (char& c : token) c = c == '+' ? '-' : c == '/' ? '_' : c;  // URL-safe
-  return token;
-}
+// A family's claim token: 18 random bytes, 24 URL-safe characters.
+constexpr std::size_t k_claim_token_bytes = 18;
 
 }  // namespace
 
@@ -64,7 +58,7 @@ Issuer::Issuer(IssuerOptions options, const TemplateMap& templates, const render
 Result<std::string> Issuer::claim_token_for(const std::string& student_id) {
   CERTD_ASSIGN_OR_RETURN(auto history, m_store.certificates_for_student(student_id));
   if (!history.empty()) return history.front().certificate.claim_token;
-  return random_token();
+  return random_token_base64url(k_claim_token_bytes);
 }
 
 Result<std::string> Issuer::number_for(const IssueJob& job) {
@@ -175,15 +169,8 @@ Result<std::vector<IssueOutcome>> Issuer::issue(const std::vector<IssueJob>& job
   // Rendering is the expensive, pure part: it fans out over a few
   // threads; the store is only touched from this one.
   std::vector<std::optional<Result<Prepared>>> rendered(to_render.size());
-  auto work = [&](std::size_t first, std::size_t step) {
-    for (std::size_t n = first; n < to_render.size(); n += step)
-      rendered[n].emplace(prepare(jobs[to_render[n]], numbers[n], now));
-  };
-  std::size_t threads = std::min<std::size_t>(std::max(m_options.render_threads, 1), to_render.size());
-  std::vector<std::thread> helpers;
-  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work, t, threads);
-  work(0, std::max<std::size_t>(threads, 1));
-  for (std::thread& helper : helpers) helper.join();
+  parallel_for(to_render.size(), m_options.render_threads,
+               [&](std::size_t n) { rendered[n].emplace(prepare(jobs[to_render[n]], numbers[n], now)); });
 
   std::vector<store::CertificateWithOutbox> rows;
   std::vector<PdfFile> files;

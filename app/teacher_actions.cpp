@@ -1,7 +1,5 @@
 #include "app/teacher_actions.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <utility>
@@ -11,6 +9,7 @@
 #include "app/progress_codec.hpp"
 #include "connector/lms.hpp"
 #include "core/log.hpp"
+#include "core/random_token.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/idempotency.hpp"
 #include "store/store.hpp"
@@ -20,17 +19,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string random_id() {
-  unsigned char bytes[12];
-  RAND_bytes(bytes, sizeof bytes);
-  static const char* digits = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) {
-    id += digits[b >> 4];
-    id += digits[b & 15];
-  }
-  return id;
-}
+// An action id nobody else will pick: 12 random bytes as hex.
+Result<std::string> random_id() { return random_token_hex(12); }
 
 // Every teacher action is an event row first: the audit trail, and the
 // id that makes an ad-hoc award issue once however often it is retried.
@@ -143,7 +133,8 @@ Result<IssueOutcome> issue_now(Runtime& runtime, connector::Lms& lms, const std:
                                const std::string& rule_id, const std::string& teacher) {
   const rules::Rule* rule = runtime.school.rules.find(rule_id);
   if (!rule) return Error(ErrorCode::invalid_argument, "no rule " + rule_id);
-  CERTD_ASSIGN_OR_RETURN(store::Id event, record_action(runtime, random_id(), "teacher.issue_now",
+  CERTD_ASSIGN_OR_RETURN(std::string action_id, random_id());
+  CERTD_ASSIGN_OR_RETURN(store::Id event, record_action(runtime, action_id, "teacher.issue_now",
                                                         {{"student", student_id}, {"rule", rule_id}, {"teacher", teacher}}));
   auto issue = [&]() -> Result<IssueOutcome> {
     CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, fetch(lms, rule->course, student_id));
@@ -170,7 +161,9 @@ Result<IssueOutcome> issue_now(Runtime& runtime, connector::Lms& lms, const std:
 }
 
 Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDetails details) {
-  if (details.request.request_id.empty()) details.request.request_id = random_id();
+  if (details.request.request_id.empty()) {
+    CERTD_ASSIGN_OR_RETURN(details.request.request_id, random_id());
+  }
   CERTD_ASSIGN_OR_RETURN(rules::AdhocIssue checked, rules::check_adhoc(details.request, runtime.school.template_ids));
   const rules::AdhocRequest& r = checked.request;
   CERTD_ASSIGN_OR_RETURN(store::Id event, record_action(runtime, r.request_id, "teacher.adhoc",

@@ -1,24 +1,16 @@
 #include "notify/mime.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <ctime>
+
+#include "core/base64.hpp"
 
 namespace certd::notify {
 namespace {
 
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
 // Base64 body lines of 76 characters (RFC 2045), CRLF-terminated.
 std::string base64_lines(std::string_view bytes) {
-  std::string encoded = base64(bytes);
+  std::string encoded = base64_encode(bytes);
   std::string out;
   out.reserve(encoded.size() + encoded.size() / 38 + 2);
   for (std::size_t i = 0; i < encoded.size(); i += 76) out.append(encoded, i, 76).append("\r\n");
@@ -60,7 +52,7 @@ std::string encode_mailbox(std::string_view mailbox) {
 
 // A boundary that cannot occur in base64 text (it contains '=' and '_').
 std::string boundary(const Message& message, const char* kind) {
-  return std::string("=_certd_") + kind + "_" + base64(message.message_id).substr(0, 16);
+  return std::string("=_certd_") + kind + "_" + base64_encode(message.message_id).substr(0, 16);
 }
 
 void text_part(std::string& out, const char* type, std::string_view body) {
@@ -82,7 +74,7 @@ std::string address_of(std::string_view mailbox) {
 
 std::string encode_header_text(std::string_view text) {
   if (is_ascii(text)) return std::string(text);
-  return "=?UTF-8?B?" + base64(text) + "?=";
+  return "=?UTF-8?B?" + base64_encode(text) + "?=";
 }
 
 Result<std::string> compose_mime(const Message& m) {

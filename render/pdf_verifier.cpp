@@ -6,6 +6,8 @@
 
 #include <exception>
 
+#include "core/base64.hpp"
+
 namespace certd::render {
 namespace {
 

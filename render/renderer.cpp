@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include "core/base64.hpp"
 #include "core/time_format.hpp"
 #include "render/page_painter.hpp"
 #include "render/payload.hpp"

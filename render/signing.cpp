@@ -8,6 +8,8 @@
 
 #include <cstdio>
 
+#include "core/base64.hpp"
+
 namespace certd::render {
 namespace {
 
@@ -163,33 +165,6 @@ Result<std::string> generate_private_key_pem() {
   if (PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
     return openssl_error(ErrorCode::internal, "cannot write the key as PEM");
   return bio_text(bio.get());
-}
-
-std::string base64_encode(std::string_view bytes) {
-  std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  text.resize(static_cast<std::size_t>(n));
-  return text;
-}
-
-Result<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return Error(ErrorCode::invalid_argument, "base64 length is not a multiple of 4");
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-    bool padding = c == '=' && i + 2 >= text.size() && (i + 1 == text.size() || text[i + 1] == '=');
-    if (!alphabet && !padding) return Error(ErrorCode::invalid_argument, "not base64");
-  }
-  std::string bytes(3 * text.size() / 4 + 1, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return Error(ErrorCode::invalid_argument, "not base64");
-  // EVP_DecodeBlock counts padding as output bytes.
-  std::size_t size = static_cast<std::size_t>(n);
-  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;
-  bytes.resize(size);
-  return bytes;
 }
 
 }  // namespace certd::render

@@ -72,8 +72,4 @@ class Signer {
 // A new random Ed25519 private key as PKCS#8 PEM.
 Result<std::string> generate_private_key_pem();
 
-std::string base64_encode(std::string_view bytes);
-// Strict: refuses characters outside the alphabet and bad padding.
-Result<std::string> base64_decode(std::string_view text);
-
 }  // namespace certd::render

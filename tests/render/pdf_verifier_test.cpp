@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/base64.hpp"
 #include "render_test_util.hpp"
 
 namespace certd::render {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 
+#include "core/base64.hpp"
 #include "render_test_util.hpp"
 
 namespace certd::render {

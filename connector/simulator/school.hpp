@@ -35,6 +35,12 @@ struct User {
   std::string idnumber;
   std::map<std::string, std::string> profile;  // custom field shortname -> value
   bool accepts_messages = true;  // false: refused by message preferences
+  // Conditions of real sites (docs/moodle-api.md §3): a deleted account
+  // vanishes from user look-ups and enrolments, a suspended one is shown
+  // with suspended=true, a never-used one has no first or last access.
+  bool deleted = false;
+  bool suspended = false;
+  bool never_logged_in = false;
   std::string fullname() const { return firstname + " " + lastname; }
 };
 
@@ -63,6 +69,13 @@ struct Course {
   std::vector<Activity> activities;
   std::vector<Enrolment> enrolments;
   std::vector<Id> competencies;  // linked course competencies
+  // Conditions of real courses: completion enabled without criteria
+  // (completion status answers nocriteriaset), completion tracking off,
+  // hidden from students, or closed to the service user (requireloginerror).
+  bool completion_criteria = true;
+  bool completion_tracking = true;
+  bool visible = true;
+  bool service_can_see = true;
 
   const Enrolment* enrolment(Id user) const;
 };
@@ -128,6 +141,8 @@ struct School {
   Id service_user = 3;
   std::string service_username = "certd_service";
   Id report_id = 1;  // the completions report (report builder)
+  bool report_gone = false;  // the report was deleted: every report call is invalidrecord
+  std::set<std::string> missing_functions;  // left out of the service: accessexception
   std::vector<User> users;
   std::vector<Course> courses;
   std::vector<Framework> frameworks;

@@ -69,6 +69,9 @@ void Loader::read_site(const YAML::Node& node) {
   if (auto id = site.integer("service_user_id", 1, 1LL << 40)) m_school.service_user = *id;
   if (auto username = site.string("service_username")) m_school.service_username = *username;
   if (auto report = site.integer("completions_report", 1, 1LL << 40)) m_school.report_id = *report;
+  m_school.report_gone = site.boolean("completions_report_gone").value_or(false);
+  for (const std::string& name : site.string_list("missing_functions").value_or(std::vector<std::string>{}))
+    m_school.missing_functions.insert(name);
   site.finish();
 }
 
@@ -128,6 +131,10 @@ void Loader::read_course(const YAML::Node& node, const std::string& path) {
   course.shortname = reader.string("shortname", true).value_or("");
   course.fullname = reader.string("fullname").value_or(course.shortname);
   course.manual_enrolment = reader.boolean("manual_enrolment").value_or(true);
+  course.completion_criteria = reader.boolean("completion_criteria").value_or(true);
+  course.completion_tracking = reader.boolean("completion_tracking").value_or(true);
+  course.visible = reader.boolean("visible").value_or(true);
+  course.service_can_see = reader.boolean("service_can_see").value_or(true);
   for (const std::string& name : reader.string_list("skills").value_or(std::vector<std::string>{})) {
     const Competency* competency = m_school.competency_named(name);
     if (!competency) {
@@ -182,6 +189,9 @@ bool Loader::read_user(MapReader& reader, User& user) {
       }
   }
   if (auto messages = reader.choice("messages", {"accepted", "refused"})) user.accepts_messages = *messages == "accepted";
+  user.deleted = reader.boolean("deleted").value_or(false);
+  user.suspended = reader.boolean("suspended").value_or(false);
+  user.never_logged_in = reader.boolean("never_logged_in").value_or(false);
   if (m_school.user_named(user.username)) {
     reader.error_at("username", "the username '" + user.username + "' is used twice");
     return false;

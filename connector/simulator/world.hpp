@@ -88,6 +88,7 @@ class World {
   nlohmann::json competency_record(const Competency& competency, const Framework& framework) const;
   nlohmann::json framework_record(const Framework& framework) const;
   std::string scale_configuration(const Framework& framework) const;
+  bool can_enter(const Course& course) const;
   void require_course_access(const Course& course) const;
   WsException exception(const std::string& cls, const std::string& code, const std::string& message,
                         const std::string& debuginfo = {}) const;

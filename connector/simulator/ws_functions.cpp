@@ -157,7 +157,7 @@ WsAnswer World::handle(const std::string& form_body) {
       throw exception("dml_missing_record_exception", "invalidrecord",
                       "Can't find data record in database table external_functions.",
                       "SELECT * FROM {external_functions} WHERE name = ?\n[array (\n  0 => '" + name + "',\n)]");
-    if (!listed || m_removed_functions.count(name))
+    if (!listed || m_removed_functions.count(name) || m_school.missing_functions.count(name))
       throw exception("webservice_access_exception", "accessexception", "Access control exception",
                       "Access to the function " + name + "() is not allowed.");
     if (!spec)
@@ -221,12 +221,21 @@ const Course& World::course_or_throw(Id id) const {
 
 const User& World::user_or_throw(Id id) const {
   const User* user = m_school.user(id);
-  if (!user) throw exception("dml_missing_record_exception", "invaliduser", "Invalid user");
+  // A deleted account answers like an unknown one (by hand, not recorded).
+  if (!user || user->deleted) throw exception("dml_missing_record_exception", "invaliduser", "Invalid user");
   return *user;
 }
 
-void World::require_course_access(const Course&) const {
-  if (!can("moodle/course:view"))
+bool World::can_enter(const Course& course) const {
+  // A hidden course needs viewhiddencourses; a course closed to the
+  // service user (service_can_see: false) stands for any other reason
+  // require_login refuses (docs/moodle-api.md §10).
+  return can("moodle/course:view") && course.service_can_see &&
+         (course.visible || can("moodle/course:viewhiddencourses"));
+}
+
+void World::require_course_access(const Course& course) const {
+  if (!can_enter(course))
     throw exception("core\\exception\\require_login_exception", "requireloginerror", "Course or activity not accessible.");
 }
 
@@ -241,11 +250,11 @@ json World::user_record(const User& user, bool with_details, bool by_field) cons
     record["department"] = "";
     record["idnumber"] = user.idnumber;
   }
-  record["firstaccess"] = 0;
-  record["lastaccess"] = 0;
+  record["firstaccess"] = user.never_logged_in ? 0 : 1795000000;
+  record["lastaccess"] = user.never_logged_in ? 0 : 1795000000;
   if (by_field) {
     if (with_details) record["auth"] = "manual";
-    record["suspended"] = false;
+    record["suspended"] = user.suspended;
     if (with_details) {
       record["confirmed"] = true;
       record["lang"] = "en";
@@ -332,7 +341,7 @@ json World::framework_record(const Framework& framework) const {
 json World::site_info(const json&) {
   json functions = json::array();
   for (const std::string& name : service_functions())
-    if (!m_removed_functions.count(name)) functions.push_back({{"name", name}, {"version", k_version}});
+    if (!m_removed_functions.count(name) && !m_school.missing_functions.count(name)) functions.push_back({{"name", name}, {"version", k_version}});
   json features = json::array();
   for (const char* feature : {"usecomments", "usetags", "enablenotes", "messaging", "enableblogs", "enablecompletion",
                               "enablebadges", "enablecustomreports", "enablecompetencies"})
@@ -399,7 +408,9 @@ json World::courses_by_field(const json& p) {
                        {"marker", 0}, {"filters", json::array()}, {"courseformatoptions", json::array()}});
     // Without course access only the basic description is shown (recorded
     // with a token whose role has webservice/rest:use alone).
-    if (!can("moodle/course:view"))
+    courses.back()["visible"] = course.visible ? 1 : 0;
+    courses.back()["enablecompletion"] = course.completion_tracking ? 1 : 0;
+    if (!can_enter(course))
       for (const char* key : {"completionnotify", "courseformatoptions", "defaultgroupingid", "enablecompletion",
                               "filters", "format", "groupmode", "groupmodeforce", "lang", "marker", "maxbytes",
                               "newsitems", "showgrades", "showreports", "startdate", "enddate", "theme", "visible"})
@@ -447,7 +458,7 @@ json World::course_contents(const json& p) {
 
 json World::enrolled_users(const json& p) {
   const Course& course = course_or_throw(p.at("courseid").get<Id>());
-  if (!can("moodle/course:view"))
+  if (!can_enter(course))
     throw exception("core\\exception\\moodle_exception", "errorcoursecontextnotvalid",
                     "You cannot execute functions in the course context (course id:" + std::to_string(course.id) +
                         "). The context error message was: Course or activity not accessible.");
@@ -491,7 +502,7 @@ json World::enrolled_users(const json& p) {
     if (index++ < limitfrom) continue;
     if (limitnumber > 0 && static_cast<long>(users.size()) >= limitnumber) break;
     const User* user = m_school.user(enrolment->user);
-    if (!user) continue;
+    if (!user || user->deleted) continue;  // deleting an account ends its enrolments
     json record = user_record(*user, details, /*by_field=*/false);
     record["roles"] = json::array({{{"roleid", enrolment->role}, {"name", ""},
                                     {"shortname", enrolment->role == k_teacher_role ? "editingteacher" : "student"},
@@ -555,6 +566,7 @@ json World::users_by_field(const json& p) {
   for (const json& value : p.at("values")) {
     std::string wanted = value.get<std::string>();
     for (const User& user : m_school.users) {
+      if (user.deleted) continue;  // Moodle leaves deleted accounts out
       bool match = (field == "id" && std::to_string(user.id) == wanted) || (field == "username" && user.username == wanted) ||
                    (field == "idnumber" && user.idnumber == wanted) || (field == "email" && user.email == wanted);
       if (match) users.push_back(user_record(user, details, /*by_field=*/true));
@@ -574,6 +586,10 @@ json World::course_completion(const json& p) {
   const Enrolment* enrolment = course.enrolment(user.id);
   if (!enrolment || enrolment->suspended)
     throw exception("core\\exception\\moodle_exception", "usernotenroled", "User is not enrolled in this course");
+  // After the enrolment check, as Moodle does (…--no-criteria). With
+  // tracking off a course has no criteria either (by hand, not recorded).
+  if (!course.completion_criteria || !course.completion_tracking)
+    throw exception("core\\exception\\moodle_exception", "nocriteriaset", "No completion criteria set for this course");
   auto completed = m_school.completions.find({user.id, course.id});
   json completions = json::array();
   for (const Activity& activity : course.activities) {
@@ -612,7 +628,8 @@ json World::activities_completion(const json& p) {
   bool completed = m_school.completions.count({user.id, course.id}) > 0;
   json statuses = json::array();
   for (const Activity& activity : course.activities) {
-    if (activity.completion == 0) continue;
+    // With completion tracking off no activity is tracked (by hand).
+    if (activity.completion == 0 || !course.completion_tracking) continue;
     // Activities the service user may not see vanish silently (docs/moodle-api.md §3d).
     if (!activity.visible && !can("moodle/course:viewhiddenactivities")) continue;
     if (!can("mod/" + activity.modname + ":view")) continue;
@@ -866,7 +883,7 @@ json World::grade_competency(const json& p) {
 // --- Report builder ----------------------------------------------------------------
 
 json World::set_filters(const json& p) {
-  if (p.at("reportid").get<Id>() != m_school.report_id)
+  if (p.at("reportid").get<Id>() != m_school.report_id || m_school.report_gone)
     throw exception("dml_missing_record_exception", "invalidrecord", "Can't find data record in database table reportbuilder_report.");
   json values = json::parse(p.at("values").get<std::string>(), nullptr, false);
   if (!values.is_object())
@@ -876,14 +893,14 @@ json World::set_filters(const json& p) {
 }
 
 json World::filters_reset(const json& p) {
-  if (p.at("reportid").get<Id>() != m_school.report_id)
+  if (p.at("reportid").get<Id>() != m_school.report_id || m_school.report_gone)
     throw exception("dml_missing_record_exception", "invalidrecord", "Can't find data record in database table reportbuilder_report.");
   m_report_filter = nullptr;
   return true;
 }
 
 json World::retrieve_report(const json& p) {
-  if (p.at("reportid").get<Id>() != m_school.report_id)
+  if (p.at("reportid").get<Id>() != m_school.report_id || m_school.report_gone)
     throw exception("dml_missing_record_exception", "invalidrecord", "Can't find data record in database table reportbuilder_report.");
   std::int64_t from = 0, to = 0;
   std::string course_filter;

@@ -1,6 +1,15 @@
 #include "render/pdf_document.hpp"
 
+#include <hpdf_font.h>
+#include <hpdf_list.h>
+#include <hpdf_streams.h>
+
 #include <cstdio>
+#include <map>
+#include <set>
+
+#include "render/shown_codes.hpp"
+#include "render/to_unicode_cmap.hpp"
 
 namespace certd::render {
 namespace {
@@ -15,6 +24,22 @@ std::string hex(HPDF_STATUS value) {
   std::snprintf(text, sizeof text, "0x%04lX", static_cast<unsigned long>(value));
   return text;
 }
+
+// A memory stream's bytes (page contents are kept unfiltered until saved).
+std::string stream_bytes(HPDF_Stream stream) {
+  std::string bytes;
+  HPDF_UINT count = HPDF_MemStream_GetBufCount(stream);
+  for (HPDF_UINT i = 0; i < count; ++i) {
+    HPDF_UINT length = 0;
+    HPDF_BYTE* part = HPDF_MemStream_GetBufPtr(stream, i, &length);
+    if (part) bytes.append(reinterpret_cast<const char*>(part), length);
+  }
+  return bytes;
+}
+
+// The entries of libharu's encoding CMap that make no sense on a
+// ToUnicode stream (the new CMap names itself).
+constexpr const char* k_encoding_cmap_keys[] = {"Type", "CMapName", "CIDSystemInfo", "WMode"};
 
 }  // namespace
 
@@ -69,7 +94,40 @@ Status PdfDocument::add_info_string(const char* key, const std::string& value) {
   return check(std::string("adding ") + key);
 }
 
+// libharu 2.3.0 gives each Type0 font its encoding CMap (begincidrange
+// <0000> <FFFF> 0) as /ToUnicode, which readers must reject. The stream
+// object is kept (so nothing stale is left and it stays compressed like
+// the font) and its content replaced.
+Status PdfDocument::write_to_unicode_maps() {
+  std::map<HPDF_Font, std::set<char32_t>> shown;
+  for (HPDF_UINT i = 0; i < m_doc->page_list->count; ++i) {
+    auto page = static_cast<HPDF_Page>(HPDF_List_ItemAt(m_doc->page_list, i));
+    auto* page_attr = static_cast<HPDF_PageAttr>(page->attr);
+    if (!page_attr->fonts || !page_attr->stream) continue;
+    auto codes = shown_codes(stream_bytes(page_attr->stream));
+    for (const auto& [file, font] : m_fonts) {
+      const char* name = HPDF_Dict_GetKeyByObj(page_attr->fonts, font);
+      auto found = name ? codes.find(name) : codes.end();
+      if (found != codes.end()) shown[font].insert(found->second.begin(), found->second.end());
+    }
+  }
+  for (const auto& [file, font] : m_fonts) {
+    auto* font_attr = static_cast<HPDF_FontAttr>(font->attr);
+    HPDF_Dict stream = font_attr->cmap_stream;
+    if (font_attr->type != HPDF_FONT_TYPE0_TT || !stream || !stream->stream ||
+        HPDF_Dict_GetItem(font, "ToUnicode", HPDF_OCLASS_DICT) != stream)
+      return Error(ErrorCode::internal, "libharu wrote the font " + file + " without its usual ToUnicode stream");
+    for (const char* key : k_encoding_cmap_keys) HPDF_Dict_RemoveElement(stream, key);
+    HPDF_MemStream_FreeData(stream->stream);
+    std::string cmap = to_unicode_cmap(shown[font]);
+    HPDF_Stream_Write(stream->stream, reinterpret_cast<const HPDF_BYTE*>(cmap.data()), static_cast<HPDF_UINT>(cmap.size()));
+    CERTD_TRY(check("writing the ToUnicode map of " + file));
+  }
+  return ok();
+}
+
 Result<std::string> PdfDocument::save() {
+  CERTD_TRY(write_to_unicode_maps());
   HPDF_SaveToStream(m_doc);
   CERTD_TRY(check("writing the PDF"));
   HPDF_UINT32 size = HPDF_GetStreamSize(m_doc);

@@ -34,6 +34,9 @@ class PdfDocument {
   // Adds a key of our own to the document information dictionary.
   Status add_info_string(const char* key, const std::string& value);
 
+  // Writes the document. Each loaded font's /ToUnicode stream is first
+  // rewritten to map exactly the codes the pages show with it (see
+  // to_unicode_cmap.hpp for why).
   Result<std::string> save();
 
   // Record of libharu's last error; filled in by the C error handler,
@@ -45,6 +48,7 @@ class PdfDocument {
 
  private:
   PdfDocument() = default;
+  Status write_to_unicode_maps();
 
   HPDF_Doc m_doc = nullptr;
   std::unique_ptr<ErrorRecord> m_error = std::make_unique<ErrorRecord>();

@@ -115,6 +115,18 @@ struct Change {
   std::string key;
 };
 
+// Something about the site that makes the poll skip part of its work:
+// one course, one student or one function, never the whole cycle. The
+// adapter logs a condition once when it starts and once when it ends;
+// `conditions()` lists the ones in force (for a `certd status`).
+struct SiteCondition {
+  std::string key;      // stable, e.g. "course:SWIM-L4/nocriteriaset", "site/function:gradereport_user_get_grade_items"
+  std::string subject;  // what it concerns, e.g. "course SWIM-L4", "student 42", "the service"
+  std::string detail;   // what it means for certd, in plain words
+  std::string lms_code; // the LMS's error code, "" when none
+  TimePoint since;      // when the adapter first saw it
+};
+
 struct PollStats {
   int requests = 0;        // HTTP requests made by this cycle
   int changes = 0;
@@ -133,9 +145,22 @@ struct PollResult {
   std::vector<CourseProgress> snapshots;
   std::map<std::string, std::string> cursor_updates;  // key -> value for the CursorStore
   std::vector<std::string> warnings;  // degraded but not failed, in plain words
+  // Conditions (skipped courses, students, functions) that began or ended
+  // in this cycle; Lms::conditions() has all of those in force.
+  std::vector<SiteCondition> conditions_started;
+  std::vector<SiteCondition> conditions_ended;
   PollStats stats;
 
   const CourseProgress* snapshot(UserId student, CourseId course) const;
+};
+
+// Which facts the rules of one course read (rules/rule.hpp conditions):
+// the adapter asks the LMS only for these. "Issue now" marks are always
+// watched. The default, everything, is what the adapter did before.
+struct FactsNeeded {
+  bool completion = true;  // course_completed, completed_between
+  bool grades = true;      // min_grade
+  bool skills = true;      // all_skills_proficient, skills_proficient
 };
 
 // What `certd check-config --online` reports.
@@ -202,6 +227,11 @@ class Lms {
   // What changed since the cursor kept in `cursors`. Only reads the
   // cursor store: the new cursor is in PollResult::cursor_updates.
   virtual Result<PollResult> poll_changes(CursorStore& cursors) = 0;
+  // The facts each watched course needs, by course shortname; a course
+  // not listed needs everything. Call before polling (or between polls).
+  virtual void set_facts_needed(std::map<std::string, FactsNeeded> by_course) { (void)by_course; }
+  // The conditions in force since the last poll (empty if the adapter keeps none).
+  virtual std::vector<SiteCondition> conditions() const { return {}; }
 
   // Write-backs. Transient failures are `unavailable`; anything else is
   // permanent and carries the LMS's error code and message.

@@ -104,10 +104,13 @@ Result<CourseInfo> MoodleLms::course_info(const Course& course) {
   }
   FormBuilder competencies;
   competencies.add("id", course.id);
-  CERTD_ASSIGN_OR_RETURN(json linked, m_ws.call("core_competency_list_course_competencies", competencies, Retry::reads));
-  info.has_competencies = linked.is_array() && !linked.empty();
+  Result<json> linked = m_ws.call("core_competency_list_course_competencies", competencies, Retry::reads);
+  // Without the function in the service skills cannot be read anyway:
+  // the course is polled without them, and asked again next time.
+  if (!linked && !is_code(linked.error(), "accessexception")) return linked.error();
+  info.has_competencies = linked && linked->is_array() && !linked->empty();
   std::lock_guard<std::mutex> lock(m_mutex);
-  m_courses[course.id] = info;
+  if (linked) m_courses[course.id] = info;
   return info;
 }
 
@@ -300,6 +303,9 @@ Result<CourseProgress> MoodleLms::progress(const Course& course, UserId student)
   progress.student = users.front();
   progress.course = course;
   Result<CompletionState> completion = course_completion(course.id, student);
+  // A course without completion criteria answers nocriteriaset for every
+  // student (docs/moodle-api.md §3a): it is never completed, other facts stand.
+  if (!completion && is_code(completion.error(), "nocriteriaset")) completion = CompletionState();
   if (!completion) {
     if (!is_code(completion.error(), "usernotenroled")) return completion.error();
     CERTD_ASSIGN_OR_RETURN(progress.enrolment, enrolment_when_not_active(course.id, student));
@@ -352,6 +358,17 @@ SweepVisit MoodleLms::visit(const CourseInfo& info, UserId student) {
     result.skills_modified = modified;
   }
   return result;
+}
+
+void MoodleLms::set_facts_needed(std::map<std::string, FactsNeeded> by_course) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_facts = std::move(by_course);
+}
+
+FactsNeeded MoodleLms::facts_needed(const std::string& shortname) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  auto it = m_facts.find(shortname);
+  return it == m_facts.end() ? FactsNeeded() : it->second;
 }
 
 // --- Write-backs ------------------------------------------------------------

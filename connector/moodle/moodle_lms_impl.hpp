@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "connector/cursor_store.hpp"
+#include "connector/moodle/conditions.hpp"
 #include "connector/moodle/moodle_lms.hpp"
 #include "connector/moodle/moodle_parse.hpp"
 #include "connector/moodle/ws_client.hpp"
@@ -58,6 +59,8 @@ class MoodleLms final : public Lms {
   Result<std::vector<EnrolledStudent>> enrolled_students(const Course& course) override;
   Result<CourseProgress> progress(const Course& course, UserId student) override;
   Result<PollResult> poll_changes(CursorStore& cursors) override;
+  void set_facts_needed(std::map<std::string, FactsNeeded> by_course) override;
+  std::vector<SiteCondition> conditions() const override { return m_conditions.current(); }
 
   Status add_note(const NoteRequest& request) override;
   Result<MessageOutcome> send_message(const MessageRequest& request) override;
@@ -92,6 +95,10 @@ class MoodleLms final : public Lms {
   const MoodleOptions& options() const { return m_options; }
   const Clock& clock() const { return m_clock; }
   SweepVisit visit(const CourseInfo& info, UserId student);
+  // What the rules of this course read (everything unless told otherwise).
+  FactsNeeded facts_needed(const std::string& shortname);
+  // Kept across cycles, so each condition is logged once (conditions.hpp).
+  ConditionTracker& tracker() { return m_conditions; }
 
  private:
   Result<std::string> level_name(std::int64_t framework_id, std::int64_t parent_id);
@@ -112,6 +119,8 @@ class MoodleLms final : public Lms {
   std::map<UserId, std::string> m_names;                           // Guarded by m_mutex.
   std::map<std::string, UserId> m_user_ids;                        // Guarded by m_mutex.
   std::map<CourseId, std::vector<Student>> m_rosters;              // Guarded by m_mutex.
+  std::map<std::string, FactsNeeded> m_facts;                      // Guarded by m_mutex; by shortname.
+  ConditionTracker m_conditions;
 };
 
 }  // namespace certd::connector::moodle

@@ -79,6 +79,7 @@ class PollCycle {
 
  private:
   Status load();
+  Status find_missing_functions();
   Status find_suspensions();
   Status completions_from_report();
   Status completions_by_sweep();
@@ -88,6 +89,30 @@ class PollCycle {
   Result<CourseProgress> snapshot(const PairKey& pair);
   void apply_visit(const CourseInfo& info, const SweepVisit& visit);
   void save();
+  // A failure that belongs to one course, student or function: recorded
+  // as a condition of `scope`, and the cycle goes on without it. Returns
+  // false when the whole cycle must fail instead (transient, bad token).
+  bool isolate(const Error& error, const std::string& function, const std::string& scope, const std::string& subject,
+               const std::string& kind = {});
+  void condition(const std::string& scope, const std::string& kind, const std::string& subject,
+                 const std::string& detail, const std::string& code);
+  bool available(const std::string& function) const { return !m_missing.count(function); }
+  // Forgets what this cycle saw of a pair, so the next cycle finds it
+  // again: a change is never committed without its snapshot.
+  void defer(const PairKey& pair);
+  const FactsNeeded& facts(CourseId course) { return m_facts[course]; }
+  bool no_criteria(const CourseInfo& course) const {
+    return m_lms.tracker().active(course_scope(course), "nocriteriaset");
+  }
+  void no_criteria_seen(const CourseInfo& course) {
+    condition(course_scope(course), "nocriteriaset", "course " + course.course.shortname,
+              "no completion criteria are set (Moodle: nocriteriaset): nobody can complete it, other facts are read",
+              "nocriteriaset");
+  }
+  static std::string course_scope(const CourseInfo& course) { return "course:" + course.course.shortname; }
+  static std::string pair_scope(const CourseInfo& course, UserId student) {
+    return "student:" + std::to_string(student) + ":" + course.course.shortname;
+  }
 
   PairState& state(CourseId course, UserId student) { return m_pairs[course][student]; }
   void dirty(CourseId course) { m_dirty.insert(course); }
@@ -103,6 +128,9 @@ class PollCycle {
   PollCursor m_next;
   std::vector<CourseInfo> m_courses;
   std::map<CourseId, PairStates> m_pairs;
+  std::map<CourseId, PairStates> m_loaded;  // as the cycle started (defer)
+  std::map<CourseId, FactsNeeded> m_facts;  // what the rules read, and the service can answer
+  std::set<std::string> m_missing;          // functions not in the service
   std::set<CourseId> m_dirty;
   std::map<CourseId, std::set<UserId>> m_suspended;
   std::map<CourseId, std::vector<Student>> m_rosters;  // fetched this cycle
@@ -130,19 +158,109 @@ Status PollCycle::load() {
   if (cursor) m_cursor = parse_cursor(*cursor);
   m_next = m_cursor;
   m_next.last_poll = to_unix(m_now);
-  CERTD_ASSIGN_OR_RETURN(std::vector<Course> courses, m_lms.courses(m_options.courses));
-  for (const Course& course : courses) {
-    CERTD_ASSIGN_OR_RETURN(CourseInfo course_info, m_lms.course_info(course));
-    m_courses.push_back(course_info);
+  m_lms.tracker().begin_cycle();
+  CERTD_TRY(find_missing_functions());
+  // One course at a time: a course that is gone, hidden or closed to the
+  // service user is skipped, the others are polled.
+  for (const std::string& shortname : m_options.courses) {
+    std::string scope = "course:" + shortname;
+    m_lms.tracker().examined(scope);
+    Result<std::vector<Course>> found = m_lms.courses({shortname});
+    if (!found) {
+      if (!isolate(found.error(), "core_course_get_courses_by_field", scope, "course " + shortname, "not-found"))
+        return found.error();
+      continue;
+    }
+    Result<CourseInfo> course_info = m_lms.course_info(found->front());
+    if (!course_info) {
+      if (!isolate(course_info.error(), "core_course_get_contents", scope, "course " + shortname)) return course_info.error();
+      continue;
+    }
+    CourseInfo info = *course_info;
+    const Course& course = info.course;
+    // Ask only for what the rules of this course read and the service answers.
+    FactsNeeded needed = m_lms.facts_needed(shortname);
+    needed.completion = needed.completion && available("core_completion_get_course_completion_status");
+    needed.grades = needed.grades && available("gradereport_user_get_grade_items");
+    needed.skills = needed.skills && available("report_competency_data_for_report") &&
+                    available("core_competency_list_competencies");
+    if (!needed.skills) info.has_competencies = false;
+    if (!available("core_completion_get_activities_completion_status")) info.issue_now.reset();
+    m_facts[course.id] = needed;
+    m_courses.push_back(info);
     CERTD_ASSIGN_OR_RETURN(std::optional<std::string> pairs, m_cursors.get(pairs_key(course.id)));
     m_pairs[course.id] = pairs ? parse_pairs(*pairs) : PairStates();
+  }
+  m_loaded = m_pairs;
+  return ok();
+}
+
+Status PollCycle::find_missing_functions() {
+  // One request per cycle: a function taken out of the service stops only
+  // what needs it, and its return is noticed.
+  Result<json> site = m_lms.call("core_webservice_get_site_info", FormBuilder());
+  if (!site) {
+    if (site.error().code() == ErrorCode::unavailable || lms_error_code(site.error()) == "invalidtoken")
+      return site.error();
+    return ok();  // cannot tell: assume every function is there, calls will say otherwise
+  }
+  SiteInfo info = parse_site_info(*site);
+  if (info.functions.empty()) return ok();
+  m_lms.tracker().examined("site");
+  for (const std::string& function : required_functions()) {
+    bool report_only = function.rfind("core_reportbuilder_", 0) == 0;
+    if (report_only && m_options.completions_report == 0) continue;
+    if (info.functions.count(function)) continue;
+    m_missing.insert(function);
+    condition("site", "function:" + function, "the web service",
+              "function " + function + " is not in the service: what needs it is skipped", "accessexception");
   }
   return ok();
 }
 
+bool PollCycle::isolate(const Error& error, const std::string& function, const std::string& scope,
+                        const std::string& subject, const std::string& kind) {
+  std::string code = lms_error_code(error);
+  if (error.code() == ErrorCode::unavailable || code == "invalidtoken") return false;
+  if (code == "accessexception" || code == "servicenotavailable") {
+    m_missing.insert(function);
+    condition("site", "function:" + function, "the web service",
+              "function " + function + " is not in the service: what needs it is skipped", code);
+    return true;
+  }
+  condition(scope, !kind.empty() ? kind : !code.empty() ? code : to_string(error.code()), subject, error.message(), code);
+  return true;
+}
+
+void PollCycle::condition(const std::string& scope, const std::string& kind, const std::string& subject,
+                          const std::string& detail, const std::string& code) {
+  if (m_lms.tracker().raise(scope, kind, subject, detail, code, m_now))
+    m_result.conditions_started.push_back(SiteCondition{scope + "/" + kind, subject, detail, code, m_now});
+}
+
+void PollCycle::defer(const PairKey& pair) {
+  auto [student, course] = pair;
+  m_result.changes.erase(std::remove_if(m_result.changes.begin(), m_result.changes.end(),
+                                        [&](const Change& change) {
+                                          return change.student == student && change.course.id == course;
+                                        }),
+                         m_result.changes.end());
+  const PairStates& loaded = m_loaded[course];
+  auto before = loaded.find(student);
+  if (before != loaded.end()) m_pairs[course][student] = before->second;
+  else m_pairs[course].erase(student);
+  dirty(course);
+}
+
 Status PollCycle::find_suspensions() {
   for (const CourseInfo& course : m_courses) {
-    CERTD_ASSIGN_OR_RETURN(std::vector<Student> suspended, m_lms.roster(course.course.id, Enrolment::suspended));
+    Result<std::vector<Student>> listed = m_lms.roster(course.course.id, Enrolment::suspended);
+    if (!listed) {
+      if (!isolate(listed.error(), "core_enrol_get_enrolled_users", course_scope(course), "course " + course.course.shortname))
+        return listed.error();
+      continue;
+    }
+    const std::vector<Student>& suspended = *listed;
     std::set<UserId>& ids = m_suspended[course.course.id];
     for (const Student& student : suspended) ids.insert(student.id);
     for (auto& [student, pair] : m_pairs[course.course.id])
@@ -171,6 +289,10 @@ Status PollCycle::find_suspensions() {
 Status PollCycle::completions_from_report() {
   // Completions stamped by cron can carry an earlier time than when they
   // appear (docs/moodle-api.md §9): look back, and skip what the pairs know.
+  // The report cannot tell when criteria are added to a course that had
+  // none; the sweep (or a restart) does. Until then the condition holds.
+  for (const CourseInfo& course : m_courses)
+    if (no_criteria(course)) no_criteria_seen(course);
   std::int64_t from = m_cursor.last_poll > 0 ? std::max<std::int64_t>(0, m_cursor.last_poll - m_options.completion_lookback.count()) : 0;
   json filter = {{"completion:timecompleted_operator", 3},
                  {"completion:timecompleted_from", from},
@@ -206,6 +328,7 @@ Status PollCycle::completions_from_report() {
                                [&](const CourseInfo& c) { return c.course.shortname == row.course; });
     auto id = ids.find(row.username);
     if (course == m_courses.end() || id == ids.end()) continue;
+    if (!facts(course->course.id).completion || no_criteria(*course)) continue;
     if (state(course->course.id, id->second).completed != 0) continue;
     candidates.push_back({&*course, id->second, row.completed_at});
   }
@@ -223,8 +346,15 @@ Status PollCycle::completions_from_report() {
       // fails, so the report's own (minute) time stands in.
       completion.completed = true;
       completion.completed_at = candidate.shown ? candidate.shown : m_now;
+    } else if (lms_error_code(answers[i].error()) == "nocriteriaset") {
+      no_criteria_seen(*candidate.course);
+      continue;
     } else {
-      return answers[i].error();
+      if (!isolate(answers[i].error(), "core_completion_get_course_completion_status",
+                   pair_scope(*candidate.course, candidate.student), "student " + std::to_string(candidate.student) +
+                   " in " + candidate.course->course.shortname))
+        return answers[i].error();
+      continue;
     }
     if (!completion.completed || !completion.completed_at) continue;
     CourseId course = candidate.course->course.id;
@@ -245,17 +375,39 @@ Status PollCycle::completions_from_report() {
 
 Status PollCycle::completions_by_sweep() {
   for (const CourseInfo& course : m_courses) {
-    CERTD_ASSIGN_OR_RETURN(std::vector<Student> students, m_lms.cached_roster(course.course.id, /*refresh=*/true));
+    if (!facts(course.course.id).completion) continue;
+    Result<std::vector<Student>> roster = m_lms.cached_roster(course.course.id, /*refresh=*/true);
+    if (!roster) {
+      if (!isolate(roster.error(), "core_enrol_get_enrolled_users", course_scope(course), "course " + course.course.shortname))
+        return roster.error();
+      continue;
+    }
+    const std::vector<Student>& students = *roster;
     m_rosters[course.course.id] = students;
-    std::vector<Result<CompletionState>> answers(students.size(), CompletionState());
-    parallel_for(students.size(), m_options.max_connections, [&](std::size_t i) {
+    // A course known to have no criteria costs one probe a cycle, not one
+    // call per student; the probe notices when criteria are added.
+    bool probing = no_criteria(course), answered = false;
+    std::size_t asked = probing ? std::min<std::size_t>(1, students.size()) : students.size();
+    std::vector<Result<CompletionState>> answers(asked, CompletionState());
+    parallel_for(asked, m_options.max_connections, [&](std::size_t i) {
       answers[i] = m_lms.course_completion(course.course.id, students[i].id);
     });
-    for (std::size_t i = 0; i < students.size(); ++i) {
+    for (std::size_t i = 0; i < asked; ++i) {
       if (!answers[i]) {
-        if (lms_error_code(answers[i].error()) == "usernotenroled") continue;  // suspended since the roster
-        return answers[i].error();
+        std::string code = lms_error_code(answers[i].error());
+        if (code == "usernotenroled") continue;  // suspended since the roster
+        if (code == "nocriteriaset") {
+          no_criteria_seen(course);
+          break;
+        }
+        if (!isolate(answers[i].error(), "core_completion_get_course_completion_status",
+                     pair_scope(course, students[i].id),
+                     "student " + std::to_string(students[i].id) + " in " + course.course.shortname))
+          return answers[i].error();
+        continue;
       }
+      answered = true;  // a probe that answers ends the condition: everyone is asked next cycle
+      m_lms.tracker().examined(pair_scope(course, students[i].id));
       PairState& pair = state(course.course.id, students[i].id);
       const CompletionState& completion = *answers[i];
       std::int64_t time = completion.completed && completion.completed_at ? to_unix(*completion.completed_at) : 0;
@@ -273,14 +425,23 @@ Status PollCycle::completions_by_sweep() {
                    ":" + std::to_string(time);
       add_change(std::move(change));
     }
+    if (probing && !answered)  // nothing proved the criteria back: the condition holds
+      no_criteria_seen(course);
   }
   return ok();
 }
 
 Status PollCycle::find_grades() {
   for (const CourseInfo& course : m_courses) {
-    CERTD_ASSIGN_OR_RETURN(std::vector<CourseGrade> grades, m_lms.course_grades(course.course.id));
-    for (const CourseGrade& grade : grades) {
+    if (!facts(course.course.id).grades) continue;
+    Result<std::vector<CourseGrade>> graded = m_lms.course_grades(course.course.id);
+    if (!graded) {
+      if (!isolate(graded.error(), "gradereport_user_get_grade_items", course_scope(course),
+                   "course " + course.course.shortname))
+        return graded.error();
+      continue;
+    }
+    for (const CourseGrade& grade : *graded) {
       if (!grade.percent) continue;
       m_grade[{grade.user, course.course.id}] = grade.percent;
       PairState& pair = state(course.course.id, grade.user);
@@ -362,7 +523,14 @@ Status PollCycle::sweep() {
     if (fetched != m_rosters.end()) {
       students = fetched->second;
     } else {
-      CERTD_ASSIGN_OR_RETURN(students, m_lms.cached_roster(course.course.id, new_round));
+      Result<std::vector<Student>> roster = m_lms.cached_roster(course.course.id, new_round);
+      if (!roster) {
+        if (!isolate(roster.error(), "core_enrol_get_enrolled_users", course_scope(course),
+                     "course " + course.course.shortname))
+          return roster.error();
+        continue;
+      }
+      students = *roster;
     }
     std::sort(students.begin(), students.end(), [](const Student& a, const Student& b) { return a.id < b.id; });
     for (const Student& student : students) pairs.emplace_back(&course, student.id);
@@ -389,13 +557,19 @@ Status PollCycle::sweep() {
     visits[i] = m_lms.visit(*pairs[start + i].first, pairs[start + i].second);
   });
   for (std::size_t i = 0; i < visits.size(); ++i) {
+    const CourseInfo& course = *pairs[start + i].first;
     if (visits[i].error) {
-      if (visits[i].error->code() == ErrorCode::unavailable) return *visits[i].error;
-      m_result.warnings.push_back("student " + std::to_string(visits[i].student) + " in " +
-                                  pairs[start + i].first->course.shortname + ": " + visits[i].error->message());
+      // Either read of the visit may have failed; the message names the function.
+      std::string function = visits[i].error->message().find("report_competency_data_for_report") != std::string::npos
+                                 ? "report_competency_data_for_report"
+                                 : "core_completion_get_activities_completion_status";
+      if (!isolate(*visits[i].error, function, pair_scope(course, visits[i].student),
+                   "student " + std::to_string(visits[i].student) + " in " + course.course.shortname))
+        return *visits[i].error;
       continue;
     }
-    apply_visit(*pairs[start + i].first, visits[i]);
+    m_lms.tracker().examined(pair_scope(course, visits[i].student));
+    apply_visit(course, visits[i]);
   }
   m_result.stats.pairs_swept = static_cast<int>(visits.size());
   m_result.stats.pairs_total = static_cast<int>(pairs.size());
@@ -429,10 +603,14 @@ Result<CourseProgress> PollCycle::snapshot(const PairKey& pair) {
   progress.enrolment = Enrolment::active;
   CompletionState completion;
   auto seen = m_completion.find(pair);
+  // Read-only here: facts and conditions were settled before the snapshots.
+  auto needed = m_facts.find(course_id);
+  bool wants_completion = needed != m_facts.end() && needed->second.completion && !no_criteria(*course);
   if (seen != m_completion.end()) {
     completion = seen->second;
-  } else {
+  } else if (wants_completion) {
     Result<CompletionState> fresh = m_lms.course_completion(course_id, student);
+    if (!fresh && lms_error_code(fresh.error()) == "nocriteriaset") fresh = CompletionState();
     if (!fresh) {
       if (lms_error_code(fresh.error()) != "usernotenroled") return fresh.error();
       progress.enrolment = Enrolment::not_enrolled;
@@ -446,7 +624,7 @@ Result<CourseProgress> PollCycle::snapshot(const PairKey& pair) {
   auto grade = m_grade.find(pair);
   if (grade != m_grade.end()) {
     progress.grade_percent = grade->second;
-  } else {
+  } else if (needed != m_facts.end() && needed->second.grades) {
     CERTD_ASSIGN_OR_RETURN(progress.grade_percent, m_lms.grade(course_id, student));
   }
   auto skills = m_skills.find(pair);
@@ -464,15 +642,46 @@ Status PollCycle::build_snapshots() {
   for (const PairKey& pair : m_touched) ids.push_back(pair.first);
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  CERTD_ASSIGN_OR_RETURN(std::vector<Student> students, m_lms.users_by_id(ids));
+  Result<std::vector<Student>> found = m_lms.users_by_id(ids);
+  if (!found) {
+    // Without names and addresses nothing can be issued: every change
+    // waits for the next cycle rather than going out half known.
+    if (!isolate(found.error(), "core_user_get_users_by_field", "site", "student records", "users"))
+      return found.error();
+    for (const PairKey& pair : m_touched) defer(pair);
+    return ok();
+  }
+  std::map<UserId, const Student*> by_id;
+  for (const Student& student : *found) by_id[student.id] = &student;
   std::vector<Result<CourseProgress>> snapshots(m_touched.size(), CourseProgress());
   parallel_for(m_touched.size(), m_options.max_connections,
                [&](std::size_t i) { snapshots[i] = snapshot(m_touched[i]); });
   for (std::size_t i = 0; i < snapshots.size(); ++i) {
-    if (!snapshots[i]) return snapshots[i].error();
+    auto [student_id, course_id] = m_touched[i];
+    const CourseInfo* course = info(course_id);
+    std::string scope = "student:" + std::to_string(student_id);
+    auto student = by_id.find(student_id);
+    if (student == by_id.end()) {
+      // Deleted, or hidden from the service user: Moodle leaves it out.
+      condition(scope, "not-found", "student " + std::to_string(student_id),
+                "Moodle does not show this user (deleted?): their changes wait", "");
+      defer(m_touched[i]);
+      continue;
+    }
+    m_lms.tracker().examined(scope);
+    if (student->second->email.empty())
+      condition(scope, "no-email", "student " + std::to_string(student_id),
+                "has no e-mail address in Moodle: certificates cannot be e-mailed to them", "");
+    if (!snapshots[i]) {
+      if (!isolate(snapshots[i].error(), "core_completion_get_course_completion_status",
+                   pair_scope(*course, student_id), "student " + std::to_string(student_id) + " in " +
+                   course->course.shortname))
+        return snapshots[i].error();
+      defer(m_touched[i]);
+      continue;
+    }
     CourseProgress progress = std::move(*snapshots[i]);
-    for (const Student& student : students)
-      if (student.id == progress.student.id) progress.student = student;
+    progress.student = *student->second;
     m_result.snapshots.push_back(std::move(progress));
   }
   return ok();
@@ -488,17 +697,25 @@ Result<PollResult> PollCycle::run() {
   long long requests_before = m_lms.requests_sent();
   CERTD_TRY(load());
   CERTD_TRY(find_suspensions());
-  if (m_options.completions_report != 0) {
-    m_result.stats.completions_from = "report";
-    CERTD_TRY(completions_from_report());
-  } else {
-    m_result.stats.completions_from = "sweep";
-    CERTD_TRY(completions_by_sweep());
+  bool from_report = m_options.completions_report != 0 && available("core_reportbuilder_set_filters") &&
+                     available("core_reportbuilder_retrieve_report");
+  if (from_report) {
+    // A report that was deleted or cannot be read: the sweep stands in.
+    Status report = completions_from_report();
+    if (!report) {
+      if (!isolate(report.error(), "core_reportbuilder_retrieve_report", "site",
+                   "completions report " + std::to_string(m_options.completions_report), "completions-report"))
+        return report.error();
+      from_report = false;
+    }
   }
+  m_result.stats.completions_from = from_report ? "report" : "sweep";
+  if (!from_report) CERTD_TRY(completions_by_sweep());
   if (m_options.watch_grades) CERTD_TRY(find_grades());
   CERTD_TRY(sweep());
   CERTD_TRY(build_snapshots());
   save();
+  m_result.conditions_ended = m_lms.tracker().end_cycle();
   m_result.stats.changes = static_cast<int>(m_result.changes.size());
   m_result.stats.requests = static_cast<int>(m_lms.requests_sent() - requests_before);
   m_result.stats.elapsed =

@@ -270,7 +270,10 @@ std::vector<Error> in_file_order(std::vector<Error> errors) {
 
 LoadResult parse(std::string_view text, const std::string& file_name, const std::string& relative_base) {
   // Absolute from here on, so a path is resolved once and stays put.
-  const std::string base_dir = std::filesystem::absolute(relative_base).lexically_normal().string();
+  // (The error_code overload: without a current directory this would throw.)
+  std::error_code ec;
+  std::filesystem::path base = std::filesystem::absolute(relative_base, ec);
+  const std::string base_dir = (ec ? std::filesystem::path(relative_base) : base).lexically_normal().string();
   LoadResult result;
   result.config.source_file = file_name;
   yaml::Diagnostics diagnostics(file_name);

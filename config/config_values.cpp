@@ -106,9 +106,12 @@ void validate(const Config& config, const YAML::Node& document, yaml::Diagnostic
     if (value < Duration(1))
       diagnostics.error(locate(document, diagnostics, section, key),
                         std::string(section) + "." + std::string(key) + ": must be at least 1s");
-  if (!config.smtp.url.empty() && config.smtp.from.empty())
+  // Without smtp.from, mail goes out as "issuer.name <issuer.email>"; a
+  // real server refuses the certd@localhost that stands in for no e-mail.
+  if (!config.smtp.url.empty() && config.smtp.from.empty() && config.issuer.email.empty())
     diagnostics.error(locate(document, diagnostics, "smtp", "from"),
-                      "smtp.from is required when smtp.url is set (the sender, e.g. \"School <certs@example.org>\")");
+                      "smtp.from (or issuer.email) is required when smtp.url is set (the sender, e.g. "
+                      "\"School <certs@example.org>\")");
   if (config.smtp.password.configured() && !config.smtp.username.configured())
     diagnostics.error(locate(document, diagnostics, "smtp", "username_env"),
                       "smtp.username_env or smtp.username_file is required with a password");

@@ -88,8 +88,11 @@ INSTANTIATE_TEST_SUITE_P(
                     {"certd.yaml:2:23: webhooks.tolerance: must be at least 1s",
                      "certd.yaml:3:17: smtp.timeout: must be at least 1s"}},
         HostileCase{"smtp_without_from", std::string(k_lms) + "smtp:\n  url: smtp://mail.example.org:587\n",
-                    {"certd.yaml:2:1: smtp.from is required when smtp.url is set (the sender, e.g. \"School "
-                     "<certs@example.org>\")"}},
+                    {"certd.yaml:2:1: smtp.from (or issuer.email) is required when smtp.url is set (the sender, "
+                     "e.g. \"School <certs@example.org>\")"}},
+        HostileCase{"smtp_sender_from_issuer_email",
+                    std::string(k_lms) + "smtp: {url: 'smtps://mail.example.org'}\nissuer: {email: office@s.example}\n",
+                    {}},
         HostileCase{"control_characters", std::string(k_lms) + "issuer: {name: \"a\\0b\"}\n\x01: x\n",
                     {"certd.yaml:3:1: unknown key '\x01' (known keys: lms, portal, webhooks, smtp, issuer, quota, "
                      "notify, data_dir, rules_dir, templates_dir, log_level)"}}),

@@ -28,7 +28,7 @@ bool ConditionTracker::raise(const std::string& scope, const std::string& kind, 
   }
   m_active[key] = SiteCondition{key, subject, detail, lms_code, now};
   m_scope_of[key] = scope;
-  CERTD_LOG_WARN("lms: {}: {} (skipped until this changes)", subject, detail);
+  CERTD_LOG_WARN("lms: {}: {}", subject, detail);
   return true;
 }
 

@@ -228,7 +228,8 @@ bool PollCycle::isolate(const Error& error, const std::string& function, const s
               "function " + function + " is not in the service: what needs it is skipped", code);
     return true;
   }
-  condition(scope, !kind.empty() ? kind : !code.empty() ? code : to_string(error.code()), subject, error.message(), code);
+  condition(scope, !kind.empty() ? kind : !code.empty() ? code : to_string(error.code()), subject,
+            "skipped until this changes: " + error.message(), code);
   return true;
 }
 

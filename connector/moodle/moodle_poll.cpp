@@ -113,6 +113,13 @@ class PollCycle {
   static std::string pair_scope(const CourseInfo& course, UserId student) {
     return "student:" + std::to_string(student) + ":" + course.course.shortname;
   }
+  // Where a failed per-student read belongs: refusals to enter the course
+  // concern the course (one condition, not one per student).
+  static std::string scope_of(const Error& error, const CourseInfo& course, UserId student) {
+    std::string code = lms_error_code(error);
+    bool course_wide = code == "requireloginerror" || code == "errorcoursecontextnotvalid" || code == "invalidrecord";
+    return course_wide ? course_scope(course) : pair_scope(course, student);
+  }
 
   PairState& state(CourseId course, UserId student) { return m_pairs[course][student]; }
   void dirty(CourseId course) { m_dirty.insert(course); }
@@ -228,7 +235,9 @@ bool PollCycle::isolate(const Error& error, const std::string& function, const s
               "function " + function + " is not in the service: what needs it is skipped", code);
     return true;
   }
-  condition(scope, !kind.empty() ? kind : !code.empty() ? code : to_string(error.code()), subject,
+  // A student's read that hit a course-wide refusal is the course's condition.
+  std::string about = scope.rfind("course:", 0) == 0 ? "course " + scope.substr(7) : subject;
+  condition(scope, !kind.empty() ? kind : !code.empty() ? code : to_string(error.code()), about,
             "skipped until this changes: " + error.message(), code);
   return true;
 }
@@ -352,7 +361,7 @@ Status PollCycle::completions_from_report() {
       continue;
     } else {
       if (!isolate(answers[i].error(), "core_completion_get_course_completion_status",
-                   pair_scope(*candidate.course, candidate.student), "student " + std::to_string(candidate.student) +
+                   scope_of(answers[i].error(), *candidate.course, candidate.student), "student " + std::to_string(candidate.student) +
                    " in " + candidate.course->course.shortname))
         return answers[i].error();
       continue;
@@ -402,7 +411,7 @@ Status PollCycle::completions_by_sweep() {
           break;
         }
         if (!isolate(answers[i].error(), "core_completion_get_course_completion_status",
-                     pair_scope(course, students[i].id),
+                     scope_of(answers[i].error(), course, students[i].id),
                      "student " + std::to_string(students[i].id) + " in " + course.course.shortname))
           return answers[i].error();
         continue;
@@ -564,7 +573,7 @@ Status PollCycle::sweep() {
       std::string function = visits[i].error->message().find("report_competency_data_for_report") != std::string::npos
                                  ? "report_competency_data_for_report"
                                  : "core_completion_get_activities_completion_status";
-      if (!isolate(*visits[i].error, function, pair_scope(course, visits[i].student),
+      if (!isolate(*visits[i].error, function, scope_of(*visits[i].error, course, visits[i].student),
                    "student " + std::to_string(visits[i].student) + " in " + course.course.shortname))
         return *visits[i].error;
       continue;
@@ -675,7 +684,7 @@ Status PollCycle::build_snapshots() {
                 "has no e-mail address in Moodle: certificates cannot be e-mailed to them", "");
     if (!snapshots[i]) {
       if (!isolate(snapshots[i].error(), "core_completion_get_course_completion_status",
-                   pair_scope(*course, student_id), "student " + std::to_string(student_id) + " in " +
+                   scope_of(snapshots[i].error(), *course, student_id), "student " + std::to_string(student_id) + " in " +
                    course->course.shortname))
         return snapshots[i].error();
       defer(m_touched[i]);

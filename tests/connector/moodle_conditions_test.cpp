@@ -34,7 +34,10 @@ courses:
   - { shortname: NO-CRIT, completion_criteria: false }
   - { shortname: UNTRACKED, completion_tracking: false }
   - { shortname: CLOSED, service_can_see: false }
-  - { shortname: HIDDEN, visible: false }
+  - shortname: HIDDEN
+    visible: false
+    activities:
+      - { name: "Certificate: issue now", visible: false, completion: manual }
   - { shortname: SWIM-L3, skills: [SWIM-L3] }
 students:
   - username: zoe
@@ -191,6 +194,8 @@ TEST_F(MoodleConditionsTest, CoursesThatAreGoneHiddenOrClosedAreSkippedTheOthers
   bool hidden_started = std::any_of(second.conditions_started.begin(), second.conditions_started.end(),
                                     [](const SiteCondition& c) { return c.key.rfind("course:HIDDEN/", 0) == 0; });
   EXPECT_TRUE(hidden_started);
+  for (const SiteCondition& started : second.conditions_started)  // the course's, not one per student
+    EXPECT_NE(started.key.rfind("student:", 0), 0u) << started.key;
   EXPECT_FALSE(has(second.conditions_started, "course:NOPE/not-found"));  // still in force, not logged again
   EXPECT_TRUE(has(m_lms->conditions(), "course:NOPE/not-found"));
   EXPECT_TRUE(has(m_lms->conditions(), "course:CLOSED/requireloginerror"));

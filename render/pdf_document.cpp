@@ -95,14 +95,15 @@ Status PdfDocument::add_info_string(const char* key, const std::string& value) {
 }
 
 // libharu 2.3.0 gives each Type0 font its encoding CMap (begincidrange
-// <0000> <FFFF> 0) as /ToUnicode, which readers must reject. The stream
-// object is kept (so nothing stale is left and it stays compressed like
-// the font) and its content replaced.
+// <0000> <FFFF> 0) as /ToUnicode, which readers must reject (poppler warns
+// once per font and guesses). The stream object is kept (so nothing stale
+// is left and it stays compressed like the font) and its content replaced.
 Status PdfDocument::write_to_unicode_maps() {
   std::map<HPDF_Font, std::set<char32_t>> shown;
   for (HPDF_UINT i = 0; i < m_doc->page_list->count; ++i) {
     auto page = static_cast<HPDF_Page>(HPDF_List_ItemAt(m_doc->page_list, i));
     auto* page_attr = static_cast<HPDF_PageAttr>(page->attr);
+    // attr->stream is the page's one content stream (we never start a second).
     if (!page_attr->fonts || !page_attr->stream) continue;
     auto codes = shown_codes(stream_bytes(page_attr->stream));
     for (const auto& [file, font] : m_fonts) {

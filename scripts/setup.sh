@@ -26,7 +26,7 @@ run_packages=(
   libcli11-dev nlohmann-json3-dev libkainjow-mustache-dev libqpdf-dev libcsv-dev
   libharfbuzz-dev
   # fonts the example templates print with (Latin/Cyrillic, Japanese/Chinese, Korean)
-  fonts-dejavu-core fonts-ipafont-gothic fonts-nanum
+  fonts-dejavu-core fonts-dejavu-extra fonts-ipafont-gothic fonts-nanum
 )
 test_packages=(
   # test and benchmark frameworks

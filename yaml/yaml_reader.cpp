@@ -44,6 +44,9 @@ class GuardHandler final : public YAML::EventHandler {
  public:
   explicit GuardHandler(const Limits& limits) : m_limits(limits) {}
 
+  // Where the (last) document began, to locate a refused second one.
+  const YAML::Mark& start() const { return m_start; }
+
   void OnDocumentStart(const YAML::Mark& mark) override { m_start = mark; }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor, "~"); }
@@ -111,10 +114,6 @@ class GuardHandler final : public YAML::EventHandler {
     if (!m_stack.empty()) m_stack.pop_back();
   }
 
- public:
-  const YAML::Mark& start() const { return m_start; }
-
- private:
   const Limits& m_limits;
   YAML::Mark m_start = YAML::Mark::null_mark();
   std::vector<Frame> m_stack;

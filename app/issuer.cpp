@@ -141,69 +141,98 @@ std::vector<store::NewOutboxItem> Issuer::outbox_for(const IssueJob& job, const 
   return items;
 }
 
-Result<std::vector<IssueOutcome>> Issuer::issue(const std::vector<IssueJob>& jobs) {
-  TimePoint now = m_clock.now();
-  std::vector<IssueOutcome> outcomes(jobs.size());
-  std::vector<std::optional<Prepared>> prepared(jobs.size());
-  std::map<std::string, std::string> claim_tokens;
-
-  // Jobs already issued are answered without rendering anything; the
-  // others get their number here, on the store's thread.
+// What one call of issue() carries from step to step.
+struct Issuer::Round {
+  const std::vector<IssueJob>& jobs;
+  TimePoint now;
+  std::vector<IssueOutcome> outcomes;  // in job order
+  // Jobs to render, with their numbers, and what rendering gave.
   std::vector<std::size_t> to_render;
   std::vector<std::string> numbers;
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    CERTD_ASSIGN_OR_RETURN(auto existing, m_store.certificate_by_key(jobs[i].key.to_string()));
-    if (existing) {
-      outcomes[i] = IssueOutcome{IssueStatus::already_issued, existing->certificate.number, existing->id, ""};
-      continue;
-    }
-    auto number = number_for(jobs[i]);
-    if (!number) {
-      if (number.error().code() == ErrorCode::unavailable) return number.error();
-      outcomes[i] = IssueOutcome{IssueStatus::failed, "", std::nullopt, number.error().message()};
-      continue;
-    }
-    to_render.push_back(i);
-    numbers.push_back(std::move(*number));
-  }
-  // Rendering is the expensive, pure part: it fans out over a few
-  // threads; the store is only touched from this one.
-  std::vector<std::optional<Result<Prepared>>> rendered(to_render.size());
-  parallel_for(to_render.size(), m_options.render_threads,
-               [&](std::size_t n) { rendered[n].emplace(prepare(jobs[to_render[n]], numbers[n], now)); });
-
+  std::vector<std::optional<Result<Prepared>>> rendered;
+  // Rendered certificates ready to commit: rows, their PDFs, their jobs.
   std::vector<store::CertificateWithOutbox> rows;
   std::vector<PdfFile> files;
   std::vector<std::size_t> row_job;
-  for (std::size_t n = 0; n < to_render.size(); ++n) {
-    std::size_t i = to_render[n];
-    Result<Prepared>& result = *rendered[n];
-    if (!result) {
-      outcomes[i] = IssueOutcome{IssueStatus::failed, "", std::nullopt, result.error().message()};
-      CERTD_LOG_WARN("cannot issue {}: {}", jobs[i].key.to_string(), result.error().message());
+};
+
+Result<std::vector<IssueOutcome>> Issuer::issue(const std::vector<IssueJob>& jobs) {
+  Round round{jobs, m_clock.now(), std::vector<IssueOutcome>(jobs.size()), {}, {}, {}, {}, {}, {}};
+  CERTD_TRY(assign_numbers(round));
+  render_all(round);
+  CERTD_TRY(attach_claim_tokens(round));
+  CERTD_TRY(commit(round));
+  return std::move(round.outcomes);
+}
+
+// Jobs already issued are answered without rendering anything; the others
+// get their number here, on the store's thread.
+Status Issuer::assign_numbers(Round& round) {
+  for (std::size_t i = 0; i < round.jobs.size(); ++i) {
+    CERTD_ASSIGN_OR_RETURN(auto existing, m_store.certificate_by_key(round.jobs[i].key.to_string()));
+    if (existing) {
+      round.outcomes[i] = IssueOutcome{IssueStatus::already_issued, existing->certificate.number, existing->id, ""};
       continue;
     }
-    auto& token = claim_tokens[jobs[i].student_id];
+    auto number = number_for(round.jobs[i]);
+    if (!number) {
+      if (number.error().code() == ErrorCode::unavailable) return number.error();
+      round.outcomes[i] = IssueOutcome{IssueStatus::failed, "", std::nullopt, number.error().message()};
+      continue;
+    }
+    round.to_render.push_back(i);
+    round.numbers.push_back(std::move(*number));
+  }
+  return ok();
+}
+
+// Rendering is the expensive, pure part: it fans out over a few threads;
+// the store is only touched from this one.
+void Issuer::render_all(Round& round) const {
+  round.rendered.resize(round.to_render.size());
+  parallel_for(round.to_render.size(), m_options.render_threads, [&](std::size_t n) {
+    round.rendered[n].emplace(prepare(round.jobs[round.to_render[n]], round.numbers[n], round.now));
+  });
+}
+
+// A job whose rendering failed fails alone; the others get their family's
+// claim token (one per student, reused from earlier certificates).
+Status Issuer::attach_claim_tokens(Round& round) {
+  std::map<std::string, std::string> claim_tokens;
+  for (std::size_t n = 0; n < round.to_render.size(); ++n) {
+    std::size_t i = round.to_render[n];
+    const IssueJob& job = round.jobs[i];
+    Result<Prepared>& result = *round.rendered[n];
+    if (!result) {
+      round.outcomes[i] = IssueOutcome{IssueStatus::failed, "", std::nullopt, result.error().message()};
+      CERTD_LOG_WARN("cannot issue {}: {}", job.key.to_string(), result.error().message());
+      continue;
+    }
+    auto& token = claim_tokens[job.student_id];
     if (token.empty()) {
-      CERTD_ASSIGN_OR_RETURN(token, claim_token_for(jobs[i].student_id));
+      CERTD_ASSIGN_OR_RETURN(token, claim_token_for(job.student_id));
     }
     result->row.certificate.claim_token = token;
-    files.push_back(std::move(result->pdf));
-    rows.push_back(std::move(result->row));
-    row_job.push_back(i);
+    round.files.push_back(std::move(result->pdf));
+    round.rows.push_back(std::move(result->row));
+    round.row_job.push_back(i);
   }
-  // PDFs first and durable, then the rows that name them.
-  CERTD_TRY(m_archive.write_group(files));
-  CERTD_ASSIGN_OR_RETURN(auto inserted, m_store.insert_certificates(rows));
-  for (std::size_t n = 0; n < rows.size(); ++n) {
-    std::size_t i = row_job[n];
+  return ok();
+}
+
+// PDFs first and durable, then the rows that name them, in one transaction.
+Status Issuer::commit(Round& round) {
+  CERTD_TRY(m_archive.write_group(round.files));
+  CERTD_ASSIGN_OR_RETURN(auto inserted, m_store.insert_certificates(round.rows));
+  for (std::size_t n = 0; n < round.rows.size(); ++n) {
+    std::size_t i = round.row_job[n];
+    const store::NewCertificate& c = round.rows[n].certificate;
     IssueStatus status = inserted[n].created ? IssueStatus::issued : IssueStatus::already_issued;
-    outcomes[i] = IssueOutcome{status, rows[n].certificate.number, inserted[n].id, ""};
+    round.outcomes[i] = IssueOutcome{status, c.number, inserted[n].id, ""};
     if (inserted[n].created)
-      CERTD_LOG_INFO("issued certificate {} ({}, key {})", rows[n].certificate.number, jobs[i].kind,
-                     rows[n].certificate.idempotency_key);
+      CERTD_LOG_INFO("issued certificate {} ({}, key {})", c.number, round.jobs[i].kind, c.idempotency_key);
   }
-  return outcomes;
+  return ok();
 }
 
 }  // namespace certd::app

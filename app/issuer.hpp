@@ -53,6 +53,13 @@ class Issuer {
 
  private:
   struct Prepared;
+  struct Round;
+  // The steps of issue(), in order.
+  Status assign_numbers(Round& round);
+  void render_all(Round& round) const;
+  Status attach_claim_tokens(Round& round);
+  Status commit(Round& round);
+
   Result<std::string> number_for(const IssueJob& job);
   // Pure: safe on any thread.
   Result<Prepared> prepare(const IssueJob& job, const std::string& number, TimePoint now) const;

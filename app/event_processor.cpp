@@ -56,7 +56,7 @@ Result<rules::IssuedHistory> history_of(store::Store& store, const std::string& 
     issued.number = row.certificate.number;
     issued.issued_at = from_unix(row.certificate.issued_at);
     if (row.certificate.expires_at) issued.expires_at = from_unix(*row.certificate.expires_at);
-    issued.revoked = row.status == "revoked";
+    issued.revoked = row.status == store::CertificateStatus::revoked;
     history.push_back(std::move(issued));
   }
   return history;
@@ -91,11 +91,11 @@ Result<bool> EventProcessor::quota_allows(const std::vector<QueuedJob>& round) c
 // a new month (or a larger quota) makes room.
 Result<int> EventProcessor::release_quota_waiters() {
   if (m_school.config.quota.per_month <= 0) return 0;
-  CERTD_ASSIGN_OR_RETURN(auto waiting, m_store.pending_with_status("pending"));
+  CERTD_ASSIGN_OR_RETURN(auto waiting, m_store.pending_with_status(store::PendingStatus::pending));
   std::vector<QueuedJob> round;
   std::vector<store::Id> released;
   for (const store::PendingRow& row : waiting) {
-    if (row.pending.reason.rfind(k_quota_reason, 0) != 0) continue;
+    if (row.pending.waits_for != store::PendingWait::quota) continue;
     CERTD_ASSIGN_OR_RETURN(bool room, quota_allows(round));
     if (!room) break;
     CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, progress_from_json(row.pending.facts));
@@ -113,7 +113,7 @@ Result<int> EventProcessor::release_quota_waiters() {
   for (std::size_t n = 0; n < issued.size(); ++n) {
     if (issued[n].status == IssueStatus::failed) continue;
     count += issued[n].status == IssueStatus::issued;
-    CERTD_TRY(m_store.decide_pending(released[n], "approved", "", "quota", to_unix(m_clock.now())));
+    CERTD_TRY(m_store.decide_pending(released[n], store::PendingStatus::approved, "", "quota", to_unix(m_clock.now())));
   }
   return count;
 }
@@ -121,7 +121,7 @@ Result<int> EventProcessor::release_quota_waiters() {
 Result<ProcessStats> EventProcessor::process_new(int limit) {
   ProcessStats stats;
   CERTD_ASSIGN_OR_RETURN(stats.issued, release_quota_waiters());
-  CERTD_ASSIGN_OR_RETURN(auto events, m_store.events_with_status("new", limit));
+  CERTD_ASSIGN_OR_RETURN(auto events, m_store.events_with_status(store::EventStatus::new_, limit));
   std::vector<std::optional<Result<connector::CourseProgress>>> fetched = prefetch(events);
   std::vector<Status> outcomes(events.size());
   std::vector<QueuedJob> jobs;
@@ -149,7 +149,8 @@ Result<ProcessStats> EventProcessor::process_new(int limit) {
       ++stats.failed;
       CERTD_LOG_WARN("event {} ({}) failed: {}", events[i].id, events[i].event.kind, done.error().message());
     }
-    CERTD_TRY(m_store.set_event_status(events[i].id, done ? "processed" : "failed", done ? "" : done.error().message()));
+    CERTD_TRY(m_store.set_event_status(events[i].id, done ? store::EventStatus::processed : store::EventStatus::failed,
+                                       done ? "" : done.error().message()));
   }
   return stats;
 }
@@ -251,7 +252,8 @@ Status EventProcessor::decide(const connector::CourseProgress& progress, const s
           // The month's quota is used up: the certificate waits, visibly,
           // in the teacher's queue; nothing is dropped.
           store::NewPending waiting{decision.key.to_string(), rule->id, facts.student_id, facts.student_name,
-                                    facts.course, quota_reason(), snapshot_json, to_unix(now)};
+                                    facts.course, quota_reason(), snapshot_json, to_unix(now),
+                                    store::PendingWait::quota};
           CERTD_ASSIGN_OR_RETURN(store::Inserted added, m_store.add_pending(waiting));
           if (added.created) {
             ++stats.queued;

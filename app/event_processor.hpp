@@ -34,7 +34,8 @@ struct School;
 // The event kinds certd records.
 inline constexpr const char* k_event_lms_change = "lms.change";        // payload: change + snapshot
 inline constexpr const char* k_event_webhook_progress = "progress";    // webhook: {data:{user_id, course}}
-// How a certificate waiting for the monthly quota reads in the pending queue.
+// How a certificate waiting for the monthly quota reads in the pending queue
+// (for people: the entry's waits_for says what it waits for).
 inline constexpr const char* k_quota_reason = "waits: the monthly quota is used up";
 
 struct ProcessStats {

@@ -55,7 +55,7 @@ Status send_email(Context& c, const store::OutboxRow& row) {
   std::string recipient = payload.value("recipient", "");
   CERTD_ASSIGN_OR_RETURN(store::Inserted notification,
                          c.store.add_notification({certificate.id, recipient, payload.value("role", "student"), row.id}));
-  if (certificate.status == "revoked") {
+  if (certificate.status == store::CertificateStatus::revoked) {
     // Revoked before the mail went out (a cancelled batch): say nothing.
     return c.store.set_notification_status(notification.id, "failed", "not sent: certificate revoked", std::nullopt);
   }
@@ -95,7 +95,7 @@ Status send_email(Context& c, const store::OutboxRow& row) {
 // Revoked before its write-back went out (revoked by hand, or reissued):
 // no note or "congratulations" for a certificate that no longer stands.
 bool revoked_before_sent(const store::CertificateRow& certificate) {
-  if (certificate.status != "revoked") return false;
+  if (certificate.status != store::CertificateStatus::revoked) return false;
   CERTD_LOG_INFO("certificate {} revoked: its LMS write-back is skipped", certificate.certificate.number);
   return true;
 }

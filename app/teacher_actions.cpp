@@ -31,7 +31,7 @@ Result<store::Id> record_action(Runtime& runtime, const std::string& id, const s
 }
 
 Status finish_action(Runtime& runtime, store::Id event, const Status& outcome) {
-  CERTD_TRY(runtime.store->set_event_status(event, outcome ? "processed" : "failed",
+  CERTD_TRY(runtime.store->set_event_status(event, outcome ? store::EventStatus::processed : store::EventStatus::failed,
                                             outcome ? "" : outcome.error().message()));
   return outcome;
 }
@@ -67,7 +67,7 @@ Result<std::vector<std::pair<std::string, std::string>>> recipients_of(store::St
   std::vector<std::pair<std::string, std::string>> recipients;
   CERTD_ASSIGN_OR_RETURN(auto notified, store.notifications(certificate, std::nullopt));
   for (const store::NotificationRow& n : notified) recipients.emplace_back(n.recipient, n.role);
-  CERTD_ASSIGN_OR_RETURN(auto queued, store.outbox_with_status("queued"));
+  CERTD_ASSIGN_OR_RETURN(auto queued, store.outbox_with_status(store::OutboxStatus::queued));
   for (const store::OutboxRow& row : queued) {
     if (row.certificate_id != certificate || row.item.kind != "email") continue;
     json payload = json::parse(row.item.payload, nullptr, /*allow_exceptions=*/false);
@@ -89,8 +89,8 @@ Result<std::string> teacher_name(const std::string& given) {
 
 Result<ApprovalResult> approve_pending(Runtime& runtime, connector::Lms* lms, const std::vector<store::Id>& ids,
                                        bool all, const std::string& notes, const std::string& teacher) {
-  CERTD_ASSIGN_OR_RETURN(auto open, runtime.store->pending_with_status("pending"));
-  CERTD_ASSIGN_OR_RETURN(auto held, runtime.store->pending_with_status("held"));
+  CERTD_ASSIGN_OR_RETURN(auto open, runtime.store->pending_with_status(store::PendingStatus::pending));
+  CERTD_ASSIGN_OR_RETURN(auto held, runtime.store->pending_with_status(store::PendingStatus::held));
   open.insert(open.end(), held.begin(), held.end());
   EventProcessor jobs(runtime.school, *runtime.store, *runtime.issuer, lms, runtime.clock);
   ApprovalResult result;
@@ -101,7 +101,7 @@ Result<ApprovalResult> approve_pending(Runtime& runtime, connector::Lms* lms, co
   for (const store::PendingRow& row : open) {
     bool named = std::find(ids.begin(), ids.end(), row.id) != ids.end();
     // --all takes the open entries; held ones stay queued until named.
-    if (!named && !(all && row.status == "pending")) continue;
+    if (!named && !(all && row.status == store::PendingStatus::pending)) continue;
     // One entry that cannot be issued is reported; the others go ahead.
     auto job = job_for_pending(jobs, row, teacher);
     if (!job) {
@@ -117,7 +117,7 @@ Result<ApprovalResult> approve_pending(Runtime& runtime, connector::Lms* lms, co
     }
     // Issued first, then the queue entry closes: a crash between the two
     // leaves an entry whose approval finds the certificate already issued.
-    CERTD_TRY(runtime.store->decide_pending(row.id, "approved", notes, teacher, to_unix(runtime.clock.now())));
+    CERTD_TRY(runtime.store->decide_pending(row.id, store::PendingStatus::approved, notes, teacher, to_unix(runtime.clock.now())));
     result.issued.push_back(outcome->number);
   }
   return result;
@@ -125,7 +125,7 @@ Result<ApprovalResult> approve_pending(Runtime& runtime, connector::Lms* lms, co
 
 Status hold_pending(Runtime& runtime, const std::vector<store::Id>& ids, const std::string& teacher) {
   for (store::Id id : ids)
-    CERTD_TRY(runtime.store->decide_pending(id, "held", "", teacher, to_unix(runtime.clock.now())));
+    CERTD_TRY(runtime.store->decide_pending(id, store::PendingStatus::held, "", teacher, to_unix(runtime.clock.now())));
   return ok();
 }
 
@@ -145,7 +145,8 @@ Result<IssueOutcome> issue_now(Runtime& runtime, connector::Lms& lms, const std:
       auto key = rules::parse_idempotency_key(row.certificate.idempotency_key);
       if (key && key->origin == rules::Origin::rule && key->source_id == rule_id)
         history.push_back({rule_id, key->course, key->generation, row.certificate.number,
-                           from_unix(row.certificate.issued_at), std::nullopt, row.status == "revoked"});
+                           from_unix(row.certificate.issued_at), std::nullopt,
+                           row.status == store::CertificateStatus::revoked});
     }
     CERTD_ASSIGN_OR_RETURN(rules::Decision decision, rules::force_issue(runtime.school.rules, rule_id, facts, history));
     EventProcessor jobs(runtime.school, *runtime.store, *runtime.issuer, &lms, runtime.clock);
@@ -239,7 +240,7 @@ Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const 
     }
   }
   auto outcome = single(runtime, job);
-  if (outcome && found->status == "issued")
+  if (outcome && found->status == store::CertificateStatus::issued)
     CERTD_TRY(runtime.store->revoke_certificate(number, "reissued as " + outcome->number, to_unix(runtime.clock.now())));
   CERTD_TRY(finish_action(runtime, event, outcome ? ok() : Status(outcome.error())));
   return outcome;

@@ -35,7 +35,7 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 }
 
 std::string status_of(const store::CertificateRow& row, TimePoint now) {
-  if (row.status == "revoked") return "revoked";
+  if (row.status == store::CertificateStatus::revoked) return "revoked";
   if (row.certificate.expires_at && *row.certificate.expires_at <= to_unix(now)) return "expired";
   return "valid";
 }

@@ -167,6 +167,15 @@ CREATE INDEX certificates_by_claim_token ON certificates (claim_token);
       R"sql(
 ALTER TABLE certificates ADD COLUMN teacher TEXT NOT NULL DEFAULT '';
 )sql",
+      // 7: what a pending entry waits for, stored instead of read from the
+      // start of its reason sentence. Entries already waiting for the
+      // monthly quota were recognised by that sentence; they keep waiting
+      // for it.
+      R"sql(
+ALTER TABLE pending ADD COLUMN waits_for TEXT NOT NULL DEFAULT 'approval'
+  CHECK (waits_for IN ('approval', 'quota'));
+UPDATE pending SET waits_for = 'quota' WHERE instr(reason, 'waits: the monthly quota is used up') = 1;
+)sql",
   };
   return k_steps;
 }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "store/states.hpp"
+
 namespace certd::store {
 
 using Id = std::int64_t;
@@ -23,7 +25,7 @@ struct NewEvent {
 struct EventRow {
   Id id = 0;
   NewEvent event;
-  std::string status;  // new | processed | failed
+  EventStatus status = EventStatus::new_;
   std::string error;
 };
 
@@ -51,7 +53,7 @@ struct NewCertificate {
 struct CertificateRow {
   Id id = 0;
   NewCertificate certificate;
-  std::string status;  // issued | revoked
+  CertificateStatus status = CertificateStatus::issued;
   std::optional<std::int64_t> revoked_at;
   std::string revoke_reason;
 };
@@ -67,7 +69,7 @@ struct OutboxRow {
   Id id = 0;
   std::optional<Id> certificate_id;
   NewOutboxItem item;
-  std::string status;  // queued | done | failed | cancelled
+  OutboxStatus status = OutboxStatus::queued;
   int attempts = 0;
   std::int64_t next_attempt_at = 0;
   std::string last_error;
@@ -82,12 +84,13 @@ struct NewPending {
   std::string reason;  // why it waits, in a teacher's words
   std::string facts;   // JSON snapshot used for the decision
   std::int64_t created_at = 0;
+  PendingWait waits_for = PendingWait::approval;
 };
 
 struct PendingRow {
   Id id = 0;
   NewPending pending;
-  std::string status;  // pending | held | approved
+  PendingStatus status = PendingStatus::pending;
   std::string notes;
   std::string decided_by;
   std::optional<std::int64_t> decided_at;

@@ -52,7 +52,7 @@ constexpr const char* k_certificate_columns =
     "requested_by, notes, payload, signature, pdf_path, issued_at, expires_at, batch_id, claim_token, "
     "status, revoked_at, revoke_reason, teacher";
 
-CertificateRow read_certificate(SQLite::Statement& s) {
+Result<CertificateRow> read_certificate(SQLite::Statement& s) {
   CertificateRow row;
   NewCertificate& c = row.certificate;
   row.id = s.getColumn(0).getInt64();
@@ -73,7 +73,7 @@ CertificateRow read_certificate(SQLite::Statement& s) {
   c.expires_at = optional_int(s.getColumn(15));
   c.batch_id = optional_int(s.getColumn(16));
   c.claim_token = s.getColumn(17).getString();
-  row.status = s.getColumn(18).getString();
+  CERTD_ASSIGN_OR_RETURN(row.status, parse_certificate_status(s.getColumn(18).getString()));
   row.revoked_at = optional_int(s.getColumn(19));
   row.revoke_reason = s.getColumn(20).getString();
   c.teacher = s.getColumn(21).getString();
@@ -83,14 +83,14 @@ CertificateRow read_certificate(SQLite::Statement& s) {
 constexpr const char* k_outbox_columns =
     "id, certificate_id, kind, dedupe_key, payload, status, attempts, next_attempt_at, last_error";
 
-OutboxRow read_outbox(SQLite::Statement& s) {
+Result<OutboxRow> read_outbox(SQLite::Statement& s) {
   OutboxRow row;
   row.id = s.getColumn(0).getInt64();
   row.certificate_id = optional_int(s.getColumn(1));
   row.item.kind = s.getColumn(2).getString();
   row.item.dedupe_key = s.getColumn(3).getString();
   row.item.payload = s.getColumn(4).getString();
-  row.status = s.getColumn(5).getString();
+  CERTD_ASSIGN_OR_RETURN(row.status, parse_outbox_status(s.getColumn(5).getString()));
   row.attempts = s.getColumn(6).getInt();
   row.next_attempt_at = s.getColumn(7).getInt64();
   row.last_error = s.getColumn(8).getString();
@@ -138,12 +138,12 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<EventRow>> events_with_status(const std::string& status, int limit) override {
+  Result<std::vector<EventRow>> events_with_status(EventStatus status, int limit) override {
     return guarded([&]() -> Result<std::vector<EventRow>> {
       SQLite::Statement s(m_db,
                           "SELECT id, source, source_event_id, kind, payload, received_at, status, error "
                           "FROM events WHERE status = ? ORDER BY id LIMIT ?");
-      s.bind(1, status);
+      s.bind(1, to_string(status));
       s.bind(2, limit);
       std::vector<EventRow> rows;
       while (s.executeStep()) {
@@ -151,7 +151,7 @@ class SqliteStore final : public Store {
         row.id = s.getColumn(0).getInt64();
         row.event = NewEvent{s.getColumn(1).getString(), s.getColumn(2).getString(), s.getColumn(3).getString(),
                              s.getColumn(4).getString(), s.getColumn(5).getInt64()};
-        row.status = s.getColumn(6).getString();
+        CERTD_ASSIGN_OR_RETURN(row.status, parse_event_status(s.getColumn(6).getString()));
         row.error = s.getColumn(7).getString();
         rows.push_back(std::move(row));
       }
@@ -159,8 +159,8 @@ class SqliteStore final : public Store {
     });
   }
 
-  Status set_event_status(Id id, const std::string& status, const std::string& error) override {
-    return update("UPDATE events SET status = ?, error = ? WHERE id = ?", status, error, id);
+  Status set_event_status(Id id, EventStatus status, const std::string& error) override {
+    return update("UPDATE events SET status = ?, error = ? WHERE id = ?", std::string(to_string(status)), error, id);
   }
 
   Result<Inserted> insert_certificate(const NewCertificate& c, const std::vector<NewOutboxItem>& outbox) override {
@@ -306,7 +306,10 @@ class SqliteStore final : public Store {
                                     " FROM certificates ORDER BY issued_at DESC, id DESC LIMIT ?");
       s.bind(1, limit);
       std::vector<CertificateRow> rows;
-      while (s.executeStep()) rows.push_back(read_certificate(s));
+      while (s.executeStep()) {
+        CERTD_ASSIGN_OR_RETURN(CertificateRow row, read_certificate(s));
+        rows.push_back(std::move(row));
+      }
       return rows;
     });
   }
@@ -345,7 +348,7 @@ class SqliteStore final : public Store {
       SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
       SQLite::Statement insert(m_db,
                                "INSERT INTO pending (idempotency_key, rule_id, student_id, student_name, course, "
-                               "reason, facts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                               "reason, facts, created_at, waits_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                                "ON CONFLICT (idempotency_key) DO NOTHING");
       insert.bind(1, p.idempotency_key);
       insert.bind(2, p.rule_id);
@@ -355,6 +358,7 @@ class SqliteStore final : public Store {
       insert.bind(6, p.reason);
       insert.bind(7, p.facts);
       insert.bind(8, static_cast<std::int64_t>(p.created_at));
+      insert.bind(9, to_string(p.waits_for));
       bool created = insert.exec() == 1;
       SQLite::Statement find(m_db, "SELECT id FROM pending WHERE idempotency_key = ?");
       find.bind(1, p.idempotency_key);
@@ -365,13 +369,13 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<PendingRow>> pending_with_status(const std::string& status) override {
+  Result<std::vector<PendingRow>> pending_with_status(PendingStatus status) override {
     return guarded([&]() -> Result<std::vector<PendingRow>> {
       SQLite::Statement s(m_db,
                           "SELECT id, idempotency_key, rule_id, student_id, student_name, course, reason, facts, "
-                          "created_at, status, notes, decided_by, decided_at FROM pending WHERE status = ? "
+                          "created_at, status, notes, decided_by, decided_at, waits_for FROM pending WHERE status = ? "
                           "ORDER BY id");
-      s.bind(1, status);
+      s.bind(1, to_string(status));
       std::vector<PendingRow> rows;
       while (s.executeStep()) {
         PendingRow row;
@@ -379,7 +383,8 @@ class SqliteStore final : public Store {
         row.pending = NewPending{s.getColumn(1).getString(), s.getColumn(2).getString(), s.getColumn(3).getString(),
                                  s.getColumn(4).getString(), s.getColumn(5).getString(), s.getColumn(6).getString(),
                                  s.getColumn(7).getString(), s.getColumn(8).getInt64()};
-        row.status = s.getColumn(9).getString();
+        CERTD_ASSIGN_OR_RETURN(row.pending.waits_for, parse_pending_wait(s.getColumn(13).getString()));
+        CERTD_ASSIGN_OR_RETURN(row.status, parse_pending_status(s.getColumn(9).getString()));
         row.notes = s.getColumn(10).getString();
         row.decided_by = s.getColumn(11).getString();
         row.decided_at = optional_int(s.getColumn(12));
@@ -389,13 +394,13 @@ class SqliteStore final : public Store {
     });
   }
 
-  Status decide_pending(Id id, const std::string& status, const std::string& notes, const std::string& decided_by,
+  Status decide_pending(Id id, PendingStatus status, const std::string& notes, const std::string& decided_by,
                         std::int64_t at) override {
     return guarded([&]() -> Status {
       SQLite::Statement s(m_db,
                           "UPDATE pending SET status = ?, notes = ?, decided_by = ?, decided_at = ? "
                           "WHERE id = ? AND status != 'approved'");
-      s.bind(1, status);
+      s.bind(1, to_string(status));
       s.bind(2, notes);
       s.bind(3, decided_by);
       s.bind(4, static_cast<std::int64_t>(at));
@@ -427,7 +432,10 @@ class SqliteStore final : public Store {
       s.bind(1, static_cast<std::int64_t>(now));
       s.bind(2, limit);
       std::vector<OutboxRow> rows;
-      while (s.executeStep()) rows.push_back(read_outbox(s));
+      while (s.executeStep()) {
+        CERTD_ASSIGN_OR_RETURN(OutboxRow row, read_outbox(s));
+        rows.push_back(std::move(row));
+      }
       SQLite::Statement lease(m_db, "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, "
                                     "updated_at = ?, claimed_by = ? WHERE id = ?");
       for (OutboxRow& row : rows) {
@@ -468,12 +476,15 @@ class SqliteStore final : public Store {
                   error, now, id);
   }
 
-  Result<std::vector<OutboxRow>> outbox_with_status(const std::string& status) override {
+  Result<std::vector<OutboxRow>> outbox_with_status(OutboxStatus status) override {
     return guarded([&]() -> Result<std::vector<OutboxRow>> {
       SQLite::Statement s(m_db, std::string("SELECT ") + k_outbox_columns + " FROM outbox WHERE status = ? ORDER BY id");
-      s.bind(1, status);
+      s.bind(1, to_string(status));
       std::vector<OutboxRow> rows;
-      while (s.executeStep()) rows.push_back(read_outbox(s));
+      while (s.executeStep()) {
+        CERTD_ASSIGN_OR_RETURN(OutboxRow row, read_outbox(s));
+        rows.push_back(std::move(row));
+      }
       return rows;
     });
   }
@@ -705,7 +716,8 @@ class SqliteStore final : public Store {
                                     column + " = ?");
       s.bind(1, value);
       if (!s.executeStep()) return std::optional<CertificateRow>();
-      return std::optional<CertificateRow>(read_certificate(s));
+      CERTD_ASSIGN_OR_RETURN(CertificateRow row, read_certificate(s));
+      return std::optional<CertificateRow>(std::move(row));
     });
   }
 
@@ -716,7 +728,10 @@ class SqliteStore final : public Store {
                                     " = ? ORDER BY issued_at, id");
       s.bind(1, value);
       std::vector<CertificateRow> rows;
-      while (s.executeStep()) rows.push_back(read_certificate(s));
+      while (s.executeStep()) {
+        CERTD_ASSIGN_OR_RETURN(CertificateRow row, read_certificate(s));
+        rows.push_back(std::move(row));
+      }
       return rows;
     });
   }

@@ -23,8 +23,8 @@ class Store {
 
   // Events. record_event is idempotent on (source, source_event_id).
   virtual Result<Inserted> record_event(const NewEvent& event) = 0;
-  virtual Result<std::vector<EventRow>> events_with_status(const std::string& status, int limit) = 0;
-  virtual Status set_event_status(Id id, const std::string& status, const std::string& error) = 0;
+  virtual Result<std::vector<EventRow>> events_with_status(EventStatus status, int limit) = 0;
+  virtual Status set_event_status(Id id, EventStatus status, const std::string& error) = 0;
 
   // Certificates. The certificate and its outbox items commit together;
   // an existing idempotency key returns the old row (created = false) and
@@ -48,8 +48,8 @@ class Store {
 
   // Pending queue ("Certificates to be issued"); idempotent on the key.
   virtual Result<Inserted> add_pending(const NewPending& pending) = 0;
-  virtual Result<std::vector<PendingRow>> pending_with_status(const std::string& status) = 0;
-  virtual Status decide_pending(Id id, const std::string& status, const std::string& notes,
+  virtual Result<std::vector<PendingRow>> pending_with_status(PendingStatus status) = 0;
+  virtual Status decide_pending(Id id, PendingStatus status, const std::string& notes,
                                 const std::string& decided_by, std::int64_t at) = 0;
 
   // Outbox. claim_due hands out due items to `worker` and pushes their next
@@ -65,7 +65,7 @@ class Store {
   // Records a failure: retry at `retry_at`, or give up (`retry_at` empty).
   virtual Status fail_outbox(Id id, const std::string& error, std::optional<std::int64_t> retry_at,
                              std::int64_t now) = 0;
-  virtual Result<std::vector<OutboxRow>> outbox_with_status(const std::string& status) = 0;
+  virtual Result<std::vector<OutboxRow>> outbox_with_status(OutboxStatus status) = 0;
 
   // Batches. A batch and its rows are created together.
   virtual Result<Id> create_batch(const NewBatch& batch, const std::vector<NewBatchItem>& items) = 0;

@@ -158,7 +158,7 @@ Result<Summary> summarize(const School& school, const connector::simulator::Serv
   Summary s;
   CERTD_ASSIGN_OR_RETURN(s.issued, store->recent_certificates(100000));
   std::reverse(s.issued.begin(), s.issued.end());
-  CERTD_ASSIGN_OR_RETURN(auto pending, store->pending_with_status("pending"));
+  CERTD_ASSIGN_OR_RETURN(auto pending, store->pending_with_status(store::PendingStatus::pending));
   s.pending = pending.size();
   if (school.config.smtp.url.empty()) {
     s.emails = count_files(school.config.notify.outbox_dir, ".eml");

@@ -23,12 +23,12 @@ struct PendingOptions {
 
 int list(Runtime& runtime) {
   TextTable table({"ID", "STUDENT", "RULE", "COURSE", "SINCE", "STATUS", "WHY"});
-  for (const char* status : {"pending", "held"}) {
+  for (store::PendingStatus status : {store::PendingStatus::pending, store::PendingStatus::held}) {
     auto rows = runtime.store->pending_with_status(status);
     if (!rows) return fail("pending", rows.error());
     for (const store::PendingRow& r : *rows)
       table.add({std::to_string(r.id), r.pending.student_name + " (" + r.pending.student_id + ")", r.pending.rule_id,
-                 r.pending.course, format_date(from_unix(r.pending.created_at)), r.status, r.pending.reason});
+                 r.pending.course, format_date(from_unix(r.pending.created_at)), store::to_string(r.status), r.pending.reason});
   }
   if (table.empty()) {
     std::cout << "No certificates are waiting for approval.\n";

@@ -32,7 +32,8 @@ Result<TextTable> certificates_table(store::Store& store) {
   CERTD_ASSIGN_OR_RETURN(auto rows, store.recent_certificates(k_report_rows));
   for (const store::CertificateRow& r : rows) {
     const store::NewCertificate& c = r.certificate;
-    std::string status = r.status == "revoked" ? "revoked: " + r.revoke_reason : r.status;
+    std::string status = r.status == store::CertificateStatus::revoked ? "revoked: " + r.revoke_reason
+                                                                       : store::to_string(r.status);
     table.add({c.number, c.student_name, c.course, c.kind, when(c.issued_at), when(c.expires_at), status, c.requested_by});
   }
   return table;
@@ -46,14 +47,14 @@ Result<TextTable> deliveries_table(store::Store& store) {
   for (const store::NotificationRow& n : mails)
     table.add({n.number, "email", n.recipient + " (" + n.role + ")", n.status,
                when(n.claimed_at ? n.claimed_at : n.sent_at), std::to_string(n.resend_count), n.server_reply});
-  for (const char* status : {"failed", "queued"}) {
+  for (store::OutboxStatus status : {store::OutboxStatus::failed, store::OutboxStatus::queued}) {
     CERTD_ASSIGN_OR_RETURN(auto items, store.outbox_with_status(status));
     for (const store::OutboxRow& item : items) {
-      if (item.item.kind == "email" && std::string(status) == "failed") continue;  // shown above
-      if (std::string(status) == "queued" && item.attempts == 0) continue;
+      if (item.item.kind == "email" && status == store::OutboxStatus::failed) continue;  // shown above
+      if (status == store::OutboxStatus::queued && item.attempts == 0) continue;
       auto payload = nlohmann::json::parse(item.item.payload, nullptr, false);
       std::string number = payload.is_object() ? payload.value("number", "") : "";
-      table.add({number, item.item.kind, "", std::string(status) == "queued" ? "retrying" : "failed", "",
+      table.add({number, item.item.kind, "", status == store::OutboxStatus::queued ? "retrying" : "failed", "",
                  std::to_string(item.attempts) + " attempts", item.last_error});
     }
   }

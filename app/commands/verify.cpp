@@ -72,7 +72,7 @@ int verify_file(const VerifyOptions& options, const GlobalOptions& globals) {
 }
 
 std::string verification_result(const store::CertificateRow& row, TimePoint now) {
-  if (row.status == "revoked") return "revoked";
+  if (row.status == store::CertificateStatus::revoked) return "revoked";
   if (row.certificate.expires_at && *row.certificate.expires_at <= to_unix(now)) return "expired";
   return "valid";
 }

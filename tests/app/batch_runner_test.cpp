@@ -149,7 +149,7 @@ TEST_F(BatchRunnerTest, RunnerIssuesEveryRowAcrossGroupsAndFinishes) {
   EXPECT_EQ(issued.size(), 5u);
   for (const store::CertificateRow& row : issued) {
     EXPECT_EQ(row.certificate.kind, "batch");
-    EXPECT_EQ(row.status, "issued");
+    EXPECT_EQ(row.status, store::CertificateStatus::issued);
     ASSERT_TRUE(row.certificate.expires_at);
   }
   store::BatchRow batch = batch_row(*id);
@@ -213,7 +213,7 @@ TEST_F(BatchRunnerTest, CancelRevokesWhatTheBatchIssuedAndStopsItsMail) {
 
   auto issued = certificates_of_batch(*id);
   ASSERT_EQ(issued.size(), 2u);
-  for (const store::CertificateRow& row : issued) EXPECT_EQ(row.status, "revoked");
+  for (const store::CertificateRow& row : issued) EXPECT_EQ(row.status, store::CertificateStatus::revoked);
   EXPECT_EQ(batch_row(*id).status, "cancelled");
   auto cancelled_rows = db().batch_items(*id, "cancelled", 10);
   ASSERT_OK(cancelled_rows);
@@ -233,7 +233,7 @@ TEST_F(BatchRunnerTest, GroupCommittedJustAfterACancelIsRevokedToo) {
 
   auto issued = certificates_of_batch(*id);
   ASSERT_EQ(issued.size(), 2u);
-  for (const store::CertificateRow& row : issued) EXPECT_EQ(row.status, "revoked");
+  for (const store::CertificateRow& row : issued) EXPECT_EQ(row.status, store::CertificateStatus::revoked);
   EXPECT_EQ(batch_row(*id).status, "cancelled");
   EXPECT_TRUE(m_notifier.sent().empty());
   EXPECT_TRUE(run_all(2).empty());

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/school_fixture.hpp"
+#include "rules/idempotency.hpp"
 
 namespace certd::app {
 namespace {
@@ -13,7 +14,7 @@ using nlohmann::json;
 
 class EventProcessorTest : public SchoolFixture {
  protected:
-  std::vector<store::EventRow> events(const std::string& status) {
+  std::vector<store::EventRow> events(store::EventStatus status) {
     auto rows = db().events_with_status(status, 100);
     EXPECT_TRUE(rows) << rows.error().to_string();
     return rows ? *rows : std::vector<store::EventRow>{};
@@ -48,8 +49,8 @@ TEST_F(EventProcessorTest, AutomaticRuleIssuesOnceAndReplaysIssueNothingMore) {
   ASSERT_TRUE(issued[0].certificate.expires_at);
   EXPECT_EQ(*issued[0].certificate.expires_at - issued[0].certificate.issued_at, 2 * 365 * 86400 + 86400)
       << "two years from 2026-03-02 (2028 is a leap year)";
-  EXPECT_EQ(events("processed").size(), 2u);
-  EXPECT_TRUE(events("new").empty());
+  EXPECT_EQ(events(store::EventStatus::processed).size(), 2u);
+  EXPECT_TRUE(events(store::EventStatus::new_).empty());
 }
 
 TEST_F(EventProcessorTest, AutomaticCertificateQueuesMailAndLmsWriteBack) {
@@ -92,7 +93,7 @@ TEST_F(EventProcessorTest, StudentsNotThereYetGetNothing) {
   EXPECT_EQ(stats->issued, 0);
   EXPECT_TRUE(certificates_of(42).empty());
   EXPECT_TRUE(pending().empty());
-  EXPECT_EQ(events("processed").size(), 2u);
+  EXPECT_EQ(events(store::EventStatus::processed).size(), 2u);
 }
 
 TEST_F(EventProcessorTest, SuspendedEnrolmentGetsNothing) {
@@ -116,7 +117,7 @@ TEST_F(EventProcessorTest, IssueNowMarkForcesTheRuleAndRecordsWhoAndWhatWasSkipp
   ASSERT_OK(stats);
 
   EXPECT_EQ(stats->issued, 1);
-  EXPECT_EQ(stats->failed, 0) << (events("failed").empty() ? "" : events("failed")[0].error);
+  EXPECT_EQ(stats->failed, 0) << (events(store::EventStatus::failed).empty() ? "" : events(store::EventStatus::failed)[0].error);
   auto issued = certificates_of(7);
   ASSERT_EQ(issued.size(), 1u);
   EXPECT_EQ(issued[0].certificate.kind, "forced");
@@ -162,7 +163,7 @@ TEST_F(EventProcessorTest, RefusedIssueNowStillClearsTheMark) {
 
   EXPECT_EQ(stats->issued, 0);
   EXPECT_EQ(certificates_of(7).size(), 1u) << "already issued: reissue it instead";
-  auto failed = events("failed");
+  auto failed = events(store::EventStatus::failed);
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_NE(failed[0].error.find("refused"), std::string::npos) << failed[0].error;
   auto cleared = m_lms.cleared_marks();
@@ -179,7 +180,7 @@ TEST_F(EventProcessorTest, ForcedIssueThatCannotRenderFailsItsEvent) {
 
   EXPECT_EQ(stats->failed, 1);
   EXPECT_TRUE(certificates_of(8).empty());
-  auto failed = events("failed");
+  auto failed = events(store::EventStatus::failed);
   ASSERT_EQ(failed.size(), 1u) << "not marked processed as if it had issued";
   EXPECT_FALSE(failed[0].error.empty());
 }
@@ -204,7 +205,7 @@ TEST_F(EventProcessorTest, WebhookEventWaitsWhileTheLmsIsUnavailable) {
   ASSERT_OK(down);
   EXPECT_EQ(down->deferred, 1);
   EXPECT_EQ(down->events, 0);
-  EXPECT_EQ(events("new").size(), 1u) << "retried on the next cycle";
+  EXPECT_EQ(events(store::EventStatus::new_).size(), 1u) << "retried on the next cycle";
 
   m_lms.fail_reads(testing::FakeLms::Failure::none);
   auto up = process();
@@ -222,7 +223,7 @@ TEST_F(EventProcessorTest, BadEventFailsAloneWithItsReason) {
   EXPECT_EQ(stats->events, 3);
   EXPECT_EQ(stats->failed, 2);
   EXPECT_EQ(stats->issued, 1);
-  auto failed = events("failed");
+  auto failed = events(store::EventStatus::failed);
   ASSERT_EQ(failed.size(), 2u);
   EXPECT_FALSE(failed[0].error.empty());
   EXPECT_FALSE(failed[1].error.empty());
@@ -270,9 +271,10 @@ TEST_F(QuotaTest, AutomaticIssuesWaitVisiblyForTheQuotaThenGoOutNextMonth) {
   ASSERT_OK(first);
   EXPECT_EQ(first->issued, 2);
   EXPECT_EQ(first->queued, 1);
-  auto waiting = db().pending_with_status("pending");
+  auto waiting = db().pending_with_status(store::PendingStatus::pending);
   ASSERT_OK(waiting);
   ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ(waiting->front().pending.waits_for, store::PendingWait::quota);
   EXPECT_EQ(waiting->front().pending.reason.rfind(k_quota_reason, 0), 0u) << waiting->front().pending.reason;
   EXPECT_EQ(process()->issued, 0) << "still the same month";
 
@@ -280,8 +282,25 @@ TEST_F(QuotaTest, AutomaticIssuesWaitVisiblyForTheQuotaThenGoOutNextMonth) {
   auto next_month = process();
   ASSERT_OK(next_month);
   EXPECT_EQ(next_month->issued, 1);
-  EXPECT_TRUE(db().pending_with_status("pending")->empty());
+  EXPECT_TRUE(db().pending_with_status(store::PendingStatus::pending)->empty());
   EXPECT_EQ(certificates_of(std::stoll(waiting->front().pending.student_id)).size(), 1u) << "the one that waited";
+}
+
+TEST_F(QuotaTest, OnlyEntriesThatWaitForTheQuotaAreReleasedByIt) {
+  // An approval entry whose reason happens to read like the quota's stays
+  // for the teacher: what it waits for is its waits_for, not its words.
+  auto progress = first_aider(44, "Student 44", 90);
+  store::NewPending lookalike{rules::rule_key("first-aid", "44", "FA-101").to_string(), "first-aid", "44", "Student 44", "FA-101",
+                              std::string(k_quota_reason) + " (or so it says)", progress_to_json(progress),
+                              to_unix(m_clock.now())};
+  ASSERT_OK(db().add_pending(lookalike));
+  auto round = process();
+  ASSERT_OK(round);
+  EXPECT_EQ(round->issued, 0);
+  auto waiting = db().pending_with_status(store::PendingStatus::pending);
+  ASSERT_OK(waiting);
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ(waiting->front().pending.waits_for, store::PendingWait::approval);
 }
 
 }  // namespace

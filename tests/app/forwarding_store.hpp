@@ -25,10 +25,10 @@ class ForwardingStore : public store::Store {
   Result<Inserted> record_event(const store::NewEvent& event) override {
     return m_inner->record_event(event);
   }
-  Result<std::vector<store::EventRow>> events_with_status(const std::string& status, int limit) override {
+  Result<std::vector<store::EventRow>> events_with_status(store::EventStatus status, int limit) override {
     return m_inner->events_with_status(status, limit);
   }
-  Status set_event_status(Id id, const std::string& status, const std::string& error) override {
+  Status set_event_status(Id id, store::EventStatus status, const std::string& error) override {
     return m_inner->set_event_status(id, status, error);
   }
   Result<Inserted> insert_certificate(const store::NewCertificate& certificate, const std::vector<store::NewOutboxItem>& outbox) override {
@@ -58,10 +58,10 @@ class ForwardingStore : public store::Store {
   Result<Inserted> add_pending(const store::NewPending& pending) override {
     return m_inner->add_pending(pending);
   }
-  Result<std::vector<store::PendingRow>> pending_with_status(const std::string& status) override {
+  Result<std::vector<store::PendingRow>> pending_with_status(store::PendingStatus status) override {
     return m_inner->pending_with_status(status);
   }
-  Status decide_pending(Id id, const std::string& status, const std::string& notes, const std::string& decided_by, std::int64_t at) override {
+  Status decide_pending(Id id, store::PendingStatus status, const std::string& notes, const std::string& decided_by, std::int64_t at) override {
     return m_inner->decide_pending(id, status, notes, decided_by, at);
   }
   Result<Inserted> enqueue(const store::NewOutboxItem& item, std::optional<Id> certificate_id, std::int64_t now) override {
@@ -79,7 +79,7 @@ class ForwardingStore : public store::Store {
   Status fail_outbox(Id id, const std::string& error, std::optional<std::int64_t> retry_at, std::int64_t now) override {
     return m_inner->fail_outbox(id, error, retry_at, now);
   }
-  Result<std::vector<store::OutboxRow>> outbox_with_status(const std::string& status) override {
+  Result<std::vector<store::OutboxRow>> outbox_with_status(store::OutboxStatus status) override {
     return m_inner->outbox_with_status(status);
   }
   Result<Id> create_batch(const store::NewBatch& batch, const std::vector<store::NewBatchItem>& items) override {

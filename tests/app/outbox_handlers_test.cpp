@@ -198,7 +198,7 @@ TEST_F(OutboxHandlersTest, PermanentLmsErrorFailsForGoodWithItsReason) {
   auto stats = outbox_worker().drain();
   ASSERT_OK(stats);
   EXPECT_EQ(stats->failed, 2);
-  auto failed = outbox("failed");
+  auto failed = outbox(store::OutboxStatus::failed);
   ASSERT_EQ(failed.size(), 2u);
   EXPECT_NE(failed[0].last_error.find("nopermissions"), std::string::npos) << failed[0].last_error;
 }

@@ -70,7 +70,7 @@ TEST_F(OutboxWorkerTest, PermanentFailuresAreKeptWithTheirReason) {
     m_clock.advance(3600);
     ASSERT_TRUE(w.drain());
   }
-  auto failed = m_store->outbox_with_status("failed");
+  auto failed = m_store->outbox_with_status(store::OutboxStatus::failed);
   ASSERT_EQ(failed->size(), 2u);
   EXPECT_EQ((*failed)[0].last_error, "permission_denied: nopermissions: Sorry, but you do not currently have permissions");
   EXPECT_EQ((*failed)[1].last_error, "gave up after 3 attempts; unavailable: down");

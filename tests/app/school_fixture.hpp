@@ -191,13 +191,14 @@ class SchoolFixture : public ::testing::Test {
     return rows ? *rows : std::vector<store::CertificateRow>{};
   }
 
-  std::vector<store::OutboxRow> outbox(const std::string& status = "queued") {
+  std::vector<store::OutboxRow> outbox(store::OutboxStatus status = store::OutboxStatus::queued) {
     auto rows = db().outbox_with_status(status);
     EXPECT_TRUE(rows) << rows.error().to_string();
     return rows ? *rows : std::vector<store::OutboxRow>{};
   }
 
-  std::vector<std::string> outbox_kinds_for(store::Id certificate_id, const std::string& status = "queued") {
+  std::vector<std::string> outbox_kinds_for(store::Id certificate_id,
+                                            store::OutboxStatus status = store::OutboxStatus::queued) {
     std::vector<std::string> kinds;
     for (const store::OutboxRow& row : outbox(status))
       if (row.certificate_id == certificate_id) kinds.push_back(row.item.kind);
@@ -205,7 +206,7 @@ class SchoolFixture : public ::testing::Test {
     return kinds;
   }
 
-  std::vector<store::PendingRow> pending(const std::string& status = "pending") {
+  std::vector<store::PendingRow> pending(store::PendingStatus status = store::PendingStatus::pending) {
     auto rows = db().pending_with_status(status);
     EXPECT_TRUE(rows) << rows.error().to_string();
     return rows ? *rows : std::vector<store::PendingRow>{};

@@ -61,8 +61,8 @@ TEST_F(TeacherActionsTest, ApprovingSomeEntriesIssuesThoseAndLeavesTheRestQueued
   EXPECT_EQ(approved->issued.size(), 2u);
   EXPECT_TRUE(approved->failed.empty());
   EXPECT_EQ(ids_of(pending()), std::set<store::Id>{ids[2]});
-  EXPECT_EQ(ids_of(pending("held")), std::set<store::Id>{ids[3]});
-  EXPECT_EQ(ids_of(pending("approved")), (std::set<store::Id>{ids[0], ids[1]}));
+  EXPECT_EQ(ids_of(pending(store::PendingStatus::held)), std::set<store::Id>{ids[3]});
+  EXPECT_EQ(ids_of(pending(store::PendingStatus::approved)), (std::set<store::Id>{ids[0], ids[1]}));
   for (const std::string& number : approved->issued) {
     store::CertificateRow row = certificate(number);
     EXPECT_EQ(row.certificate.kind, "approved");
@@ -82,7 +82,7 @@ TEST_F(TeacherActionsTest, ApproveAllLeavesHeldEntriesQueuedForNextTime) {
   ASSERT_OK(approved);
 
   EXPECT_EQ(approved->issued.size(), 2u);
-  EXPECT_EQ(ids_of(pending("held")), std::set<store::Id>{ids[1]});
+  EXPECT_EQ(ids_of(pending(store::PendingStatus::held)), std::set<store::Id>{ids[1]});
   EXPECT_TRUE(certificates_of(2).empty()) << "a held student is not issued by --all";
   EXPECT_TRUE(pending().empty());
 }
@@ -109,7 +109,7 @@ TEST_F(TeacherActionsTest, HeldEntryStaysHeldWhenTheStudentChangesAgain) {
   auto stats = process();
   ASSERT_OK(stats);
   EXPECT_EQ(stats->queued, 0);
-  EXPECT_EQ(ids_of(pending("held")), std::set<store::Id>{ids[0]});
+  EXPECT_EQ(ids_of(pending(store::PendingStatus::held)), std::set<store::Id>{ids[0]});
   EXPECT_TRUE(pending().empty());
 }
 
@@ -219,9 +219,9 @@ TEST_F(TeacherActionsTest, ReissueRevokesTheOldOneAndIssuesTheNextGeneration) {
   EXPECT_NE(reissued->number, old_number);
   store::CertificateRow old_row = certificate(old_number);
   store::CertificateRow new_row = certificate(reissued->number);
-  EXPECT_EQ(old_row.status, "revoked");
+  EXPECT_EQ(old_row.status, store::CertificateStatus::revoked);
   EXPECT_EQ(old_row.revoke_reason, "reissued as " + reissued->number);
-  EXPECT_EQ(new_row.status, "issued");
+  EXPECT_EQ(new_row.status, store::CertificateStatus::issued);
   EXPECT_EQ(new_row.certificate.kind, "reissue");
   auto old_key = rules::parse_idempotency_key(old_row.certificate.idempotency_key);
   auto new_key = rules::parse_idempotency_key(new_row.certificate.idempotency_key);
@@ -244,7 +244,7 @@ TEST_F(TeacherActionsTest, ReissuingTheSameNumberAgainChangesNothing) {
   EXPECT_EQ(second->number, first->number);
   EXPECT_EQ(second->status, IssueStatus::already_issued);
   EXPECT_EQ(certificates_of(1).size(), 2u);
-  EXPECT_EQ(certificate(first->number).status, "issued");
+  EXPECT_EQ(certificate(first->number).status, store::CertificateStatus::issued);
 }
 
 // Reissued before the first e-mails went out: the old certificate's mail
@@ -273,10 +273,10 @@ TEST_F(TeacherActionsTest, RevokeNeedsAReasonAndHappensOnce) {
   auto no_reason = revoke(runtime(), award->number, "", "Ms Rivera");
   ASSERT_FALSE(no_reason);
   EXPECT_EQ(no_reason.error().code(), ErrorCode::invalid_argument);
-  EXPECT_EQ(certificate(award->number).status, "issued");
+  EXPECT_EQ(certificate(award->number).status, store::CertificateStatus::issued);
 
   ASSERT_OK(revoke(runtime(), award->number, "issued to the wrong student", "Ms Rivera"));
-  EXPECT_EQ(certificate(award->number).status, "revoked");
+  EXPECT_EQ(certificate(award->number).status, store::CertificateStatus::revoked);
   EXPECT_EQ(certificate(award->number).revoke_reason, "issued to the wrong student");
   auto twice = revoke(runtime(), award->number, "again", "Ms Rivera");
   ASSERT_FALSE(twice);

@@ -148,7 +148,7 @@ TEST_F(DaemonEndToEnd, PollsWebhooksAndIssueNowMarksBecomeCertificatesExactlyOnc
   auto history = (*store)->certificates_for_student("24");
   ASSERT_TRUE(history);
   EXPECT_EQ(history->size(), 1u) << "the mark was handled once, across many polls";
-  auto queued = (*store)->outbox_with_status("queued");
+  auto queued = (*store)->outbox_with_status(store::OutboxStatus::queued);
   ASSERT_TRUE(queued);
   EXPECT_TRUE(queued->empty()) << queued->size() << " write-backs still queued";
   auto stats = json::parse(post(lms_url() + "/_sim/stats", "{}").body);

@@ -103,9 +103,9 @@ TEST_F(KillRestart, BatchKilledAtRandomMomentsIssuesEachRowExactlyOnce) {
       << "one PDF per certificate, no strays";
   EXPECT_EQ(count_files(m_school->data() + "/pdf", ".tmp"), 0);
 
-  auto queued = (*store)->outbox_with_status("queued");
-  auto failed = (*store)->outbox_with_status("failed");
-  auto done = (*store)->outbox_with_status("done");
+  auto queued = (*store)->outbox_with_status(store::OutboxStatus::queued);
+  auto failed = (*store)->outbox_with_status(store::OutboxStatus::failed);
+  auto done = (*store)->outbox_with_status(store::OutboxStatus::done);
   ASSERT_TRUE(queued && failed && done);
   EXPECT_TRUE(queued->empty()) << queued->size() << " outbox rows never delivered";
   EXPECT_TRUE(failed->empty()) << (failed->empty() ? "" : failed->front().last_error);

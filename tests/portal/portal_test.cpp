@@ -19,7 +19,7 @@ store::CertificateRow row(const std::string& number, const std::string& claim) {
   r.certificate.course = "Swimming Level 3";
   r.certificate.issued_at = k_now - 86400;
   r.certificate.claim_token = claim;
-  r.status = "issued";
+  r.status = store::CertificateStatus::issued;
   return r;
 }
 
@@ -28,7 +28,7 @@ class PortalTest : public ::testing::Test {
   PortalTest() : m_clock(k_now) {
     m_backend.certificates["SWL3-7K4M-9QXA"] = row("SWL3-7K4M-9QXA", "family1");
     auto revoked = row("SWL3-AAAA-BBBB", "family1");
-    revoked.status = "revoked";
+    revoked.status = store::CertificateStatus::revoked;
     revoked.revoked_at = k_now - 3600;
     revoked.revoke_reason = "reissued";
     m_backend.certificates["SWL3-AAAA-BBBB"] = revoked;

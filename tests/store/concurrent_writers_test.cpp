@@ -49,8 +49,8 @@ TEST(ConcurrentWriters, TwoProcessesNeverSeeDatabaseIsLocked) {
   }
   auto store = open_sqlite_store(path);
   ASSERT_OK(store);
-  EXPECT_EQ((*store)->events_with_status("new", 10000)->size(), 2u * k_writes_per_process);
-  EXPECT_EQ((*store)->outbox_with_status("queued")->size(), 2u * k_writes_per_process);
+  EXPECT_EQ((*store)->events_with_status(store::EventStatus::new_, 10000)->size(), 2u * k_writes_per_process);
+  EXPECT_EQ((*store)->outbox_with_status(store::OutboxStatus::queued)->size(), 2u * k_writes_per_process);
 }
 
 }  // namespace

@@ -50,10 +50,37 @@ TEST(Migrations, OlderDatabaseIsMigratedInPlaceKeepingItsRows) {
   ASSERT_OK(store);
   EXPECT_EQ(user_version(path), current_schema_version());
   EXPECT_TRUE(has_table(path, "state"));
-  auto events = (*store)->events_with_status("new", 10);
+  auto events = (*store)->events_with_status(store::EventStatus::new_, 10);
   ASSERT_OK(events);
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].event.source_event_id, "e1");
+}
+
+// Version 7 stores what a pending entry waits for; before, quota waiters
+// were known by the start of their reason sentence, so an upgrade sets it
+// from that sentence and they keep waiting for the quota.
+TEST(Migrations, UpgradedPendingEntriesKeepWaitingForTheQuota) {
+  TempDir dir;
+  std::string path = dir.file("v6.sqlite");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    ASSERT_OK(migrate(db, 6));
+    db.exec("INSERT INTO pending (idempotency_key, rule_id, student_id, student_name, course, reason, facts, "
+            "created_at) VALUES "
+            "('k1', 'r', '1', 'A', 'C', 'waits: the monthly quota is used up (2); issued automatically when the "
+            "quota allows, or approve it now', '{}', 1), "
+            "('k2', 'r', '2', 'B', 'C', 'conditions met; waits for a teacher''s approval', '{}', 2), "
+            "('k3', 'r', '3', 'C', 'C', 'note: waits: the monthly quota is used up', '{}', 3)");
+  }
+  auto store = open_sqlite_store(path);
+  ASSERT_OK(store);
+  auto rows = (*store)->pending_with_status(PendingStatus::pending);
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].pending.waits_for, PendingWait::quota);
+  EXPECT_EQ((*rows)[1].pending.waits_for, PendingWait::approval);
+  EXPECT_EQ((*rows)[2].pending.waits_for, PendingWait::approval) << "only a reason that starts so";
+  EXPECT_EQ((*rows)[0].pending.reason.substr(0, 6), "waits:") << "the reason itself is kept for people";
 }
 
 TEST(Migrations, NewerDatabaseIsRefusedAndLeftUntouched) {

@@ -1,3 +1,4 @@
+#include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
 #include "store/store.hpp"
@@ -40,9 +41,9 @@ TEST(SqliteStore, ReplayedEventsAreRecordedOnce) {
   EXPECT_TRUE(first->created);
   EXPECT_FALSE(again->created);
   EXPECT_EQ(first->id, again->id);
-  EXPECT_EQ(store->events_with_status("new", 10)->size(), 1u);
-  ASSERT_OK(store->set_event_status(first->id, "processed", ""));
-  EXPECT_TRUE(store->events_with_status("new", 10)->empty());
+  EXPECT_EQ(store->events_with_status(store::EventStatus::new_, 10)->size(), 1u);
+  ASSERT_OK(store->set_event_status(first->id, store::EventStatus::processed, ""));
+  EXPECT_TRUE(store->events_with_status(store::EventStatus::new_, 10)->empty());
 }
 
 TEST(SqliteStore, IdempotencyKeyIssuesOneCertificateAndQueuesItsWorkOnce) {
@@ -58,7 +59,7 @@ TEST(SqliteStore, IdempotencyKeyIssuesOneCertificateAndQueuesItsWorkOnce) {
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->id, first->id);
   EXPECT_FALSE(*store->certificate_by_number("SWL3-BBBB-BBBB"));
-  EXPECT_EQ(store->outbox_with_status("queued")->size(), 2u) << "nothing queued for the duplicate";
+  EXPECT_EQ(store->outbox_with_status(store::OutboxStatus::queued)->size(), 2u) << "nothing queued for the duplicate";
   auto found = store->certificate_by_key("rule:42:SWIM-L3#1");
   ASSERT_OK(found);
   ASSERT_TRUE(*found);
@@ -71,7 +72,7 @@ TEST(SqliteStore, DuplicateNumberIsAConflictAndLeavesNoOutboxRows) {
   auto clash = store->insert_certificate(certificate("N-1", "k2"), {{"email", "mail:k2", "{}"}});
   ASSERT_FALSE(clash);
   EXPECT_EQ(clash.error().code(), ErrorCode::conflict);
-  EXPECT_TRUE(store->outbox_with_status("queued")->empty()) << "the transaction rolled back as a whole";
+  EXPECT_TRUE(store->outbox_with_status(store::OutboxStatus::queued)->empty()) << "the transaction rolled back as a whole";
 }
 
 TEST(SqliteStore, RevokeOnceThenConflict) {
@@ -79,7 +80,7 @@ TEST(SqliteStore, RevokeOnceThenConflict) {
   ASSERT_OK(store->insert_certificate(certificate("N-1", "k1"), {}));
   ASSERT_OK(store->revoke_certificate("N-1", "reissued", 2000));
   auto row = *store->certificate_by_number("N-1");
-  EXPECT_EQ(row->status, "revoked");
+  EXPECT_EQ(row->status, CertificateStatus::revoked);
   EXPECT_EQ(row->revoke_reason, "reissued");
   EXPECT_EQ(store->revoke_certificate("N-1", "again", 3000).error().code(), ErrorCode::conflict);
   EXPECT_EQ(store->revoke_certificate("N-404", "x", 3000).error().code(), ErrorCode::not_found);
@@ -101,7 +102,7 @@ TEST(SqliteStore, OutboxLeasesDueItemsAndRetries) {
   ASSERT_EQ(retried->size(), 1u);
   EXPECT_EQ((*retried)[0].last_error, "timeout");
   ASSERT_OK(store->complete_outbox((*retried)[0].id, 301));
-  EXPECT_EQ(store->outbox_with_status("done")->size(), 1u);
+  EXPECT_EQ(store->outbox_with_status(store::OutboxStatus::done)->size(), 1u);
   EXPECT_TRUE(store->claim_due(10000, 10060, 10)->empty());
 }
 
@@ -114,11 +115,51 @@ TEST(SqliteStore, PendingQueueKeepsHeldEntries) {
   ASSERT_OK(a);
   ASSERT_OK(b);
   EXPECT_FALSE(store->add_pending(p)->created);
-  ASSERT_OK(store->decide_pending(a->id, "approved", "well done", "teacher", 20));
-  ASSERT_OK(store->decide_pending(b->id, "held", "", "teacher", 20));
-  EXPECT_EQ(store->pending_with_status("held")->size(), 1u);
-  EXPECT_EQ(store->decide_pending(a->id, "held", "", "t", 30).error().code(), ErrorCode::not_found)
+  ASSERT_OK(store->decide_pending(a->id, store::PendingStatus::approved, "well done", "teacher", 20));
+  ASSERT_OK(store->decide_pending(b->id, store::PendingStatus::held, "", "teacher", 20));
+  EXPECT_EQ(store->pending_with_status(store::PendingStatus::held)->size(), 1u);
+  EXPECT_EQ(store->decide_pending(a->id, store::PendingStatus::held, "", "t", 30).error().code(), ErrorCode::not_found)
       << "an approved entry is final";
+}
+
+TEST(SqliteStore, PendingEntriesKeepWhatTheyWaitFor) {
+  auto store = memory_store();
+  NewPending approval{"k-approval", "r", "42", "Ann", "C", "waits for a teacher", "{}", 10};
+  NewPending quota = approval;
+  quota.idempotency_key = "k-quota";
+  quota.waits_for = PendingWait::quota;
+  ASSERT_OK(store->add_pending(approval));
+  ASSERT_OK(store->add_pending(quota));
+  auto rows = store->pending_with_status(PendingStatus::pending);
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].pending.waits_for, PendingWait::approval);
+  EXPECT_EQ((*rows)[1].pending.waits_for, PendingWait::quota);
+  EXPECT_EQ((*rows)[1].status, PendingStatus::pending);
+}
+
+TEST(SqliteStore, AStateTheStoreDoesNotKnowIsAnErrorNotADefault) {
+  TempDir dir;
+  std::string path = dir.file("odd.sqlite");
+  {
+    auto store = open_sqlite_store(path);
+    ASSERT_OK(store);
+    ASSERT_OK((*store)->insert_certificate(certificate("N-1", "k1"), {}));
+  }
+  {
+    // As a future certd (or a hand edit) might leave it.
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA ignore_check_constraints = ON");
+    db.exec("UPDATE certificates SET status = 'archived'");
+  }
+  auto store = open_sqlite_store(path);
+  ASSERT_OK(store);
+  auto row = (*store)->certificate_by_number("N-1");
+  ASSERT_FALSE(row);
+  EXPECT_EQ(row.error().code(), ErrorCode::parse_error);
+  EXPECT_NE(row.error().message().find("'archived'"), std::string::npos) << row.error().message();
+  EXPECT_FALSE((*store)->recent_certificates(10));
+  EXPECT_FALSE((*store)->certificates_for_student(certificate("N-1", "k1").student_id));
 }
 
 TEST(SqliteStore, QuotaCountsByIssueTime) {
@@ -230,7 +271,7 @@ TEST(SqliteStore, GroupInsertIsOneTransactionAndKeepsIdempotency) {
   EXPECT_TRUE((*inserted)[0].created);
   EXPECT_FALSE((*inserted)[1].created);
   EXPECT_TRUE((*inserted)[2].created);
-  EXPECT_EQ(store->outbox_with_status("queued")->size(), 2u);
+  EXPECT_EQ(store->outbox_with_status(store::OutboxStatus::queued)->size(), 2u);
 
   group.push_back({certificate("N-1", "k9"), {}});  // duplicate number: the whole group rolls back
   group[0].certificate.idempotency_key = "k5";
@@ -257,7 +298,7 @@ TEST(SqliteStore, CancelledBatchRevokesWhatItIssuedAndStopsItsMail) {
   auto revoked = store->cancel_batch(*batch, "batch cancelled", 50);
   ASSERT_OK(revoked);
   EXPECT_EQ(*revoked, 1);
-  EXPECT_EQ((*store->certificate_by_number("N-1"))->status, "revoked");
+  EXPECT_EQ((*store->certificate_by_number("N-1"))->status, CertificateStatus::revoked);
   EXPECT_TRUE(store->batch_items(*batch, "queued", 10)->empty());
   EXPECT_EQ(store->batch_items(*batch, "cancelled", 10)->size(), 2u);
   auto progress = store->batch_progress(*batch);
@@ -265,7 +306,7 @@ TEST(SqliteStore, CancelledBatchRevokesWhatItIssuedAndStopsItsMail) {
   EXPECT_EQ(progress->issued, 1);
   EXPECT_EQ(progress->cancelled, 2);
   EXPECT_EQ(progress->queued, 0);
-  EXPECT_TRUE(store->outbox_with_status("queued")->empty());
+  EXPECT_TRUE(store->outbox_with_status(store::OutboxStatus::queued)->empty());
   EXPECT_EQ((*store->batch(*batch))->status, "cancelled");
   EXPECT_EQ(store->batches()->size(), 1u);
 }

@@ -110,7 +110,9 @@ void define_preview(CLI::App& command, const GlobalOptions& globals, Handler& ha
   auto o = std::make_shared<PreviewOptions>();
   command.add_option("--template", o->template_name, "template id (in the config's templates_dir) or a .yaml path")
       ->required();
-  command.add_option("--data", o->data_file, "YAML file with the certificate's data (default: sample data)");
+  command.add_option("--data", o->data_file,
+                     "YAML file of placeholder values, named as templates write them (student: { fullname: ... }); "
+                     "examples/preview-data.yaml has them all (default: sample data)");
   command.add_option("--out", o->out_file, "PDF file to write")->required();
   handler = [o, &globals] { return preview(*o, globals); };
 }

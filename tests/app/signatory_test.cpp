@@ -1,0 +1,64 @@
+// issuer.signatory: printed as the teacher on certificates no teacher
+// approved (automatic rules), never in place of a teacher who did.
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+
+#include "app/school_fixture.hpp"
+#include "app/teacher_actions.hpp"
+
+namespace certd::app {
+namespace {
+
+class SignatoryTest : public SchoolFixture {
+ protected:
+  // The PDF's text, as a reader's copy-and-paste would give it.
+  std::string pdf_text(const store::CertificateRow& row) {
+    std::string command = "pdftotext -enc UTF-8 '" + data_dir() + "/" + row.certificate.pdf_path + "' - 2>/dev/null";
+    std::string text;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return text;
+    std::array<char, 4096> buffer{};
+    for (std::size_t n = 0; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) text.append(buffer.data(), n);
+    ::pclose(pipe);
+    return text;
+  }
+};
+
+TEST_F(SignatoryTest, AnAutomaticCertificatePrintsTheSignatoryAsItsTeacher) {
+  school().config.issuer.signatory = "Dr Ines Moreau";
+  ASSERT_OK(record_change(first_aider(42, "Ada Lovelace", 92), "e1"));
+  ASSERT_OK(process());
+  auto issued = certificates_of(42);
+  ASSERT_EQ(issued.size(), 1u);
+  EXPECT_EQ(issued[0].certificate.teacher, "Dr Ines Moreau");
+  EXPECT_NE(pdf_text(issued[0]).find("Instructor: Dr Ines Moreau"), std::string::npos) << pdf_text(issued[0]);
+}
+
+TEST_F(SignatoryTest, WithoutASignatoryAnAutomaticCertificateNamesNoTeacher) {
+  ASSERT_OK(record_change(first_aider(42, "Ada Lovelace", 92), "e1"));
+  ASSERT_OK(process());
+  auto issued = certificates_of(42);
+  ASSERT_EQ(issued.size(), 1u);
+  EXPECT_EQ(issued[0].certificate.teacher, "");
+  std::string text = pdf_text(issued[0]);
+  EXPECT_NE(text.find("Ada Lovelace"), std::string::npos) << "the PDF's text is readable: " << text;
+  EXPECT_EQ(text.find("Instructor:"), std::string::npos) << "the optional teacher line is left out";
+}
+
+TEST_F(SignatoryTest, AnApprovingTeacherIsPrintedNotTheSignatory) {
+  school().config.issuer.signatory = "Dr Ines Moreau";
+  ASSERT_OK(record_change(swimmer(7, "Bea Nguyen"), "e1"));
+  ASSERT_OK(process());
+  auto approved = approve_pending(runtime(), &m_lms, {}, /*all=*/true, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  ASSERT_EQ(approved->issued.size(), 1u);
+  auto issued = certificates_of(7);
+  ASSERT_EQ(issued.size(), 1u);
+  EXPECT_EQ(issued[0].certificate.teacher, "Ms Rivera");
+}
+
+}  // namespace
+}  // namespace certd::app

@@ -5,6 +5,7 @@
 
 #include "connector/moodle/moodle_lms.hpp"
 #include "notify/notifier.hpp"
+#include "rules/condition_reads.hpp"
 #include "rules/rule_set.hpp"
 #include "store/store.hpp"
 
@@ -34,6 +35,22 @@ static std::vector<std::string> watched_courses(const config::Config& config, co
   return {courses.begin(), courses.end()};
 }
 
+// What the LMS is asked per course: only the facts some rule of that course
+// reads (a course whose rules read competencies costs no completion calls).
+static std::map<std::string, connector::FactsNeeded> facts_needed(const rules::RuleSet& rules) {
+  std::map<std::string, connector::FactsNeeded> by_course;
+  for (const rules::Rule& rule : rules.rules()) {
+    rules::FactsRead read = rules::facts_read(rule.when);
+    auto [entry, added] = by_course.try_emplace(rule.course, connector::FactsNeeded{false, false, false});
+    connector::FactsNeeded& needed = entry->second;
+    (void)added;
+    needed.completion = needed.completion || read.completion;
+    needed.grades = needed.grades || read.grades;
+    needed.skills = needed.skills || read.skills;
+  }
+  return by_course;
+}
+
 Result<std::unique_ptr<connector::Lms>> make_lms(const config::Config& config, const rules::RuleSet* rules,
                                                 const Clock& clock) {
   CERTD_ASSIGN_OR_RETURN(std::string token, config::resolve(config.lms.token));
@@ -50,7 +67,9 @@ Result<std::unique_ptr<connector::Lms>> make_lms(const config::Config& config, c
   options.guardian_email_field = config.lms.guardian_email_field;
   options.sweep_budget = static_cast<int>(config.lms.sweep_budget);
   options.completion_lookback = std::chrono::seconds(config.lms.completion_lookback.count());
-  return connector::moodle::make_moodle_lms(std::move(options), clock);
+  auto lms = connector::moodle::make_moodle_lms(std::move(options), clock);
+  if (lms && rules) (*lms)->set_facts_needed(facts_needed(*rules));
+  return lms;
 }
 
 Result<std::unique_ptr<notify::Notifier>> make_notifier(const config::Config& config) {

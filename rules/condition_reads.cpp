@@ -55,4 +55,37 @@ bool holds_only_with_skills_of(const Condition& condition, const Condition& leve
   });
 }
 
+namespace {
+
+void collect(const Condition& c, FactsRead& read) {
+  switch (c.kind) {
+    case Kind::all:
+    case Kind::any:
+    case Kind::negation:
+      for (const Condition& child : c.children) collect(child, read);
+      return;
+    case Kind::course_completed:
+    case Kind::completed_between:
+      read.completion = true;
+      return;
+    case Kind::min_grade:
+      read.grades = true;
+      return;
+    case Kind::all_skills_proficient:
+    case Kind::skills_proficient:
+      read.skills = true;
+      return;
+    case Kind::profile_field_equals:
+      return;
+  }
+}
+
+}  // namespace
+
+FactsRead facts_read(const Condition& condition) {
+  FactsRead read;
+  collect(condition, read);
+  return read;
+}
+
 }  // namespace certd::rules

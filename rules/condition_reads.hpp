@@ -26,4 +26,13 @@ bool holds_only_with_grade(const Condition& condition);
 // satisfying it; it needs one or more skills to hold.
 bool holds_only_with_skills_of(const Condition& condition, const Condition& level);
 
+// The kinds of facts a condition may look at, anywhere in its tree (under
+// a `not` too): what the LMS must be asked for to evaluate it.
+struct FactsRead {
+  bool completion = false;  // course_completed, completed_between
+  bool grades = false;      // min_grade
+  bool skills = false;      // all_skills_proficient, skills_proficient
+};
+FactsRead facts_read(const Condition& condition);
+
 }  // namespace certd::rules

@@ -90,5 +90,32 @@ TEST(ConditionReads, NoStudentWithoutAGradeSatisfiesAConditionThatNeedsOne) {
   EXPECT_TRUE(conditions_hold(condition_of("{not: {min_grade: 50}}"), facts));
 }
 
+// What the LMS must be asked for: every fact the tree mentions, under a
+// `not` too (evaluating `not: {min_grade: 50}` needs the grade).
+struct ReadRow {
+  std::string when;
+  bool completion, grades, skills;
+};
+
+const ReadRow k_read_rows[] = {
+    {"{course_completed: true}", true, false, false},
+    {"{completed_between: {from: 2026-01-01}}", true, false, false},
+    {"{min_grade: 80}", false, true, false},
+    {k_l3, false, false, true},
+    {"{skills_proficient: [Float]}", false, false, true},
+    {"{profile_field_equals: {field: house, value: Red}}", false, false, false},
+    {"{not: {min_grade: 50}}", false, true, false},
+    {"{any: [{course_completed: true}, {all: [{min_grade: 50}, " + std::string(k_l3) + "]}]}", true, true, true},
+};
+
+TEST(ConditionReads, FactsReadAreEveryFactTheTreeMentions) {
+  for (const ReadRow& row : k_read_rows) {
+    FactsRead read = facts_read(condition_of(row.when));
+    EXPECT_EQ(read.completion, row.completion) << row.when;
+    EXPECT_EQ(read.grades, row.grades) << row.when;
+    EXPECT_EQ(read.skills, row.skills) << row.when;
+  }
+}
+
 }  // namespace
 }  // namespace certd::rules

@@ -10,6 +10,7 @@
 #include "connector/moodle/moodle_lms.hpp"
 #include "connector/poller.hpp"
 #include "connector/simulator/server.hpp"
+#include "fakes/manual_clock.hpp"
 
 namespace certd::connector {
 namespace {
@@ -66,15 +67,6 @@ students:
       FA-101: { completed: 2026-11-21T11:00:00Z }
 )";
 
-class ManualClock final : public Clock {
- public:
-  TimePoint now() const override { return m_now; }
-  void advance(Seconds by) { m_now += by; }
-
- private:
-  TimePoint m_now = from_unix(1795500000);
-};
-
 class MoodleConditionsTest : public ::testing::Test {
  protected:
   void start(const std::string& site_extra = "") {
@@ -111,7 +103,7 @@ class MoodleConditionsTest : public ::testing::Test {
     EXPECT_TRUE(result) << (result ? "" : result.error().to_string());
     if (!result) return PollResult();
     EXPECT_TRUE(m_poller->commit(*result));
-    m_clock.advance(Seconds(60));
+    m_clock.advance(60);
     return std::move(*result);
   }
 
@@ -137,7 +129,7 @@ class MoodleConditionsTest : public ::testing::Test {
     return std::any_of(conditions.begin(), conditions.end(), [&](const SiteCondition& c) { return c.key == key; });
   }
 
-  ManualClock m_clock;
+  certd::testing::ManualClock m_clock{1795500000};  // the simulator uses the real clock
   std::unique_ptr<MemoryCursorStore> m_cursors;
   std::unique_ptr<simulator::Server> m_server;
   std::unique_ptr<Lms> m_lms;

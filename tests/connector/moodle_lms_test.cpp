@@ -10,6 +10,7 @@
 
 #include "connector/poller.hpp"
 #include "connector/simulator/server.hpp"
+#include "fakes/manual_clock.hpp"
 #include "store/store.hpp"
 
 namespace certd::connector {
@@ -80,16 +81,6 @@ students:
       SWIM-L4: { suspended: true }
 )";
 
-// A clock the tests move by hand (the simulator uses the real one).
-class ManualClock final : public Clock {
- public:
-  TimePoint now() const override { return m_now; }
-  void advance(Seconds by) { m_now += by; }
-
- private:
-  TimePoint m_now = from_unix(1795500000);
-};
-
 class MoodleLmsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -126,7 +117,7 @@ class MoodleLmsTest : public ::testing::Test {
     EXPECT_TRUE(result) << (result ? "" : result.error().to_string());
     if (!result) return PollResult();
     EXPECT_TRUE(m_poller->commit(*result));
-    m_clock.advance(Seconds(60));
+    m_clock.advance(60);
     return std::move(*result);
   }
 
@@ -148,7 +139,7 @@ class MoodleLmsTest : public ::testing::Test {
     return nullptr;
   }
 
-  ManualClock m_clock;
+  certd::testing::ManualClock m_clock{1795500000};  // the simulator uses the real clock
   MemoryCursorStore m_cursors;
   std::unique_ptr<simulator::Server> m_server;
   std::unique_ptr<Lms> m_lms;

@@ -176,6 +176,17 @@ ALTER TABLE pending ADD COLUMN waits_for TEXT NOT NULL DEFAULT 'approval'
   CHECK (waits_for IN ('approval', 'quota'));
 UPDATE pending SET waits_for = 'quota' WHERE instr(reason, 'waits: the monthly quota is used up') = 1;
 )sql",
+      // 8: a failed event is kept with its reason and tried again: how many
+      // attempts it had, and when the next one is due (NULL: only after a
+      // rule, template or config change, or by hand). Events that failed
+      // before this version are due at once. Teacher actions ('cli') failed
+      // in front of the person who typed them and are not retried.
+      R"sql(
+ALTER TABLE events ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN next_attempt_at INTEGER;
+UPDATE events SET attempts = 1, next_attempt_at = 0 WHERE status = 'failed' AND source <> 'cli';
+CREATE INDEX events_retry_due ON events (status, next_attempt_at);
+)sql",
   };
   return k_steps;
 }

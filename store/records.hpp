@@ -26,7 +26,9 @@ struct EventRow {
   Id id = 0;
   NewEvent event;
   EventStatus status = EventStatus::new_;
-  std::string error;
+  std::string error;  // the last failure's reason
+  int attempts = 0;   // failed processing attempts; 0: never retried by itself
+  std::optional<std::int64_t> next_attempt_at;  // a failed event's next try
 };
 
 struct NewCertificate {

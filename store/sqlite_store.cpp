@@ -80,6 +80,25 @@ Result<CertificateRow> read_certificate(SQLite::Statement& s) {
   return row;
 }
 
+constexpr const char* k_event_columns =
+    "id, source, source_event_id, kind, payload, received_at, status, error, attempts, next_attempt_at";
+
+Result<std::vector<EventRow>> read_events(SQLite::Statement& s) {
+  std::vector<EventRow> rows;
+  while (s.executeStep()) {
+    EventRow row;
+    row.id = s.getColumn(0).getInt64();
+    row.event = NewEvent{s.getColumn(1).getString(), s.getColumn(2).getString(), s.getColumn(3).getString(),
+                         s.getColumn(4).getString(), s.getColumn(5).getInt64()};
+    CERTD_ASSIGN_OR_RETURN(row.status, parse_event_status(s.getColumn(6).getString()));
+    row.error = s.getColumn(7).getString();
+    row.attempts = s.getColumn(8).getInt();
+    row.next_attempt_at = optional_int(s.getColumn(9));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 constexpr const char* k_outbox_columns =
     "id, certificate_id, kind, dedupe_key, payload, status, attempts, next_attempt_at, last_error";
 
@@ -140,27 +159,81 @@ class SqliteStore final : public Store {
 
   Result<std::vector<EventRow>> events_with_status(EventStatus status, int limit) override {
     return guarded([&]() -> Result<std::vector<EventRow>> {
-      SQLite::Statement s(m_db,
-                          "SELECT id, source, source_event_id, kind, payload, received_at, status, error "
-                          "FROM events WHERE status = ? ORDER BY id LIMIT ?");
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_event_columns +
+                                    " FROM events WHERE status = ? ORDER BY id LIMIT ?");
       s.bind(1, to_string(status));
       s.bind(2, limit);
-      std::vector<EventRow> rows;
-      while (s.executeStep()) {
-        EventRow row;
-        row.id = s.getColumn(0).getInt64();
-        row.event = NewEvent{s.getColumn(1).getString(), s.getColumn(2).getString(), s.getColumn(3).getString(),
-                             s.getColumn(4).getString(), s.getColumn(5).getInt64()};
-        CERTD_ASSIGN_OR_RETURN(row.status, parse_event_status(s.getColumn(6).getString()));
-        row.error = s.getColumn(7).getString();
-        rows.push_back(std::move(row));
-      }
-      return rows;
+      return read_events(s);
     });
   }
 
+  // A processed event needs no next attempt; a failed one set here (a
+  // teacher's action) is not retried by itself either.
   Status set_event_status(Id id, EventStatus status, const std::string& error) override {
-    return update("UPDATE events SET status = ?, error = ? WHERE id = ?", std::string(to_string(status)), error, id);
+    return update("UPDATE events SET status = ?, error = ?, next_attempt_at = NULL WHERE id = ?",
+                  std::string(to_string(status)), error, id);
+  }
+
+  Status fail_event(Id id, const std::string& error, std::optional<std::int64_t> retry_at) override {
+    return guarded([&]() -> Status {
+      SQLite::Statement s(m_db, "UPDATE events SET status = 'failed', error = ?, attempts = attempts + 1, "
+                                "next_attempt_at = ? WHERE id = ?");
+      s.bind(1, error);
+      bind_optional(s, 2, retry_at);
+      s.bind(3, static_cast<std::int64_t>(id));
+      if (s.exec() == 0) return Error(ErrorCode::not_found, "no event " + std::to_string(id));
+      return ok();
+    });
+  }
+
+  Result<std::vector<EventRow>> due_failed_events(std::int64_t now, int limit) override {
+    return guarded([&]() -> Result<std::vector<EventRow>> {
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_event_columns +
+                                    " FROM events WHERE status = 'failed' AND attempts > 0 AND "
+                                    "next_attempt_at <= ? ORDER BY id LIMIT ?");
+      s.bind(1, static_cast<std::int64_t>(now));
+      s.bind(2, limit);
+      return read_events(s);
+    });
+  }
+
+  Result<std::int64_t> make_failed_events_due(const std::vector<Id>& ids, std::int64_t now) override {
+    return guarded([&]() -> Result<std::int64_t> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      std::int64_t changed = 0;
+      if (ids.empty()) {
+        SQLite::Statement all(m_db, "UPDATE events SET next_attempt_at = ? WHERE status = 'failed' AND attempts > 0");
+        all.bind(1, static_cast<std::int64_t>(now));
+        changed = all.exec();
+      }
+      for (Id id : ids) {
+        SQLite::Statement one(m_db, "UPDATE events SET next_attempt_at = ? "
+                                    "WHERE id = ? AND status = 'failed' AND attempts > 0");
+        one.bind(1, static_cast<std::int64_t>(now));
+        one.bind(2, static_cast<std::int64_t>(id));
+        if (one.exec() == 0)
+          return Error(ErrorCode::not_found, "event " + std::to_string(id) + " is not a failed event that can be retried");
+        ++changed;
+      }
+      tx.commit();
+      return changed;
+    });
+  }
+
+  Result<std::vector<EventRow>> recent_events(std::optional<EventStatus> status, int limit) override {
+    return guarded([&]() -> Result<std::vector<EventRow>> {
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_event_columns +
+                                    " FROM events WHERE (? IS NULL OR status = ?) ORDER BY id DESC LIMIT ?");
+      if (status) {
+        s.bind(1, to_string(*status));
+        s.bind(2, to_string(*status));
+      } else {
+        s.bind(1);
+        s.bind(2);
+      }
+      s.bind(3, limit);
+      return read_events(s);
+    });
   }
 
   Result<Inserted> insert_certificate(const NewCertificate& c, const std::vector<NewOutboxItem>& outbox) override {

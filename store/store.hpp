@@ -25,6 +25,18 @@ class Store {
   virtual Result<Inserted> record_event(const NewEvent& event) = 0;
   virtual Result<std::vector<EventRow>> events_with_status(EventStatus status, int limit) = 0;
   virtual Status set_event_status(Id id, EventStatus status, const std::string& error) = 0;
+  // A processing attempt failed: the event becomes failed with `error`,
+  // one more attempt is counted, and it is due again at `retry_at` (none:
+  // only when make_failed_events_due says so).
+  virtual Status fail_event(Id id, const std::string& error, std::optional<std::int64_t> retry_at) = 0;
+  // Failed events with a counted attempt whose next try is due, oldest first.
+  virtual Result<std::vector<EventRow>> due_failed_events(std::int64_t now, int limit) = 0;
+  // Makes retryable failed events (attempts > 0) due at `now`: those of
+  // `ids`, or every one when `ids` is empty. Returns how many; an id that
+  // is not such an event is a not_found error and changes nothing.
+  virtual Result<std::int64_t> make_failed_events_due(const std::vector<Id>& ids, std::int64_t now) = 0;
+  // Events newest first, all or those with `status`.
+  virtual Result<std::vector<EventRow>> recent_events(std::optional<EventStatus> status, int limit) = 0;
 
   // Certificates. The certificate and its outbox items commit together;
   // an existing idempotency key returns the old row (created = false) and

@@ -31,6 +31,18 @@ class ForwardingStore : public store::Store {
   Status set_event_status(Id id, store::EventStatus status, const std::string& error) override {
     return m_inner->set_event_status(id, status, error);
   }
+  Status fail_event(Id id, const std::string& error, std::optional<std::int64_t> retry_at) override {
+    return m_inner->fail_event(id, error, retry_at);
+  }
+  Result<std::vector<store::EventRow>> due_failed_events(std::int64_t now, int limit) override {
+    return m_inner->due_failed_events(now, limit);
+  }
+  Result<std::int64_t> make_failed_events_due(const std::vector<Id>& ids, std::int64_t now) override {
+    return m_inner->make_failed_events_due(ids, now);
+  }
+  Result<std::vector<store::EventRow>> recent_events(std::optional<store::EventStatus> status, int limit) override {
+    return m_inner->recent_events(status, limit);
+  }
   Result<Inserted> insert_certificate(const store::NewCertificate& certificate, const std::vector<store::NewOutboxItem>& outbox) override {
     return m_inner->insert_certificate(certificate, outbox);
   }

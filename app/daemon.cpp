@@ -10,6 +10,7 @@
 #include "app/pdf_archive.hpp"
 #include "app/progress_codec.hpp"
 #include "app/school.hpp"
+#include "app/school_fingerprint.hpp"
 #include "app/store_adapters.hpp"
 #include "connector/lms.hpp"
 #include "connector/poller.hpp"
@@ -92,6 +93,11 @@ struct Daemon::Impl {
     // crashed run are ours to take back now, not in five minutes.
     CERTD_ASSIGN_OR_RETURN(std::int64_t released, store->release_claims(to_unix(clock.now())));
     if (released > 0) CERTD_LOG_INFO("took back {} outbox items from an interrupted run", released);
+    // A changed rule, template or config may be what failed events
+    // waited for: they are tried again in the first cycle.
+    CERTD_ASSIGN_OR_RETURN(std::int64_t due, note_school_fingerprint(*store, school_fingerprint(school),
+                                                                    to_unix(clock.now())));
+    if (due > 0) CERTD_LOG_INFO("rules, templates or config changed: {} failed events are tried again now", due);
     CERTD_ASSIGN_OR_RETURN(int leftovers, archive->remove_leftovers());
     if (leftovers > 0) CERTD_LOG_INFO("removed {} half-written PDF files of an interrupted run", leftovers);
     return ok();
@@ -166,6 +172,8 @@ Result<CycleStats> Daemon::cycle(bool poll, bool drain_outbox) {
     stats.events += processed.events;
     stats.issued += processed.issued;
     stats.queued += processed.queued;
+    stats.events_failed += processed.failed;
+    stats.events_retried += processed.retried;
     CERTD_ASSIGN_OR_RETURN(int rows, m_impl->batches->run_group(k_batch_group));
     stats.batch_rows += rows;
     if (processed.events == 0 && rows == 0) break;
@@ -178,11 +186,12 @@ Result<CycleStats> Daemon::cycle(bool poll, bool drain_outbox) {
   } else if (stats.issued > 0 || stats.batch_rows > 0) {
     wake_outbox();
   }
+  CERTD_ASSIGN_OR_RETURN(stats.failed_events, m_impl->store->count_events(store::EventStatus::failed));
   if (stats.changes || stats.events || stats.batch_rows || stats.delivered || stats.failed)
-    CERTD_LOG_INFO("cycle: {} changes, {} events, {} issued, {} queued, {} batch rows, {} delivered, {} retrying, "
-                   "{} failed",
-                   stats.changes, stats.events, stats.issued, stats.queued, stats.batch_rows, stats.delivered,
-                   stats.retrying, stats.failed);
+    CERTD_LOG_INFO("cycle: {} changes, {} events ({} failed, {} retried), {} issued, {} queued, {} batch rows, "
+                   "{} delivered, {} retrying, {} failed deliveries; {} failed events kept",
+                   stats.changes, stats.events, stats.events_failed, stats.events_retried, stats.issued, stats.queued,
+                   stats.batch_rows, stats.delivered, stats.retrying, stats.failed, stats.failed_events);
   return stats;
 }
 

@@ -47,7 +47,10 @@ struct CycleStats {
   int batch_rows = 0;
   int delivered = 0;
   int retrying = 0;
-  int failed = 0;
+  int failed = 0;              // outbox items failed for good
+  int events_failed = 0;       // events that failed this cycle (kept, retried later)
+  int events_retried = 0;      // failed events taken up again this cycle
+  std::int64_t failed_events = 0;  // failed events in the store after the cycle (`certd events list --failed`)
   std::string poll_error;  // empty: the poll worked (or was not due)
 };
 

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <memory>
+#include <random>
 
 #include "app/issuer.hpp"
 #include "app/progress_codec.hpp"
@@ -65,8 +67,13 @@ Result<rules::IssuedHistory> history_of(store::Store& store, const std::string& 
 }  // namespace
 
 EventProcessor::EventProcessor(const School& school, store::Store& store, Issuer& issuer, connector::Lms* lms,
-                               const Clock& clock)
-    : m_school(school), m_store(store), m_issuer(issuer), m_lms(lms), m_clock(clock) {}
+                               const Clock& clock, EventRetry retry)
+    : m_school(school), m_store(store), m_issuer(issuer), m_lms(lms), m_clock(clock), m_retry(std::move(retry)) {
+  if (!m_retry.random_unit) {
+    auto random = std::make_shared<std::mt19937_64>(std::random_device{}());
+    m_retry.random_unit = [random] { return std::uniform_real_distribution<double>(0.0, 1.0)(*random); };
+  }
+}
 
 // One round: every event is decided first (webhook facts are fetched from
 // the LMS in parallel), then all their certificates are issued as one
@@ -122,6 +129,13 @@ Result<ProcessStats> EventProcessor::process_new(int limit) {
   ProcessStats stats;
   CERTD_ASSIGN_OR_RETURN(stats.issued, release_quota_waiters());
   CERTD_ASSIGN_OR_RETURN(auto events, m_store.events_with_status(store::EventStatus::new_, limit));
+  // Failed events whose time has come share the round with new ones.
+  const std::int64_t now = to_unix(m_clock.now());
+  if (static_cast<int>(events.size()) < limit) {
+    CERTD_ASSIGN_OR_RETURN(auto due, m_store.due_failed_events(now, limit - static_cast<int>(events.size())));
+    stats.retried = static_cast<int>(due.size());
+    for (store::EventRow& row : due) events.push_back(std::move(row));
+  }
   std::vector<std::optional<Result<connector::CourseProgress>>> fetched = prefetch(events);
   std::vector<Status> outcomes(events.size());
   std::vector<QueuedJob> jobs;
@@ -139,20 +153,41 @@ Result<ProcessStats> EventProcessor::process_new(int limit) {
   }
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Status& done = outcomes[i];
-    // Transient trouble (the LMS down): the event stays new for next time.
-    if (!done && done.error().code() == ErrorCode::unavailable) {
+    const bool retried = events[i].status == store::EventStatus::failed;
+    // Transient trouble (the LMS down): a new event stays new for next
+    // time; a failed one waits for its next back-off step.
+    if (!done && done.error().code() == ErrorCode::unavailable && !retried) {
       ++stats.deferred;
       continue;
     }
     ++stats.events;
-    if (!done) {
-      ++stats.failed;
-      CERTD_LOG_WARN("event {} ({}) failed: {}", events[i].id, events[i].event.kind, done.error().message());
+    if (done) {
+      if (retried) CERTD_LOG_INFO("event {} ({}) processed after {} failed attempts", events[i].id,
+                                  events[i].event.kind, events[i].attempts);
+      CERTD_TRY(m_store.set_event_status(events[i].id, store::EventStatus::processed, ""));
+      continue;
     }
-    CERTD_TRY(m_store.set_event_status(events[i].id, done ? store::EventStatus::processed : store::EventStatus::failed,
-                                       done ? "" : done.error().message()));
+    ++stats.failed;
+    std::optional<std::int64_t> retry_at = next_attempt(events[i], done.error(), now);
+    CERTD_LOG_WARN("event {} ({}) failed (attempt {}), {}: {}", events[i].id, events[i].event.kind,
+                   events[i].attempts + 1,
+                   retry_at ? "retried in " + std::to_string(*retry_at - now) + "s"
+                            : std::string("kept until the rules, templates or config change or `certd events retry`"),
+                   done.error().message());
+    CERTD_TRY(m_store.fail_event(events[i].id, done.error().message(), retry_at));
   }
   return stats;
+}
+
+// An event whose payload cannot be read will not read better later; any
+// other cause may go away (a template fixed, a font installed, the LMS
+// back), so it is tried again with back-off until the policy gives up.
+std::optional<std::int64_t> EventProcessor::next_attempt(const store::EventRow& event, const Error& error,
+                                                         std::int64_t now) const {
+  if (error.code() == ErrorCode::parse_error) return std::nullopt;
+  auto delay = m_retry.policy.delay_after(event.attempts + 1, m_retry.random_unit());
+  if (!delay) return std::nullopt;
+  return now + delay->count();
 }
 
 std::vector<std::optional<Result<connector::CourseProgress>>> EventProcessor::prefetch(
@@ -181,7 +216,7 @@ Status EventProcessor::process(const store::EventRow& event,
     if (!*fetched) return fetched->error();
     return decide(**fetched, progress_to_json(**fetched), index, jobs, stats);
   }
-  return Error(ErrorCode::invalid_argument, "unknown event kind " + event.event.kind);
+  return Error(ErrorCode::parse_error, "unknown event kind " + event.event.kind);
 }
 
 // A webhook only says who and where; the facts are read fresh from the

@@ -7,11 +7,13 @@
 // after its effects are committed, and replaying one changes nothing (the
 // idempotency keys see to that), so a crash anywhere is harmless.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "app/issue_job.hpp"
+#include "app/retry_policy.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "store/records.hpp"
@@ -43,17 +45,34 @@ struct ProcessStats {
   int issued = 0;
   int queued = 0;     // added to the pending queue
   int not_yet = 0;
-  int failed = 0;     // events that could not be processed (recorded with the reason)
+  int failed = 0;     // events that could not be processed (kept with the reason, retried later)
+  int retried = 0;    // failed events taken up again (back-off due, a rules/config change, by hand)
   int deferred = 0;   // left new for the next round (the LMS was unavailable)
+};
+
+// When a failed event is tried again: a minute, doubling up to six hours,
+// with jitter; after about a week of that it waits for a change of rules,
+// templates or config, or for `certd events retry`. Most causes (a template
+// a rule cannot fill for this student, an LMS answer certd cannot read)
+// are fixed by a person, so the back-off keeps trying without hurrying.
+inline RetryPolicy event_retry_policy() { return RetryPolicy{Duration(60), Duration(6 * 3600), 40}; }
+
+struct EventRetry {
+  RetryPolicy policy = event_retry_policy();
+  std::function<double()> random_unit;  // [0, 1) for the jitter; empty: a random generator
 };
 
 // Not thread-safe: one processor on the daemon's processing thread.
 class EventProcessor {
  public:
   // `lms` may be null (webhook events then fail with a clear reason).
-  EventProcessor(const School& school, store::Store& store, Issuer& issuer, connector::Lms* lms, const Clock& clock);
+  EventProcessor(const School& school, store::Store& store, Issuer& issuer, connector::Lms* lms, const Clock& clock,
+                 EventRetry retry = {});
 
-  // Processes up to `limit` events with status "new", oldest first.
+  // Processes up to `limit` events with status "new", oldest first, then
+  // failed events whose next attempt is due. A failure is recorded with
+  // its reason and the next attempt (event_retry_policy); an event whose
+  // payload cannot be read waits for a person instead.
   Result<ProcessStats> process_new(int limit);
 
   // Builds the job that issues `rule_id`'s certificate from a snapshot
@@ -79,6 +98,7 @@ class EventProcessor {
   Result<bool> quota_allows(const std::vector<QueuedJob>& round) const;
   std::string quota_reason() const;
   Result<int> release_quota_waiters();
+  std::optional<std::int64_t> next_attempt(const store::EventRow& event, const Error& error, std::int64_t now) const;
   // Thread-safe (the Lms is).
   Result<connector::CourseProgress> fetch_progress(const std::string& webhook_body) const;
 
@@ -87,6 +107,7 @@ class EventProcessor {
   Issuer& m_issuer;
   connector::Lms* m_lms;
   const Clock& m_clock;
+  EventRetry m_retry;
 };
 
 }  // namespace certd::app

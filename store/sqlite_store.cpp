@@ -220,6 +220,15 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<std::int64_t> count_events(EventStatus status) override {
+    return guarded([&]() -> Result<std::int64_t> {
+      SQLite::Statement s(m_db, "SELECT count(*) FROM events WHERE status = ?");
+      s.bind(1, to_string(status));
+      s.executeStep();
+      return s.getColumn(0).getInt64();
+    });
+  }
+
   Result<std::vector<EventRow>> recent_events(std::optional<EventStatus> status, int limit) override {
     return guarded([&]() -> Result<std::vector<EventRow>> {
       SQLite::Statement s(m_db, std::string("SELECT ") + k_event_columns +

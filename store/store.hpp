@@ -37,6 +37,7 @@ class Store {
   virtual Result<std::int64_t> make_failed_events_due(const std::vector<Id>& ids, std::int64_t now) = 0;
   // Events newest first, all or those with `status`.
   virtual Result<std::vector<EventRow>> recent_events(std::optional<EventStatus> status, int limit) = 0;
+  virtual Result<std::int64_t> count_events(EventStatus status) = 0;
 
   // Certificates. The certificate and its outbox items commit together;
   // an existing idempotency key returns the old row (created = false) and

@@ -43,6 +43,7 @@ class ForwardingStore : public store::Store {
   Result<std::vector<store::EventRow>> recent_events(std::optional<store::EventStatus> status, int limit) override {
     return m_inner->recent_events(status, limit);
   }
+  Result<std::int64_t> count_events(store::EventStatus status) override { return m_inner->count_events(status); }
   Result<Inserted> insert_certificate(const store::NewCertificate& certificate, const std::vector<store::NewOutboxItem>& outbox) override {
     return m_inner->insert_certificate(certificate, outbox);
   }

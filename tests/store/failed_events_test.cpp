@@ -92,6 +92,8 @@ TEST(FailedEvents, RecentEventsAreNewestFirstAndFilterByStatus) {
   EXPECT_EQ(ids_of(store->recent_events(std::nullopt, 10)), (std::vector<Id>{c, b, a}));
   EXPECT_EQ(ids_of(store->recent_events(EventStatus::failed, 10)), std::vector<Id>{b});
   EXPECT_EQ(ids_of(store->recent_events(std::nullopt, 1)), std::vector<Id>{c});
+  EXPECT_EQ(store->count_events(EventStatus::failed).value_or(-1), 1);
+  EXPECT_EQ(store->count_events(EventStatus::new_).value_or(-1), 2);
 }
 
 // A version-7 ledger with events the old processor marked failed: after

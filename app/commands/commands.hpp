@@ -17,6 +17,7 @@ void define_revoke(CLI::App&, const GlobalOptions&, Handler&);
 void define_batch(CLI::App&, const GlobalOptions&, Handler&);
 void define_verify(CLI::App&, const GlobalOptions&, Handler&);
 void define_report(CLI::App&, const GlobalOptions&, Handler&);
+void define_events(CLI::App&, const GlobalOptions&, Handler&);
 void define_notify(CLI::App&, const GlobalOptions&, Handler&);
 void define_simulate_lms(CLI::App&, const GlobalOptions&, Handler&);
 

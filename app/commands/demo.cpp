@@ -114,6 +114,8 @@ struct Summary {
   int emails = 0;
   long long lms_notes = 0;
   long long lms_messages = 0;
+  std::int64_t failed_events = 0;     // kept with their reason, retried (certd events list --failed)
+  std::size_t failed_deliveries = 0;  // outbox items given up
   int students = 0;
 };
 
@@ -130,6 +132,8 @@ void print_text(const Summary& s, const config::Config& c, const fs::path& out) 
   else
     std::cout << "  e-mails sent:          " << s.emails << "  (through " << c.smtp.url << ")\n";
   std::cout << "  written back to LMS:   " << s.lms_notes << " notes, " << s.lms_messages << " messages\n";
+  std::cout << "  failed:                " << s.failed_events << " events (certd events list --failed --config "
+            << (out / "certd.yaml").string() << "), " << s.failed_deliveries << " deliveries\n";
   std::cout << "  portal:                " << c.portal.public_url << "\n";
   if (!s.issued.empty()) {
     const store::NewCertificate& first = s.issued.front().certificate;
@@ -148,6 +152,7 @@ void print_json(const Summary& s, const config::Config& c, const fs::path& out) 
                       {"pdf", c.data_dir + "/" + row.certificate.pdf_path}});
   json summary{{"issued", issued},        {"issued_count", s.issued.size()}, {"pending", s.pending},
                {"emails", s.emails},      {"lms_notes", s.lms_notes},        {"lms_messages", s.lms_messages},
+               {"failed_events", s.failed_events}, {"failed_deliveries", s.failed_deliveries},
                {"students", s.students},  {"portal_url", c.portal.public_url}, {"config", (out / "certd.yaml").string()},
                {"outbox", c.notify.outbox_dir}};
   std::cout << summary.dump() << "\n";
@@ -160,6 +165,9 @@ Result<Summary> summarize(const School& school, const connector::simulator::Serv
   std::reverse(s.issued.begin(), s.issued.end());
   CERTD_ASSIGN_OR_RETURN(auto pending, store->pending_with_status(store::PendingStatus::pending));
   s.pending = pending.size();
+  CERTD_ASSIGN_OR_RETURN(s.failed_events, store->count_events(store::EventStatus::failed));
+  CERTD_ASSIGN_OR_RETURN(auto given_up, store->outbox_with_status(store::OutboxStatus::failed));
+  s.failed_deliveries = given_up.size();
   if (school.config.smtp.url.empty()) {
     s.emails = count_files(school.config.notify.outbox_dir, ".eml");
   } else {

@@ -39,7 +39,9 @@ int run(const GlobalOptions& globals, bool once) {
     if (!stats) return fail("run", stats.error());
     std::cout << "one cycle: " << stats->changes << " changes, " << stats->issued << " issued, " << stats->queued
               << " queued for approval, " << stats->batch_rows << " batch rows, " << stats->delivered
-              << " delivered, " << stats->retrying << " to retry, " << stats->failed << " failed\n";
+              << " delivered, " << stats->retrying << " to retry, " << stats->failed << " failed; events: "
+              << stats->events_failed << " failed, " << stats->events_retried << " retried, " << stats->failed_events
+              << " failed kept (certd events list --failed)\n";
     if (!stats->poll_error.empty()) {
       std::cerr << "certd run: the LMS poll failed: " << stats->poll_error << "\n";
       return k_exit_failure;

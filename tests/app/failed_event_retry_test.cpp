@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/event_processor.hpp"
+#include "app/run_certd.hpp"
 #include "app/school_fingerprint.hpp"
 #include "app/school_fixture.hpp"
 
@@ -161,6 +162,27 @@ TEST_F(FailedEventRetryTest, AChangedTemplateRetriesFailedEventsAtOnce) {
   EXPECT_EQ(only_event().status, store::EventStatus::processed);
   EXPECT_EQ(retrying_processor(*fixed, fixed_issuer).process_new(100)->issued, 0);
   EXPECT_EQ(certificates_of(42).size(), 1u);
+}
+
+// Names come from the LMS: someone else typed them. A terminal escape in
+// one is printed as inert text, never sent to the operator's terminal.
+TEST_F(FailedEventRetryTest, EventsListPrintsAStrangersTextSafely) {
+  ASSERT_OK(record_change(first_aider(42, "Mallory\x1b]0;pwned\x07 \xF0\x93\x80\x80", 92), "e1"));
+  ASSERT_OK(retrying_processor(school(), issuer()).process_new(100));
+  CommandRun listed = run_certd("events list --failed --config " + (m_dir / "certd.yaml").string());
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("Mallory\\x1B]0;pwned\\x07"), std::string::npos) << listed.output;
+  EXPECT_EQ(listed.output.find('\x1b'), std::string::npos);
+  EXPECT_EQ(listed.output.find('\x07'), std::string::npos);
+  EXPECT_NE(listed.output.find("no font of the template can draw"), std::string::npos) << listed.output;
+
+  // Given up by the back-off; a person makes it due again.
+  ASSERT_OK(db().fail_event(only_event().id, "given up", std::nullopt));
+  CommandRun retried = run_certd("events retry " + std::to_string(only_event().id) + " --config " +
+                                 (m_dir / "certd.yaml").string());
+  ASSERT_EQ(retried.exit_code, 0) << retried.output;
+  ASSERT_TRUE(only_event().next_attempt_at) << "due again";
+  EXPECT_LE(*only_event().next_attempt_at, to_unix(SystemClock().now()));
 }
 
 }  // namespace

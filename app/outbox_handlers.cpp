@@ -10,6 +10,7 @@
 #include "notify/email_template.hpp"
 #include "notify/notifier.hpp"
 #include "render/certificate_data.hpp"
+#include "rules/idempotency.hpp"
 #include "store/store.hpp"
 
 namespace certd::app {
@@ -100,6 +101,17 @@ bool revoked_before_sent(const store::CertificateRow& certificate) {
   return true;
 }
 
+// A reissue replaces the previous generation of its key (rules::reissue_key):
+// the number the LMS knew until now. Empty for any other certificate.
+Result<std::string> replaced_number(Context& c, const store::CertificateRow& certificate) {
+  if (certificate.certificate.kind != "reissue") return std::string();
+  auto key = rules::parse_idempotency_key(certificate.certificate.idempotency_key);
+  if (!key || key->generation <= 1) return std::string();
+  --key->generation;
+  CERTD_ASSIGN_OR_RETURN(auto previous, c.store.certificate_by_key(key->to_string()));
+  return previous ? previous->certificate.number : std::string();
+}
+
 Result<connector::Lms*> lms_of(Context& c) {
   if (!c.lms) return Error(ErrorCode::invalid_argument, "no LMS connection configured for write-back");
   return c.lms;
@@ -134,6 +146,10 @@ Status add_note(Context& c, const store::OutboxRow& row) {
     for (std::size_t i = 0; i < skipped.size(); ++i) title += (i ? "; " : "") + skipped[i];
     title += ")";
   }
+  // Notes cannot be edited in place: the old one stays, this one says what
+  // replaced it (the verification link below is the new number's).
+  CERTD_ASSIGN_OR_RETURN(std::string replaced, replaced_number(c, certificate));
+  if (!replaced.empty()) title += " (reissued: replaces certificate " + replaced + ")";
   return lms->add_note({who.student, who.course.id, certificate.certificate.number, title,
                         render::make_verify_url(c.school.config.portal.public_url, certificate.certificate.number),
                         "certd-note-" + certificate.certificate.number});
@@ -147,6 +163,11 @@ Status send_message(Context& c, const store::OutboxRow& row) {
   const store::NewCertificate& cert = certificate.certificate;
   std::string text = "Congratulations! " + c.school.config.issuer.name + " has issued your certificate \"" +
                      cert.course + "\" (" + cert.number + "). Download and share it: " + family_url(c, certificate);
+  CERTD_ASSIGN_OR_RETURN(std::string replaced, replaced_number(c, certificate));
+  if (!replaced.empty())
+    text = c.school.config.issuer.name + " has reissued your certificate \"" + cert.course + "\" as " + cert.number +
+           "; it replaces " + replaced + ", which is no longer valid. Download and share it: " +
+           family_url(c, certificate);
   CERTD_ASSIGN_OR_RETURN(connector::MessageOutcome outcome,
                          lms->send_message({who_of(payload).student, text, "certd-msg-" + cert.number}));
   if (outcome.delivery == connector::Delivery::refused) {
@@ -179,6 +200,10 @@ Status clear_issue_now(Context& c, const store::OutboxRow& row) {
 Status set_profile_field(Context& c, const store::OutboxRow& row) {
   CERTD_ASSIGN_OR_RETURN(connector::Lms * lms, lms_of(c));
   CERTD_ASSIGN_OR_RETURN(json payload, payload_of(row));
+  // A revoked number must not land in the field, least of all after its
+  // reissue's number (a retried row can come late).
+  CERTD_ASSIGN_OR_RETURN(store::CertificateRow certificate, certificate_of(c, payload));
+  if (revoked_before_sent(certificate)) return ok();
   return lms->set_profile_field(who_of(payload).student, c.school.config.lms.certificate_profile_field,
                                 payload.value("number", ""));
 }

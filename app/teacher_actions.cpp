@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <utility>
 #include <nlohmann/json.hpp>
 
@@ -74,6 +75,67 @@ Result<std::vector<std::pair<std::string, std::string>>> recipients_of(store::St
     if (payload.is_object()) recipients.emplace_back(payload.value("recipient", ""), payload.value("role", "guardian"));
   }
   return recipients;
+}
+
+// The LMS user and course the certificate's write-backs went to, as its
+// issue queued them ("who" in its lms.* outbox rows). None when it had no
+// write-back (a CSV batch, an ad-hoc award without course): its reissue
+// then has none either. A reissue is rare, so reading the outbox is fine.
+Result<std::optional<json>> lms_target_of(store::Store& store, store::Id certificate) {
+  for (store::OutboxStatus status : {store::OutboxStatus::queued, store::OutboxStatus::done,
+                                     store::OutboxStatus::failed, store::OutboxStatus::cancelled}) {
+    CERTD_ASSIGN_OR_RETURN(auto rows, store.outbox_with_status(status));
+    for (const store::OutboxRow& row : rows) {
+      if (row.certificate_id != certificate || row.item.kind.rfind("lms.", 0) != 0) continue;
+      json payload = json::parse(row.item.payload, nullptr, /*allow_exceptions=*/false);
+      if (!payload.is_object() || !payload.contains("who") || !payload["who"].is_object()) continue;
+      const json& who = payload["who"];
+      if (who.contains("student") && who["student"].is_number_integer()) return std::optional<json>(who);
+    }
+  }
+  return std::optional<json>();
+}
+
+// The certificate a chain of reissues started from: the one a rule or a
+// teacher earned, whose facts decided what it printed.
+Result<store::CertificateRow> earned_certificate(store::Store& store, store::CertificateRow row) {
+  while (row.certificate.kind == "reissue") {
+    auto key = rules::parse_idempotency_key(row.certificate.idempotency_key);
+    if (!key || key->generation <= 1) break;
+    --key->generation;
+    CERTD_ASSIGN_OR_RETURN(auto previous, store.certificate_by_key(key->to_string()));
+    if (!previous) break;
+    row = std::move(*previous);
+  }
+  return row;
+}
+
+// Grade and skills are printed but not kept on the certificate row. The
+// facts snapshot they came from is kept when the certificate waited in the
+// pending queue (a teacher's approval, the monthly quota), under the same
+// key: the same rule over the same snapshot gives the same values, with no
+// new read of the LMS (whose facts may have moved on). Automatic and
+// "issue now" certificates keep no such snapshot: theirs stay empty.
+Status copy_grade_and_skills(Runtime& runtime, const store::CertificateRow& reissued, IssueJob& job) {
+  CERTD_ASSIGN_OR_RETURN(store::CertificateRow earned, earned_certificate(*runtime.store, reissued));
+  if (earned.certificate.rule_id.empty()) return ok();
+  CERTD_ASSIGN_OR_RETURN(auto decided, runtime.store->pending_with_status(store::PendingStatus::approved));
+  for (const store::PendingRow& row : decided) {
+    if (row.pending.idempotency_key != earned.certificate.idempotency_key) continue;
+    CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, progress_from_json(row.pending.facts));
+    EventProcessor jobs(runtime.school, *runtime.store, *runtime.issuer, nullptr, runtime.clock);
+    auto from_snapshot = jobs.job_for_rule(row.pending.rule_id, progress, job.kind, job.requested_by);
+    if (!from_snapshot) {
+      // The rule is gone from the configuration: reissue what is known.
+      CERTD_LOG_WARN("reissue of {}: grade and skills not recovered: {}", reissued.certificate.number,
+                     from_snapshot.error().message());
+      return ok();
+    }
+    job.grade = from_snapshot->grade;
+    job.skills = from_snapshot->skills;
+    return ok();
+  }
+  return ok();
 }
 
 }  // namespace
@@ -221,9 +283,24 @@ Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const 
   job.teacher = old.teacher.empty() ? teacher : old.teacher;
   job.requested_by = teacher;
   job.batch_id = old.batch_id;
+  // The level is in the signed payload the row keeps.
   json payload = json::parse(old.payload, nullptr, /*allow_exceptions=*/false);
   if (payload.is_object() && payload.contains("level") && payload["level"].is_string()) job.level = payload["level"];
-  if (old.expires_at) job.expires_at = runtime.clock.now() + std::chrono::seconds(*old.expires_at - old.issued_at);
+  CERTD_TRY(copy_grade_and_skills(runtime, *found, job));
+  // A reissue restates the same achievement (a corrected name, a lost
+  // file); it is not a renewal. So it keeps the original's expiry date:
+  // reissuing a two-year first-aid certificate must not extend it. Only
+  // the renewal the rule grants after expiry starts a new period.
+  if (old.expires_at) job.expires_at = from_unix(*old.expires_at);
+  // The LMS hears of the new number as it heard of the old one: a note
+  // naming both, the profile field (outbox_handlers), queued with the
+  // certificate in one transaction by the issuer.
+  CERTD_ASSIGN_OR_RETURN(std::optional<json> who, lms_target_of(*runtime.store, found->id));
+  if (who) {
+    job.lms_student_id = (*who)["student"].get<std::int64_t>();
+    if ((*who).contains("course_id") && (*who)["course_id"].is_number_integer())
+      job.lms_course_id = (*who)["course_id"].get<std::int64_t>();
+  }
   // Whoever the old one was for gets the new one.
   CERTD_ASSIGN_OR_RETURN(auto recipients, recipients_of(*runtime.store, found->id));
   job.notify_student = false;

@@ -36,8 +36,12 @@ struct AdhocDetails {
 
 Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDetails details);
 
-// Revokes `number` with reason "reissued" and issues it again (next
-// generation of its key, a new number). Returns the new certificate.
+// Revokes `number` with reason "reissued as NEW" and issues it again (next
+// generation of its key, a new number) with what the original printed:
+// student, course, level, teacher, notes, its expiry date, and the grade
+// and skills when the facts they came from were kept (see teacher_actions.cpp).
+// The LMS gets a note naming both numbers and the profile field, if the
+// original was written back. Returns the new certificate.
 Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const std::string& teacher);
 Status revoke(Runtime& runtime, const std::string& number, const std::string& reason, const std::string& teacher);
 

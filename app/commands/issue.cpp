@@ -5,7 +5,9 @@
 
 #include "app/commands/commands.hpp"
 #include "app/teacher_actions.hpp"
+#include "app/school.hpp"
 #include "connector/lms.hpp"
+#include "render/certificate_data.hpp"
 
 namespace certd::app {
 
@@ -95,7 +97,8 @@ void define_reissue(CLI::App& command, const GlobalOptions& globals, Handler& ha
     // The reissue names the original teacher; who asked is only recorded.
     auto outcome = reissue(**runtime, o->number, teacher_name(o->teacher).value_or("a teacher"));
     if (!outcome) return fail("reissue", outcome.error());
-    std::cout << o->number << " revoked (reissued); new certificate " << outcome->number << "\n";
+    std::cout << o->number << " revoked (reissued); new certificate " << outcome->number << ", verify at "
+              << render::make_verify_url((*runtime)->school.config.portal.public_url, outcome->number) << "\n";
     return static_cast<int>(k_exit_ok);
   };
 }

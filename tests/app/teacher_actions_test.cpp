@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -39,6 +41,27 @@ class TeacherActionsTest : public SchoolFixture {
     auto row = db().certificate_by_number(number);
     EXPECT_TRUE(row && row->has_value()) << number;
     return row && *row ? **row : store::CertificateRow{};
+  }
+
+  // The PDF's text, as a reader's copy-and-paste would give it.
+  std::string pdf_text(const std::string& number) {
+    std::string command =
+        "pdftotext -enc UTF-8 '" + data_dir() + "/" + certificate(number).certificate.pdf_path + "' - 2>/dev/null";
+    std::string text;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return text;
+    std::array<char, 4096> buffer{};
+    for (std::size_t n = 0; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) text.append(buffer.data(), n);
+    ::pclose(pipe);
+    return text;
+  }
+
+  // The LMS writes the outbox made for one certificate, by client id.
+  std::optional<connector::NoteRequest> note_for(const std::string& number) {
+    auto notes = m_lms.notes();
+    auto found = notes.find("certd-note-" + number);
+    if (found == notes.end()) return std::nullopt;
+    return found->second;
   }
 
   AdhocDetails adhoc(const std::string& request_id, const std::string& student, const std::string& name) {
@@ -266,6 +289,102 @@ TEST_F(TeacherActionsTest, ReissueIsMailedToWhoeverTheOldOneWasFor) {
   EXPECT_EQ(to, (std::set<std::string>{"student1@example.org", "family1@example.org"}));
 }
 
+TEST_F(TeacherActionsTest, ReissuePrintsTheSkillsLevelAndTeacherOfTheOriginal) {
+  auto approved = approve_pending(runtime(), &m_lms, queue_swimmers(1), false, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  std::string old_number = approved->issued.at(0);
+  m_clock.advance(7 * 24 * 3600);
+
+  auto reissued = reissue(runtime(), old_number, "Mr Okafor");
+  ASSERT_OK(reissued);
+
+  std::string text = pdf_text(reissued->number);
+  for (const char* printed : {"Backstroke 25m", "Treading water 1 min", "Surface dive", "Level 3", "Ms Rivera",
+                              "Ada Lovelace"})
+    EXPECT_NE(text.find(printed), std::string::npos) << printed << " missing from:\n" << text;
+  EXPECT_NE(text.find(reissued->number), std::string::npos) << text;
+}
+
+TEST_F(TeacherActionsTest, ReissueKeepsTheOriginalsExpiryDate) {
+  ASSERT_OK(record_change(first_aider(42, "Ada Lovelace", 91), "fa:42"));
+  ASSERT_OK(process());
+  auto issued = certificates_of(42);
+  ASSERT_EQ(issued.size(), 1u);
+  ASSERT_TRUE(issued[0].certificate.expires_at.has_value());
+  m_clock.advance(200 * 24 * 3600);
+
+  auto reissued = reissue(runtime(), issued[0].certificate.number, "Mr Okafor");
+  ASSERT_OK(reissued);
+
+  store::CertificateRow new_row = certificate(reissued->number);
+  EXPECT_EQ(new_row.certificate.issued_at, to_unix(m_clock.now()));
+  EXPECT_EQ(new_row.certificate.expires_at, issued[0].certificate.expires_at) << "a reissue is not a renewal";
+}
+
+TEST_F(TeacherActionsTest, ReissueTellsTheLmsOnceWithBothNumbersAndTheNewLink) {
+  auto approved = approve_pending(runtime(), &m_lms, queue_swimmers(1), false, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  std::string old_number = approved->issued.at(0);
+  ASSERT_OK(outbox_worker().drain());
+  ASSERT_TRUE(note_for(old_number)) << "the first issue was written back";
+
+  auto reissued = reissue(runtime(), old_number, "Mr Okafor");
+  ASSERT_OK(reissued);
+  ASSERT_OK(outbox_worker().drain());
+  int writes = m_lms.write_calls();
+  std::size_t messages = m_lms.messages().size();
+  ASSERT_OK(outbox_worker().drain());
+  ASSERT_OK(reissue(runtime(), old_number, "Mr Okafor"));  // a retried command
+  ASSERT_OK(outbox_worker().drain());
+
+  auto note = note_for(reissued->number);
+  ASSERT_TRUE(note);
+  EXPECT_EQ(note->student, 1);
+  EXPECT_EQ(note->course, k_swim_l3.id);
+  EXPECT_EQ(note->certificate_number, reissued->number);
+  EXPECT_NE(note->title.find(old_number), std::string::npos) << note->title;
+  EXPECT_EQ(note->verification_url, "https://certs.example.edu/v/" + reissued->number);
+  EXPECT_EQ(m_lms.notes().size(), 2u);
+  EXPECT_EQ(m_lms.write_calls(), writes) << "nothing is written twice";
+  EXPECT_EQ(m_lms.messages().size(), messages);
+  ASSERT_FALSE(m_lms.messages().empty());
+  const std::string& text = m_lms.messages().back().text;
+  EXPECT_NE(text.find(reissued->number), std::string::npos) << text;
+  EXPECT_NE(text.find(old_number), std::string::npos) << text;
+  EXPECT_EQ(outbox_kinds_for(*reissued->certificate_id, store::OutboxStatus::done),
+            (std::vector<std::string>{"email", "email", "lms.message", "lms.note"}))
+      << "no second enrolment in level 4";
+}
+
+// Reissued before anything went out: the LMS only ever hears of the new one.
+TEST_F(TeacherActionsTest, ReissueBeforeDeliveryWritesOnlyTheNewNumberBack) {
+  auto approved = approve_pending(runtime(), &m_lms, queue_swimmers(1), false, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  std::string old_number = approved->issued.at(0);
+  auto reissued = reissue(runtime(), old_number, "Mr Okafor");
+  ASSERT_OK(reissued);
+  ASSERT_OK(outbox_worker().drain());
+
+  EXPECT_FALSE(note_for(old_number));
+  ASSERT_TRUE(note_for(reissued->number));
+  EXPECT_EQ(m_lms.notes().size(), 1u);
+  EXPECT_EQ(m_lms.messages().size(), 1u);
+}
+
+// The new certificate revoked in its turn before delivery: nothing is sent.
+TEST_F(TeacherActionsTest, ReissueRevokedBeforeDeliveryIsNotWrittenBack) {
+  auto approved = approve_pending(runtime(), &m_lms, queue_swimmers(1), false, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  auto reissued = reissue(runtime(), approved->issued.at(0), "Mr Okafor");
+  ASSERT_OK(reissued);
+  ASSERT_OK(revoke(runtime(), reissued->number, "issued in error", "Ms Rivera"));
+  ASSERT_OK(outbox_worker().drain());
+
+  EXPECT_TRUE(m_lms.notes().empty());
+  EXPECT_TRUE(m_lms.messages().empty());
+  EXPECT_TRUE(m_notifier.sent().empty());
+}
+
 TEST_F(TeacherActionsTest, RevokeNeedsAReasonAndHappensOnce) {
   auto award = issue_adhoc(runtime(), &m_lms, adhoc("req-1", "7", "Bea Nguyen"));
   ASSERT_OK(award);
@@ -282,6 +401,60 @@ TEST_F(TeacherActionsTest, RevokeNeedsAReasonAndHappensOnce) {
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.error().code(), ErrorCode::conflict);
   EXPECT_FALSE(revoke(runtime(), "ENC-0000-0000", "typo", "Ms Rivera"));
+}
+
+class TeacherActionsWithProfileTest : public TeacherActionsTest {
+ protected:
+  std::string lms_options() const override { return ", certificate_profile_field: last_certificate"; }
+};
+
+TEST_F(TeacherActionsWithProfileTest, ReissueUpdatesTheProfileFieldToTheNewNumber) {
+  auto approved = approve_pending(runtime(), &m_lms, queue_swimmers(1), false, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  ASSERT_OK(outbox_worker().drain());
+  EXPECT_EQ(m_lms.profile_fields()[1]["last_certificate"], approved->issued.at(0));
+
+  auto reissued = reissue(runtime(), approved->issued.at(0), "Mr Okafor");
+  ASSERT_OK(reissued);
+  ASSERT_OK(outbox_worker().drain());
+
+  EXPECT_EQ(m_lms.profile_fields()[1]["last_certificate"], reissued->number);
+}
+
+TEST_F(TeacherActionsWithProfileTest, RevokedNumberNeverReachesTheProfileField) {
+  auto approved = approve_pending(runtime(), &m_lms, queue_swimmers(1), false, "", "Ms Rivera");
+  ASSERT_OK(approved);
+  auto reissued = reissue(runtime(), approved->issued.at(0), "Mr Okafor");
+  ASSERT_OK(reissued);
+  ASSERT_OK(revoke(runtime(), reissued->number, "issued in error", "Ms Rivera"));
+  ASSERT_OK(outbox_worker().drain());
+
+  EXPECT_TRUE(m_lms.profile_fields()[1].empty());
+}
+
+// First aid over the monthly quota waited in the queue with its facts: the
+// reissue prints the grade the original printed.
+class TeacherActionsWithQuotaTest : public TeacherActionsTest {
+ protected:
+  std::string extra_config() const override { return "quota: { per_month: 1 }\n"; }
+};
+
+TEST_F(TeacherActionsWithQuotaTest, ReissuePrintsTheGradeOfTheOriginal) {
+  ASSERT_OK(record_change(first_aider(41, "Bea Nguyen", 85), "fa:41"));
+  ASSERT_OK(record_change(first_aider(42, "Ada Lovelace", 91), "fa:42"));
+  ASSERT_OK(process());
+  ASSERT_TRUE(certificates_of(42).empty()) << "42 waits for next month's quota";
+  m_clock.advance(31 * 24 * 3600);
+  ASSERT_OK(process());
+  auto issued = certificates_of(42);
+  ASSERT_EQ(issued.size(), 1u);
+  std::string old_number = issued[0].certificate.number;
+  ASSERT_NE(pdf_text(old_number).find("Final assessment: 91%"), std::string::npos) << pdf_text(old_number);
+
+  m_clock.advance(31 * 24 * 3600);
+  auto reissued = reissue(runtime(), old_number, "Mr Okafor");
+  ASSERT_OK(reissued);
+  EXPECT_NE(pdf_text(reissued->number).find("Final assessment: 91%"), std::string::npos) << pdf_text(reissued->number);
 }
 
 }  // namespace

@@ -19,17 +19,6 @@ std::string joined(const std::vector<Error>& errors) {
   return text;
 }
 
-std::vector<std::string> yaml_files_in(const std::string& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    auto ext = entry.path().extension();
-    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 Status load_templates(School& school, CheckReport& report) {
   if (!check_folder(school.config, "templates_dir", school.config.templates_dir, report)) return ok();
   std::vector<Error>& errors = report.errors;
@@ -67,6 +56,21 @@ void load_rules(School& school, CheckReport& report) {
 }
 
 }  // namespace
+
+std::vector<std::string> yaml_files_in(const std::string& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  std::filesystem::directory_iterator entries(dir, ec);
+  // increment(ec), not a range-for, which would throw on a read error.
+  for (; !ec && entries != std::filesystem::directory_iterator(); entries.increment(ec)) {
+    auto ext = entries->path().extension();
+    std::error_code type_ec;
+    if (entries->is_regular_file(type_ec) && (ext == ".yaml" || ext == ".yml"))
+      files.push_back(entries->path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 School::School() = default;
 School::~School() = default;

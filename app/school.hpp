@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "app/issuer.hpp"
 #include "config/config.hpp"
@@ -40,5 +41,9 @@ Result<School> load_school(const std::string& config_path);
 
 // The same, from an already parsed configuration.
 Result<School> load_school(config::Config config);
+
+// The .yaml/.yml files directly in `dir`, sorted: the rule and template
+// files the school is loaded from. An unreadable folder gives none.
+std::vector<std::string> yaml_files_in(const std::string& dir);
 
 }  // namespace certd::app

@@ -41,18 +41,6 @@ void add_file(EVP_MD_CTX* ctx, const std::string& path) {
   add(ctx, "(end)");
 }
 
-// The YAML files the loader reads, sorted (as school.cpp lists them).
-std::vector<std::string> yaml_files_in(const std::string& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    auto ext = entry.path().extension();
-    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 }  // namespace
 
 std::string school_fingerprint(const School& school) {

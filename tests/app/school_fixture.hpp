@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -106,6 +108,19 @@ class SchoolFixture : public ::testing::Test {
   const PdfArchive& archive() { return *m_runtime->archive; }
   Runtime& runtime() { return *m_runtime; }
   std::string data_dir() const { return (m_dir / "data").string(); }
+
+  // A stored certificate's PDF as text, as a reader's copy-and-paste
+  // would give it (poppler's pdftotext, an independent reader).
+  std::string pdf_text(const store::CertificateRow& row) const {
+    std::string command = "pdftotext -enc UTF-8 '" + data_dir() + "/" + row.certificate.pdf_path + "' - 2>/dev/null";
+    std::string text;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) return text;
+    std::array<char, 4096> buffer{};
+    for (std::size_t n = 0; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) text.append(buffer.data(), n);
+    ::pclose(pipe);
+    return text;
+  }
 
   // --- Students in the LMS. ---
 

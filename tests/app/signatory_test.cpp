@@ -3,29 +3,13 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
-
 #include "app/school_fixture.hpp"
 #include "app/teacher_actions.hpp"
 
 namespace certd::app {
 namespace {
 
-class SignatoryTest : public SchoolFixture {
- protected:
-  // The PDF's text, as a reader's copy-and-paste would give it.
-  std::string pdf_text(const store::CertificateRow& row) {
-    std::string command = "pdftotext -enc UTF-8 '" + data_dir() + "/" + row.certificate.pdf_path + "' - 2>/dev/null";
-    std::string text;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return text;
-    std::array<char, 4096> buffer{};
-    for (std::size_t n = 0; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) text.append(buffer.data(), n);
-    ::pclose(pipe);
-    return text;
-  }
-};
+class SignatoryTest : public SchoolFixture {};
 
 TEST_F(SignatoryTest, AnAutomaticCertificatePrintsTheSignatoryAsItsTeacher) {
   school().config.issuer.signatory = "Dr Ines Moreau";

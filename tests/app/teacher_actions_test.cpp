@@ -43,18 +43,8 @@ class TeacherActionsTest : public SchoolFixture {
     return row && *row ? **row : store::CertificateRow{};
   }
 
-  // The PDF's text, as a reader's copy-and-paste would give it.
-  std::string pdf_text(const std::string& number) {
-    std::string command =
-        "pdftotext -enc UTF-8 '" + data_dir() + "/" + certificate(number).certificate.pdf_path + "' - 2>/dev/null";
-    std::string text;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return text;
-    std::array<char, 4096> buffer{};
-    for (std::size_t n = 0; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) text.append(buffer.data(), n);
-    ::pclose(pipe);
-    return text;
-  }
+  using SchoolFixture::pdf_text;
+  std::string pdf_text(const std::string& number) { return pdf_text(certificate(number)); }
 
   // The LMS writes the outbox made for one certificate, by client id.
   std::optional<connector::NoteRequest> note_for(const std::string& number) {

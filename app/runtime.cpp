@@ -67,6 +67,7 @@ Result<std::unique_ptr<connector::Lms>> make_lms(const config::Config& config, c
   options.guardian_email_field = config.lms.guardian_email_field;
   options.sweep_budget = static_cast<int>(config.lms.sweep_budget);
   options.completion_lookback = std::chrono::seconds(config.lms.completion_lookback.count());
+  options.teacher_roles = config.lms.teacher_roles;
   auto lms = connector::moodle::make_moodle_lms(std::move(options), clock);
   if (lms && rules) (*lms)->set_facts_needed(facts_needed(*rules));
   return lms;

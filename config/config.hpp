@@ -38,6 +38,9 @@ struct LmsConfig {
   Duration poll_interval{60};
   Duration request_timeout{30};
   std::vector<std::string> courses;  // course shortnames; empty = every course a rule names
+  // Course roles that make someone the course's teacher on automatic
+  // certificates, in order of preference; empty = none, use issuer.signatory.
+  std::vector<std::string> teacher_roles = {"editingteacher", "teacher"};
   long long completions_report = 0;  // report-builder report id; 0 = per-course sweep
   std::string ca_file;
   int max_connections = 4;

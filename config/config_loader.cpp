@@ -113,6 +113,8 @@ const KeyRow k_keys[] = {
      [](Context& c, Config& g) { set(g.lms.request_timeout, c.map.duration("request_timeout")); }},
     {"lms", "courses", "course shortnames to watch",
      [](Context& c, Config& g) { set(g.lms.courses, c.map.string_list("courses")); }},
+    {"lms", "teacher_roles", "course roles printed as the teacher on automatic certificates",
+     [](Context& c, Config& g) { set(g.lms.teacher_roles, c.map.string_list("teacher_roles")); }},
     {"lms", "completions_report", "report-builder report id with course completions",
      [](Context& c, Config& g) { set(g.lms.completions_report, c.map.integer("completions_report", 1, 1LL << 40)); }},
     {"lms", "ca_file", "CA bundle for the LMS's TLS certificate",

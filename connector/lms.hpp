@@ -82,6 +82,11 @@ struct CourseProgress {
   std::optional<TimePoint> completed_at;  // the LMS's completion time
   std::optional<double> grade_percent;    // course total, 0..100; absent: not graded
   std::vector<SkillLevel> skills;         // one entry per (framework, level)
+  // The teacher the LMS names for this student in this course: the one who
+  // rated the latest skill, else the course's teacher by the configured
+  // roles (MoodleOptions::teacher_roles). Empty when the LMS names nobody;
+  // the daemon then falls back to issuer.signatory.
+  std::string teacher_name;
 };
 
 // A teacher's "issue now" request made inside the LMS (docs/moodle-api.md §8).
@@ -125,6 +130,15 @@ struct SiteCondition {
   std::string detail;   // what it means for certd, in plain words
   std::string lms_code; // the LMS's error code, "" when none
   TimePoint since;      // when the adapter first saw it
+  std::string advice;   // what the school can do about it, in plain words ("" when nothing)
+};
+
+// What one cycle did for one watched course.
+struct CoursePoll {
+  std::string shortname;
+  int requests = 0;   // HTTP requests made for this course (site-wide ones are not counted here)
+  int changes = 0;
+  std::string error;  // why the course was skipped or read only in part; "" when all went well
 };
 
 struct PollStats {
@@ -134,6 +148,7 @@ struct PollStats {
   int pairs_total = 0;     // of how many the sweep walks through
   std::string completions_from;  // "report" or "sweep"
   std::chrono::milliseconds elapsed{0};
+  std::vector<CoursePoll> courses;  // one per watched course, in the configured order
 };
 
 // One poll cycle's findings. Nothing is persisted until Poller::commit

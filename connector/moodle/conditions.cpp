@@ -26,7 +26,7 @@ bool ConditionTracker::raise(const std::string& scope, const std::string& kind, 
     it->second.detail = detail;  // the words may change, the condition is the same
     return false;
   }
-  m_active[key] = SiteCondition{key, subject, detail, lms_code, now};
+  m_active[key] = SiteCondition{key, subject, detail, lms_code, now, {}};
   m_scope_of[key] = scope;
   CERTD_LOG_WARN("lms: {}: {}", subject, detail);
   return true;

@@ -44,6 +44,9 @@ struct MoodleOptions {
   int report_page_size = 500;
   int users_page_size = 1000;
   bool watch_grades = true;
+  // Course roles whose holders count as the course's teacher, in order of
+  // preference (Moodle role shortnames); see CourseProgress::teacher_name.
+  std::vector<std::string> teacher_roles = {"editingteacher", "teacher"};
 };
 
 // Errors: invalid_argument for a malformed url.

@@ -245,7 +245,7 @@ bool PollCycle::isolate(const Error& error, const std::string& function, const s
 void PollCycle::condition(const std::string& scope, const std::string& kind, const std::string& subject,
                           const std::string& detail, const std::string& code) {
   if (m_lms.tracker().raise(scope, kind, subject, detail, code, m_now))
-    m_result.conditions_started.push_back(SiteCondition{scope + "/" + kind, subject, detail, code, m_now});
+    m_result.conditions_started.push_back(SiteCondition{scope + "/" + kind, subject, detail, code, m_now, {}});
 }
 
 void PollCycle::defer(const PairKey& pair) {

@@ -26,9 +26,10 @@ class ConditionTracker {
   // This cycle looked at `scope` (its conditions are raised again if they hold).
   void examined(const std::string& scope);
   // `scope` has condition `kind`; logs it and returns true if new. The
-  // key is "<scope>/<kind>".
+  // key is "<scope>/<kind>". `advice` tells the school's Moodle admin what
+  // to change, and where in Moodle (SiteCondition::advice).
   bool raise(const std::string& scope, const std::string& kind, const std::string& subject,
-             const std::string& detail, const std::string& lms_code, TimePoint now);
+             const std::string& detail, const std::string& lms_code, const std::string& advice, TimePoint now);
   // Ends the cycle: logs, forgets and returns the conditions that ended.
   std::vector<SiteCondition> end_cycle();
   bool active(const std::string& scope, const std::string& kind) const;
@@ -41,5 +42,24 @@ class ConditionTracker {
   std::set<std::string> m_examined;               // Guarded by m_mutex; this cycle.
   std::set<std::string> m_raised;                 // Guarded by m_mutex; keys, this cycle.
 };
+
+// What the school's Moodle admin can do about a condition, in plain words
+// naming the place in Moodle (SiteCondition::advice).
+namespace advice {
+std::string no_criteria();
+std::string tracking_off();
+std::string course_closed(const std::string& lms_code);
+std::string course_not_found();
+std::string function_missing(const std::string& function);
+std::string report_gone();
+std::string student_not_found();
+std::string no_email();
+std::string account_suspended();
+std::string never_logged_in();
+std::string empty_level(const std::string& framework, const std::string& level);
+std::string service_unavailable();
+// For any other refusal, by Moodle's error code and certd's error class.
+std::string for_error(const std::string& lms_code, ErrorCode code, const std::string& function);
+}  // namespace advice
 
 }  // namespace certd::connector::moodle

@@ -116,8 +116,10 @@ Result<CourseInfo> MoodleLms::course_info(const Course& course) {
 
 // --- Reads ----------------------------------------------------------------
 
-Result<std::vector<Student>> MoodleLms::users_by_id(const std::vector<UserId>& ids) {
-  std::vector<Student> students;
+Result<std::vector<UserRecord>> MoodleLms::user_records_by_id(const std::vector<UserId>& ids) {
+  // core_user_get_users_by_field has no field selection: each record holds
+  // the name, e-mail, custom fields, `suspended` and first/last access.
+  std::vector<UserRecord> records;
   for (std::size_t from = 0; from < ids.size(); from += k_users_per_call) {
     std::size_t to = std::min(ids.size(), from + k_users_per_call);
     std::vector<std::string> values;
@@ -125,13 +127,21 @@ Result<std::vector<Student>> MoodleLms::users_by_id(const std::vector<UserId>& i
     FormBuilder params;
     params.add("field", std::string("id")).add_list("values", values);
     CERTD_ASSIGN_OR_RETURN(json answer, m_ws.call("core_user_get_users_by_field", params, Retry::reads));
-    for (Student& student : parse_users(answer, m_options.guardian_email_field)) students.push_back(std::move(student));
+    for (UserRecord& record : parse_user_records(answer, m_options.guardian_email_field))
+      records.push_back(std::move(record));
   }
   std::lock_guard<std::mutex> lock(m_mutex);
-  for (const Student& student : students) {
-    m_names[student.id] = student.fullname;
-    if (!student.username.empty()) m_user_ids[student.username] = student.id;
+  for (const UserRecord& record : records) {
+    m_names[record.student.id] = record.student.fullname;
+    if (!record.student.username.empty()) m_user_ids[record.student.username] = record.student.id;
   }
+  return records;
+}
+
+Result<std::vector<Student>> MoodleLms::users_by_id(const std::vector<UserId>& ids) {
+  CERTD_ASSIGN_OR_RETURN(std::vector<UserRecord> records, user_records_by_id(ids));
+  std::vector<Student> students;
+  for (UserRecord& record : records) students.push_back(std::move(record.student));
   return students;
 }
 
@@ -200,43 +210,71 @@ Result<std::vector<ActivityState>> MoodleLms::activities(CourseId course, UserId
   return parse_activities_completion(answer);
 }
 
-Result<std::string> MoodleLms::level_name(std::int64_t framework_id, std::int64_t parent_id) {
-  if (parent_id == 0) return std::string();
+Result<MoodleLms::Place> MoodleLms::place(const Rating& rating) {
+  std::map<std::int64_t, Competency> tree;
+  bool cached = false;
   {
     std::lock_guard<std::mutex> lock(m_mutex);
-    auto framework = m_frameworks.find(framework_id);
+    auto framework = m_frameworks.find(rating.framework_id);
     if (framework != m_frameworks.end()) {
-      auto it = framework->second.find(parent_id);
-      return it == framework->second.end() ? std::string() : it->second.name;
+      tree = framework->second;
+      cached = true;
     }
   }
-  FormBuilder params;
-  params.add_records("filters", {{{"column", "competencyframeworkid"}, {"value", std::to_string(framework_id)}}});
-  CERTD_ASSIGN_OR_RETURN(json answer, m_ws.call("core_competency_list_competencies", params, Retry::reads));
-  std::map<std::int64_t, Competency> by_id;
-  for (Competency& competency : parse_competencies(answer)) by_id[competency.id] = competency;
-  std::lock_guard<std::mutex> lock(m_mutex);
-  m_frameworks[framework_id] = by_id;
-  auto it = by_id.find(parent_id);
-  return it == by_id.end() ? std::string() : it->second.name;
+  if (!cached) {
+    FormBuilder params;
+    params.add_records("filters", {{{"column", "competencyframeworkid"}, {"value", std::to_string(rating.framework_id)}}});
+    CERTD_ASSIGN_OR_RETURN(json answer, m_ws.call("core_competency_list_competencies", params, Retry::reads));
+    for (Competency& competency : parse_competencies(answer)) tree[competency.id] = competency;
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_frameworks[rating.framework_id] = tree;
+  }
+  Place place;
+  if (rating.parent_id != 0) {
+    auto it = tree.find(rating.parent_id);
+    if (it != tree.end()) place.level = it->second.name;
+    return place;
+  }
+  // A top node linked to the course itself: in a framework of levels (some
+  // node has a parent) a top node is a level, and one without children is
+  // a level without competencies (docs/moodle-api.md §6).
+  bool levelled = false, has_children = false;
+  for (const auto& [id, competency] : tree) {
+    levelled = levelled || competency.parent_id != 0;
+    has_children = has_children || competency.parent_id == rating.competency_id;
+  }
+  if (levelled && !has_children) {
+    place.level = rating.name;
+    place.empty_level = true;
+  }
+  return place;
 }
 
-Result<std::vector<SkillLevel>> MoodleLms::skills(CourseId course, UserId student,
-                                                  std::optional<TimePoint>* modified) {
+Result<SkillsRead> MoodleLms::skills(CourseId course, UserId student) {
   FormBuilder params;
   params.add("courseid", course).add("userid", student).add("moduleid", 0);
   CERTD_ASSIGN_OR_RETURN(json answer, m_ws.call("report_competency_data_for_report", params, Retry::reads));
-  std::vector<SkillLevel> levels;
+  SkillsRead read;
+  std::optional<TimePoint> rated_at;  // of `read.rater`'s rating
+  UserId service = service_user();
   for (const Rating& rating : parse_competency_report(answer)) {
-    CERTD_ASSIGN_OR_RETURN(std::string level, level_name(rating.framework_id, rating.parent_id));
-    auto it = std::find_if(levels.begin(), levels.end(), [&](const SkillLevel& entry) {
-      return entry.framework == rating.framework && entry.level == level;
+    CERTD_ASSIGN_OR_RETURN(Place where, place(rating));
+    auto it = std::find_if(read.levels.begin(), read.levels.end(), [&](const SkillLevel& entry) {
+      return entry.framework == rating.framework && entry.level == where.level;
     });
-    if (it == levels.end()) it = levels.insert(levels.end(), SkillLevel{rating.framework, level, {}});
+    if (it == read.levels.end()) it = read.levels.insert(read.levels.end(), SkillLevel{rating.framework, where.level, {}});
+    if (where.empty_level) continue;  // a level, not a skill: it stays without skills
     it->skills.push_back({rating.name, rating.idnumber, rating.rated, rating.proficient});
-    if (modified && rating.modified && (!*modified || *rating.modified > **modified)) *modified = rating.modified;
+    if (rating.modified && (!read.modified || *rating.modified > *read.modified)) read.modified = rating.modified;
+    // The teacher who rated last; not the student, nobody, or certd's own user.
+    bool by_teacher = rating.rated && rating.modified_by != 0 && rating.modified_by != student &&
+                      (service == 0 || rating.modified_by != service);
+    if (by_teacher && rating.modified && (!rated_at || *rating.modified > *rated_at)) {
+      rated_at = rating.modified;
+      read.rater = rating.modified_by;
+    }
   }
-  return levels;
+  return read;
 }
 
 Result<std::map<std::string, UserId>> MoodleLms::user_ids(const std::vector<std::string>& usernames) {
@@ -274,8 +312,76 @@ Result<std::vector<Student>> MoodleLms::cached_roster(CourseId course, bool refr
   CERTD_ASSIGN_OR_RETURN(std::vector<Student> students, roster(course, Enrolment::active));
   std::lock_guard<std::mutex> lock(m_mutex);
   m_rosters[course] = students;
+  m_teachers.erase(course);  // read again with the roster
   for (const Student& student : students) m_names[student.id] = student.fullname;
   return students;
+}
+
+Result<std::string> MoodleLms::course_teacher(CourseId course) {
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto it = m_teachers.find(course);
+    if (it != m_teachers.end()) return it->second;
+  }
+  // Teachers are not in the students' roster (withcapability leaves them
+  // out): one more list of the course's active users with their roles
+  // (core_enrol_get_enrolled_users--SWIM-L3: teacher1 is editingteacher).
+  std::vector<RoleHolder> holders;
+  const int page = std::max(1, m_options.users_page_size);
+  for (int from = 0;; from += page) {
+    FormBuilder params;
+    params.add("courseid", course);
+    params.add_records("options", {{{"name", "onlyactive"}, {"value", "1"}},
+                                   {{"name", "userfields"}, {"value", "id,fullname,roles"}},
+                                   {{"name", "sortby"}, {"value", "id"}},
+                                   {{"name", "limitfrom"}, {"value", std::to_string(from)}},
+                                   {{"name", "limitnumber"}, {"value", std::to_string(page)}}});
+    CERTD_ASSIGN_OR_RETURN(json answer, m_ws.call("core_enrol_get_enrolled_users", params, Retry::reads));
+    std::vector<RoleHolder> batch = parse_role_holders(answer);
+    for (RoleHolder& holder : batch) holders.push_back(std::move(holder));
+    if (static_cast<int>(batch.size()) < page) break;
+  }
+  std::optional<RoleHolder> teacher = choose_teacher(holders, m_options.teacher_roles);
+  std::string name = teacher ? teacher->fullname : std::string();
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_teachers[course] = name;
+  if (teacher) m_names[teacher->id] = teacher->fullname;
+  return name;
+}
+
+Result<std::string> MoodleLms::teacher_for(CourseId course, UserId rater) {
+  if (rater != 0) {
+    CERTD_ASSIGN_OR_RETURN(std::string name, teacher_name(rater));
+    if (!name.empty()) return name;
+  }
+  return course_teacher(course);
+}
+
+Result<std::optional<bool>> MoodleLms::completion_tracking(const Course& course) {
+  FormBuilder params;
+  params.add("field", std::string("shortname")).add("value", course.shortname);
+  CERTD_ASSIGN_OR_RETURN(json answer, m_ws.call("core_course_get_courses_by_field", params, Retry::reads));
+  return course_completion_enabled(answer, course.shortname);
+}
+
+void MoodleLms::forget_frameworks() {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_frameworks.clear();
+}
+
+void MoodleLms::forget_teachers() {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_teachers.clear();
+}
+
+UserId MoodleLms::service_user() const {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  return m_service_user;
+}
+
+void MoodleLms::set_service_user(UserId id) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_service_user = id;
 }
 
 Result<std::string> MoodleLms::teacher_name(UserId teacher) {
@@ -285,7 +391,10 @@ Result<std::string> MoodleLms::teacher_name(UserId teacher) {
     if (it != m_names.end()) return it->second;
   }
   CERTD_ASSIGN_OR_RETURN(std::vector<Student> users, users_by_id({teacher}));
-  return users.empty() ? std::string() : users.front().fullname;
+  if (!users.empty()) return users.front().fullname;
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_names[teacher] = "";  // gone or hidden: not asked again for every student
+  return std::string();
 }
 
 // Completion status says `usernotenroled` both for "not enrolled" and for
@@ -297,11 +406,21 @@ Result<Enrolment> MoodleLms::enrolment_when_not_active(CourseId course, UserId s
 }
 
 Result<CourseProgress> MoodleLms::progress(const Course& course, UserId student) {
-  CERTD_ASSIGN_OR_RETURN(std::vector<Student> users, users_by_id({student}));
+  CERTD_ASSIGN_OR_RETURN(std::vector<UserRecord> users, user_records_by_id({student}));
   if (users.empty()) return Error(ErrorCode::not_found, "no Moodle user with id " + std::to_string(student));
   CourseProgress progress;
-  progress.student = users.front();
+  progress.student = users.front().student;
   progress.course = course;
+  // A suspended account (not an enrolment) cannot log in: its facts are
+  // read as usual, but nothing is issued automatically.
+  bool account_suspended = users.front().suspended;
+  auto account = [&](CourseProgress& out) -> CourseProgress& {
+    if (account_suspended) {
+      out.enrolment = Enrolment::suspended;
+      out.enrolment_note = "the account is suspended in Moodle";
+    }
+    return out;
+  };
   Result<CompletionState> completion = course_completion(course.id, student);
   // A course without completion criteria answers nocriteriaset for every
   // student (docs/moodle-api.md §3a): it is never completed, other facts stand.
@@ -312,17 +431,22 @@ Result<CourseProgress> MoodleLms::progress(const Course& course, UserId student)
     progress.enrolment_note = progress.enrolment == Enrolment::suspended
                                   ? "the enrolment is suspended in Moodle"
                                   : "the student is not enrolled in " + course.shortname;
-    return progress;
+    CERTD_ASSIGN_OR_RETURN(progress.teacher_name, course_teacher(course.id));
+    return account(progress);
   }
   progress.enrolment = Enrolment::active;
   progress.completed = completion->completed;
   progress.completed_at = completion->completed_at;
   CERTD_ASSIGN_OR_RETURN(progress.grade_percent, grade(course.id, student));
   CERTD_ASSIGN_OR_RETURN(CourseInfo info, course_info(course));
+  UserId rater = 0;
   if (info.has_competencies) {
-    CERTD_ASSIGN_OR_RETURN(progress.skills, skills(course.id, student, nullptr));
+    CERTD_ASSIGN_OR_RETURN(SkillsRead read, skills(course.id, student));
+    progress.skills = std::move(read.levels);
+    rater = read.rater;
   }
-  return progress;
+  CERTD_ASSIGN_OR_RETURN(progress.teacher_name, teacher_for(course.id, rater));
+  return account(progress);
 }
 
 Result<std::vector<EnrolledStudent>> MoodleLms::enrolled_students(const Course& course) {
@@ -335,6 +459,13 @@ Result<std::vector<EnrolledStudent>> MoodleLms::enrolled_students(const Course& 
 }
 
 SweepVisit MoodleLms::visit(const CourseInfo& info, UserId student) {
+  long long requests_before = thread_requests();
+  SweepVisit result = visit_pair(info, student);
+  result.requests = thread_requests() - requests_before;
+  return result;
+}
+
+SweepVisit MoodleLms::visit_pair(const CourseInfo& info, UserId student) {
   SweepVisit result;
   result.student = student;
   result.course = info.course.id;
@@ -348,14 +479,12 @@ SweepVisit MoodleLms::visit(const CourseInfo& info, UserId student) {
       if (state.cmid == *info.issue_now) result.mark = state;
   }
   if (info.has_competencies) {
-    std::optional<TimePoint> modified;
-    Result<std::vector<SkillLevel>> levels = skills(info.course.id, student, &modified);
-    if (!levels) {
-      result.error = levels.error();
+    Result<SkillsRead> read = skills(info.course.id, student);
+    if (!read) {
+      result.error = read.error();
       return result;
     }
-    result.skills = std::move(*levels);
-    result.skills_modified = modified;
+    result.skills = std::move(*read);
   }
   return result;
 }
@@ -542,7 +671,7 @@ void MoodleLms::check_student_access(SiteCheck& check, const Course& course, Use
   }
   Result<std::optional<double>> graded = grade(course.id, student);
   if (!graded) note_probe_error(check, graded.error(), "gradereport/user:view and moodle/grade:viewall", "read grades");
-  Result<std::vector<SkillLevel>> rated = skills(course.id, student, nullptr);
+  Result<SkillsRead> rated = skills(course.id, student);
   if (!rated)
     note_probe_error(check, rated.error(), "moodle/competency:usercompetencyview", "read skill ratings");
   FormBuilder notes;
@@ -554,6 +683,7 @@ void MoodleLms::check_student_access(SiteCheck& check, const Course& course, Use
 Result<SiteCheck> MoodleLms::check_site() {
   CERTD_ASSIGN_OR_RETURN(json site, m_ws.call("core_webservice_get_site_info", FormBuilder(), Retry::reads));
   SiteInfo info = parse_site_info(site);
+  set_service_user(info.user_id);
   SiteCheck check;
   check.site_name = info.site_name;
   check.release = info.release;

@@ -39,14 +39,23 @@ using PairStates = std::map<UserId, PairState>;
 std::string serialize_pairs(const PairStates& pairs);
 PairStates parse_pairs(const std::string& text);
 
+// One student's skills in one course (report_competency_data_for_report).
+struct SkillsRead {
+  std::vector<SkillLevel> levels;   // a level node without competencies is a level without skills
+  std::optional<TimePoint> modified;  // the latest rating
+  // Who made the latest rating by someone other than the student, the
+  // service user or nobody; 0 when there is none (CourseProgress::teacher_name).
+  UserId rater = 0;
+};
+
 // What one visit of the slow sweep found for a pair.
 struct SweepVisit {
   UserId student = 0;
   CourseId course = 0;
   std::optional<Error> error;
   std::optional<ActivityState> mark;           // the issue-now activity's state
-  std::optional<std::vector<SkillLevel>> skills;
-  std::optional<TimePoint> skills_modified;
+  std::optional<SkillsRead> skills;
+  long long requests = 0;                      // sent by this visit (PollStats::courses)
 };
 
 class MoodleLms final : public Lms {
@@ -72,15 +81,31 @@ class MoodleLms final : public Lms {
   // Reads shared by the poller (each one request unless cached).
   Result<CourseInfo> course_info(const Course& course);
   Result<std::vector<Student>> users_by_id(const std::vector<UserId>& ids);
+  // The same with the account's own state (suspended, never logged in).
+  Result<std::vector<UserRecord>> user_records_by_id(const std::vector<UserId>& ids);
   Result<std::vector<Student>> users_by_username(const std::vector<std::string>& usernames);
   // Active students (onlyactive) or suspended ones, paged.
   Result<std::vector<Student>> roster(CourseId course, Enrolment which);
   Result<CompletionState> course_completion(CourseId course, UserId student);
   Result<std::optional<double>> grade(CourseId course, UserId student);
   Result<std::vector<ActivityState>> activities(CourseId course, UserId student);
-  // The student's skills per (framework, level) and the latest rating time.
-  Result<std::vector<SkillLevel>> skills(CourseId course, UserId student, std::optional<TimePoint>* modified);
+  // The student's skills per (framework, level), the latest rating and its rater.
+  Result<SkillsRead> skills(CourseId course, UserId student);
   Result<std::string> teacher_name(UserId teacher);
+  // The course's teacher by MoodleOptions::teacher_roles ("" for nobody):
+  // one request, cached until the course's roster is fetched again.
+  Result<std::string> course_teacher(CourseId course);
+  // The teacher in CourseProgress: the latest rater, else the course's teacher.
+  Result<std::string> teacher_for(CourseId course, UserId rater);
+  // Whether the course has completion tracking on, read fresh (nullopt: not shown).
+  Result<std::optional<bool>> completion_tracking(const Course& course);
+  // Framework trees are read again on next use (a new sweep round).
+  void forget_frameworks();
+  // Course teachers are read again on next use.
+  void forget_teachers();
+  // The service user's id, once site info was read (0 before).
+  UserId service_user() const;
+  void set_service_user(UserId id);
   // Ids for usernames (cached; unknown ones are left out).
   Result<std::map<std::string, UserId>> user_ids(const std::vector<std::string>& usernames);
   // Every graded student's course total, one call (userid=0).
@@ -94,6 +119,7 @@ class MoodleLms final : public Lms {
   }
   const MoodleOptions& options() const { return m_options; }
   const Clock& clock() const { return m_clock; }
+  // One pair's "issue now" mark and skills, with the requests it took.
   SweepVisit visit(const CourseInfo& info, UserId student);
   // What the rules of this course read (everything unless told otherwise).
   FactsNeeded facts_needed(const std::string& shortname);
@@ -101,7 +127,14 @@ class MoodleLms final : public Lms {
   ConditionTracker& tracker() { return m_conditions; }
 
  private:
-  Result<std::string> level_name(std::int64_t framework_id, std::int64_t parent_id);
+  // Where a rated competency sits: the name of its level, or, for a level
+  // node of a levelled framework that has no competencies, that it is one.
+  struct Place {
+    std::string level;
+    bool empty_level = false;
+  };
+  Result<Place> place(const Rating& rating);
+  SweepVisit visit_pair(const CourseInfo& info, UserId student);
   Result<Enrolment> enrolment_when_not_active(CourseId course, UserId student);
   Result<bool> has_note(const NoteRequest& request);
   // Probes the read capabilities in one course, with one of its students.
@@ -112,13 +145,15 @@ class MoodleLms final : public Lms {
   WsClient m_ws;
   const Clock& m_clock;
 
-  std::mutex m_mutex;
+  mutable std::mutex m_mutex;
   std::map<CourseId, CourseInfo> m_courses;                        // Guarded by m_mutex.
   std::map<std::string, Course> m_courses_by_name;                 // Guarded by m_mutex.
   std::map<std::int64_t, std::map<std::int64_t, Competency>> m_frameworks;  // Guarded by m_mutex.
   std::map<UserId, std::string> m_names;                           // Guarded by m_mutex.
   std::map<std::string, UserId> m_user_ids;                        // Guarded by m_mutex.
   std::map<CourseId, std::vector<Student>> m_rosters;              // Guarded by m_mutex.
+  std::map<CourseId, std::string> m_teachers;                      // Guarded by m_mutex; by role.
+  UserId m_service_user = 0;                                       // Guarded by m_mutex.
   std::map<std::string, FactsNeeded> m_facts;                      // Guarded by m_mutex; by shortname.
   ConditionTracker m_conditions;
 };

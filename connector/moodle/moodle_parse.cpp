@@ -164,6 +164,55 @@ std::vector<Student> parse_users(const json& answer, const std::string& guardian
   return students;
 }
 
+std::vector<UserRecord> parse_user_records(const json& answer, const std::string& guardian_field) {
+  std::vector<UserRecord> records;
+  const json& list = answer.is_array() ? answer : list_at(answer, "users");
+  each(list, [&](const json& user) {
+    UserRecord record;
+    record.student = parse_user(user, guardian_field);
+    record.suspended = as_flag(field(user, "suspended"));
+    const json* first = field(user, "firstaccess");
+    const json* last = field(user, "lastaccess");
+    record.never_logged_in = first && last && !as_time(first) && !as_time(last);
+    records.push_back(std::move(record));
+  });
+  return records;
+}
+
+std::vector<RoleHolder> parse_role_holders(const json& answer) {
+  std::vector<RoleHolder> holders;
+  each(answer, [&](const json& user) {
+    RoleHolder holder;
+    holder.id = as_int(field(user, "id")).value_or(0);
+    holder.fullname = as_text(field(user, "fullname"));
+    each(list_at(user, "roles"), [&](const json& role) { holder.roles.push_back(as_text(field(role, "shortname"))); });
+    if (holder.id > 0) holders.push_back(std::move(holder));
+  });
+  return holders;
+}
+
+std::optional<RoleHolder> choose_teacher(const std::vector<RoleHolder>& holders,
+                                         const std::vector<std::string>& preference) {
+  for (const std::string& role : preference) {
+    const RoleHolder* best = nullptr;
+    for (const RoleHolder& holder : holders)
+      if (std::find(holder.roles.begin(), holder.roles.end(), role) != holder.roles.end() &&
+          (!best || holder.id < best->id))
+        best = &holder;
+    if (best) return *best;
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> course_completion_enabled(const json& answer, const std::string& shortname) {
+  std::optional<bool> enabled;
+  each(list_at(answer, "courses"), [&](const json& course) {
+    if (as_text(field(course, "shortname")) != shortname) return;
+    if (const json* flag = field(course, "enablecompletion")) enabled = as_flag(flag);
+  });
+  return enabled;
+}
+
 bool users_show_details(const json& answer) {
   bool details = true;
   each(answer, [&](const json& user) {
@@ -243,17 +292,22 @@ std::vector<Rating> parse_competency_report(const json& answer) {
     out.idnumber = as_text(field(competency, "idnumber"));
     std::optional<std::int64_t> grade = as_int(field(rating, "grade"));
     out.rated = grade.has_value();
-    // The competency's own scale wins over the framework's (scaleid null:
-    // the framework scale). Proficiency is decided by the configuration,
-    // as Moodle does when a rating is made.
-    std::string configuration = as_text(field(competency, "scaleconfiguration"));
-    if (configuration.empty()) configuration = as_text(field(summary, "scaleconfiguration"));
-    if (configuration.empty()) configuration = as_text(field(framework, "scaleconfiguration"));
-    if (grade) {
-      std::set<std::int64_t> proficient = proficient_values(configuration);
-      out.proficient = proficient.empty() ? as_flag(field(rating, "proficiency")) : proficient.count(*grade) > 0;
+    // Moodle stores `proficiency` with the rating, decided by the scale
+    // configuration of that time: it is what Moodle shows, whatever the
+    // scale (docs/moodle-api.md §6). Only a rating without it is judged by
+    // the configuration (the competency's own scale first, then the
+    // framework's).
+    const json* proficiency = field(rating, "proficiency");
+    if (grade && proficiency && !proficiency->is_null()) {
+      out.proficient = as_flag(proficiency);
+    } else if (grade) {
+      std::string configuration = as_text(field(competency, "scaleconfiguration"));
+      if (configuration.empty()) configuration = as_text(field(summary, "scaleconfiguration"));
+      if (configuration.empty()) configuration = as_text(field(framework, "scaleconfiguration"));
+      out.proficient = proficient_values(configuration).count(*grade) > 0;
     }
     out.modified = as_time(field(rating, "timemodified"));
+    out.modified_by = as_int(field(rating, "usermodified")).value_or(0);
     ratings.push_back(std::move(out));
   });
   return ratings;

@@ -54,6 +54,34 @@ std::vector<Module> parse_course_contents(const json& answer);
 // core_user_get_users_by_field; guardian e-mails from `guardian_field`.
 Student parse_user(const json& user, const std::string& guardian_field);
 std::vector<Student> parse_users(const json& answer, const std::string& guardian_field);
+
+// A user record with what Moodle says about the account itself
+// (core_user_get_users_by_field): `suspended` (the whole account, not an
+// enrolment) and firstaccess/lastaccess, both 0 for someone who never
+// logged in. Absent keys (a capability hides them) flag nothing.
+struct UserRecord {
+  Student student;
+  bool suspended = false;
+  bool never_logged_in = false;
+};
+std::vector<UserRecord> parse_user_records(const json& answer, const std::string& guardian_field);
+
+// A course's role holders (core_enrol_get_enrolled_users with
+// userfields=id,fullname,roles): user, name, role shortnames.
+struct RoleHolder {
+  UserId id = 0;
+  std::string fullname;
+  std::vector<std::string> roles;
+};
+std::vector<RoleHolder> parse_role_holders(const json& answer);
+// The course's teacher: the holders of the first role of `preference`
+// that anyone holds, the lowest user id among them; nullopt for nobody.
+std::optional<RoleHolder> choose_teacher(const std::vector<RoleHolder>& holders,
+                                         const std::vector<std::string>& preference);
+
+// enablecompletion of the course with this shortname in a
+// core_course_get_courses_by_field answer; nullopt when not shown.
+std::optional<bool> course_completion_enabled(const json& answer, const std::string& shortname);
 // Whether user records show details (username): they vanish silently
 // without moodle/user:viewalldetails (docs/moodle-api.md §3d).
 bool users_show_details(const json& answer);
@@ -91,8 +119,11 @@ struct Rating {
   std::string name;
   std::string idnumber;
   bool rated = false;
-  bool proficient = false;  // from the scale configuration of the rating's scale
+  // Moodle's own `proficiency` of the rating (set when it was rated, with
+  // the scale of that time); only without it, from the scale configuration.
+  bool proficient = false;
   std::optional<TimePoint> modified;
+  UserId modified_by = 0;  // usermodified: who rated it (0: nobody)
 };
 // report_competency_data_for_report: one entry per course competency.
 std::vector<Rating> parse_competency_report(const json& answer);

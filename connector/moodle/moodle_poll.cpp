@@ -2,6 +2,7 @@
 // strategy and its costs).
 #include <algorithm>
 #include <cstdio>
+#include <mutex>
 #include <sstream>
 
 #include "connector/moodle/moodle_lms_impl.hpp"
@@ -70,6 +71,23 @@ std::string grade_text(double percent, std::optional<TimePoint> graded_at) {
 
 using PairKey = std::pair<UserId, CourseId>;
 
+// A snapshot before its teacher is named (names are looked up once, in order).
+struct Snapshot {
+  CourseProgress progress;
+  UserId rater = 0;
+};
+
+// A refusal of the whole external service (disabled, deleted, or the token
+// of another one): every call fails alike. Moodle's REST server answers it
+// as accessexception with "Web service is not available" in the debug
+// info; `servicenotavailable` is the code of the same words elsewhere
+// (docs/moodle-api.md §3a).
+bool service_refused(const Error& error) {
+  std::string code = lms_error_code(error);
+  return code == "servicenotavailable" ||
+         (code == "accessexception" && error.message().find("Web service is not available") != std::string::npos);
+}
+
 class PollCycle {
  public:
   PollCycle(MoodleLms& lms, CursorStore& cursors)
@@ -78,6 +96,7 @@ class PollCycle {
   Result<PollResult> run();
 
  private:
+  Result<PollResult> run_steps();
   Status load();
   Status find_missing_functions();
   Status find_suspensions();
@@ -86,7 +105,12 @@ class PollCycle {
   Status find_grades();
   Status sweep();
   Status build_snapshots();
-  Result<CourseProgress> snapshot(const PairKey& pair);
+  Result<Snapshot> snapshot(const PairKey& pair);
+  // The account's own state: suspended, never logged in (conditions of the student).
+  void account_seen(const UserRecord& record, CourseProgress* progress);
+  // Levels without competencies make the course's skill rules unreachable.
+  void levels_seen(const CourseInfo& course, const std::vector<SkillLevel>& levels);
+  void service_unavailable(const Error& error);
   void apply_visit(const CourseInfo& info, const SweepVisit& visit);
   void save();
   // A failure that belongs to one course, student or function: recorded
@@ -95,7 +119,20 @@ class PollCycle {
   bool isolate(const Error& error, const std::string& function, const std::string& scope, const std::string& subject,
                const std::string& kind = {});
   void condition(const std::string& scope, const std::string& kind, const std::string& subject,
-                 const std::string& detail, const std::string& code);
+                 const std::string& detail, const std::string& code, const std::string& advice);
+  // Requests of work done for one course on this thread (PollStats::courses).
+  template <typename F>
+  auto for_course(const std::string& shortname, F&& work) {
+    long long before = thread_requests();
+    auto result = work();
+    count(shortname, thread_requests() - before);
+    return result;
+  }
+  void count(const std::string& shortname, long long requests) {
+    std::lock_guard<std::mutex> lock(m_count_mutex);
+    m_course_requests[shortname] += requests;
+  }
+  void fill_course_stats();
   bool available(const std::string& function) const { return !m_missing.count(function); }
   // Forgets what this cycle saw of a pair, so the next cycle finds it
   // again: a change is never committed without its snapshot.
@@ -104,10 +141,25 @@ class PollCycle {
   bool no_criteria(const CourseInfo& course) const {
     return m_lms.tracker().active(course_scope(course), "nocriteriaset");
   }
+  // Moodle answers nocriteriaset with tracking off too: the course's
+  // enablecompletion tells which to advise (read once a cycle).
   void no_criteria_seen(const CourseInfo& course) {
-    condition(course_scope(course), "nocriteriaset", "course " + course.course.shortname,
-              "no completion criteria are set (Moodle: nocriteriaset): nobody can complete it, other facts are read",
-              "nocriteriaset");
+    auto checked = m_tracking_off.find(course.course.id);
+    if (checked == m_tracking_off.end()) {
+      Result<std::optional<bool>> tracking =
+          for_course(course.course.shortname, [&] { return m_lms.completion_tracking(course.course); });
+      bool off = tracking && *tracking && !**tracking;
+      checked = m_tracking_off.emplace(course.course.id, off).first;
+    }
+    if (checked->second)
+      condition(course_scope(course), "nocriteriaset", "course " + course.course.shortname,
+                "completion tracking is off in the course (Moodle: nocriteriaset): nobody can complete it, other facts "
+                "are read",
+                "nocriteriaset", advice::tracking_off());
+    else
+      condition(course_scope(course), "nocriteriaset", "course " + course.course.shortname,
+                "no completion criteria are set (Moodle: nocriteriaset): nobody can complete it, other facts are read",
+                "nocriteriaset", advice::no_criteria());
   }
   static std::string course_scope(const CourseInfo& course) { return "course:" + course.course.shortname; }
   static std::string pair_scope(const CourseInfo& course, UserId student) {
@@ -145,6 +197,12 @@ class PollCycle {
   std::map<PairKey, CompletionState> m_completion;
   std::map<PairKey, std::optional<double>> m_grade;
   std::map<PairKey, std::vector<SkillLevel>> m_skills;
+  std::map<PairKey, UserId> m_raters;       // who rated the latest skill, from the sweep
+  std::map<CourseId, bool> m_tracking_off;  // checked this cycle (no_criteria_seen)
+  std::map<std::string, std::string> m_course_errors;  // by shortname: why skipped or read in part
+  bool m_service_refused = false;
+  std::mutex m_count_mutex;
+  std::map<std::string, long long> m_course_requests;  // Guarded by m_count_mutex; by shortname.
   PollResult m_result;
 };
 
@@ -172,13 +230,13 @@ Status PollCycle::load() {
   for (const std::string& shortname : m_options.courses) {
     std::string scope = "course:" + shortname;
     m_lms.tracker().examined(scope);
-    Result<std::vector<Course>> found = m_lms.courses({shortname});
+    Result<std::vector<Course>> found = for_course(shortname, [&] { return m_lms.courses({shortname}); });
     if (!found) {
       if (!isolate(found.error(), "core_course_get_courses_by_field", scope, "course " + shortname, "not-found"))
         return found.error();
       continue;
     }
-    Result<CourseInfo> course_info = m_lms.course_info(found->front());
+    Result<CourseInfo> course_info = for_course(shortname, [&] { return m_lms.course_info(found->front()); });
     if (!course_info) {
       if (!isolate(course_info.error(), "core_course_get_contents", scope, "course " + shortname)) return course_info.error();
       continue;
@@ -207,11 +265,31 @@ Status PollCycle::find_missing_functions() {
   // what needs it, and its return is noticed.
   Result<json> site = m_lms.call("core_webservice_get_site_info", FormBuilder());
   if (!site) {
-    if (site.error().code() == ErrorCode::unavailable || lms_error_code(site.error()) == "invalidtoken")
+    std::string code = lms_error_code(site.error());
+    if (site.error().code() == ErrorCode::unavailable || code == "invalidtoken") return site.error();
+    if (service_refused(site.error())) {
+      service_unavailable(site.error());
       return site.error();
-    return ok();  // cannot tell: assume every function is there, calls will say otherwise
+    }
+    if (code != "accessexception") return ok();  // cannot tell: assume every function is there
+    // Without debug info a disabled service answers like a function left
+    // out of it (docs/moodle-api.md §3a): a second function tells them apart.
+    FormBuilder probe;
+    probe.add("field", std::string("id")).add("value", std::string("1"));
+    Result<json> other = m_lms.call("core_course_get_courses_by_field", probe);
+    if (!other && lms_error_code(other.error()) == "accessexception") {
+      service_unavailable(other.error());
+      return other.error();
+    }
+    m_missing.insert("core_webservice_get_site_info");
+    condition("site", "function:core_webservice_get_site_info", "the web service",
+              "function core_webservice_get_site_info is not in the service: missing functions are found by their "
+              "calls only",
+              "accessexception", advice::function_missing("core_webservice_get_site_info"));
+    return ok();
   }
   SiteInfo info = parse_site_info(*site);
+  m_lms.set_service_user(info.user_id);
   if (info.functions.empty()) return ok();
   m_lms.tracker().examined("site");
   for (const std::string& function : required_functions()) {
@@ -220,32 +298,60 @@ Status PollCycle::find_missing_functions() {
     if (info.functions.count(function)) continue;
     m_missing.insert(function);
     condition("site", "function:" + function, "the web service",
-              "function " + function + " is not in the service: what needs it is skipped", "accessexception");
+              "function " + function + " is not in the service: what needs it is skipped", "accessexception",
+              advice::function_missing(function));
   }
   return ok();
+}
+
+void PollCycle::service_unavailable(const Error& error) {
+  m_service_refused = true;
+  condition("site", "service-unavailable", "the web service",
+            "the external service of the token is disabled or does not exist: nothing can be read",
+            lms_error_code(error), advice::service_unavailable());
 }
 
 bool PollCycle::isolate(const Error& error, const std::string& function, const std::string& scope,
                         const std::string& subject, const std::string& kind) {
   std::string code = lms_error_code(error);
   if (error.code() == ErrorCode::unavailable || code == "invalidtoken") return false;
-  if (code == "accessexception" || code == "servicenotavailable") {
+  // The whole service refused: like a bad token, nothing can be read.
+  if (service_refused(error)) {
+    service_unavailable(error);
+    return false;
+  }
+  if (code == "accessexception") {
     m_missing.insert(function);
     condition("site", "function:" + function, "the web service",
-              "function " + function + " is not in the service: what needs it is skipped", code);
+              "function " + function + " is not in the service: what needs it is skipped", code,
+              advice::function_missing(function));
     return true;
   }
   // A student's read that hit a course-wide refusal is the course's condition.
   std::string about = scope.rfind("course:", 0) == 0 ? "course " + scope.substr(7) : subject;
+  std::string advice = kind == "not-found"            ? advice::course_not_found()
+                       : kind == "completions-report" ? advice::report_gone()
+                                                      : advice::for_error(code, error.code(), function);
   condition(scope, !kind.empty() ? kind : !code.empty() ? code : to_string(error.code()), about,
-            "skipped until this changes: " + error.message(), code);
+            "skipped until this changes: " + error.message(), code, advice);
   return true;
 }
 
 void PollCycle::condition(const std::string& scope, const std::string& kind, const std::string& subject,
-                          const std::string& detail, const std::string& code) {
-  if (m_lms.tracker().raise(scope, kind, subject, detail, code, m_now))
-    m_result.conditions_started.push_back(SiteCondition{scope + "/" + kind, subject, detail, code, m_now, {}});
+                          const std::string& detail, const std::string& code, const std::string& advice) {
+  // Which watched course it concerns, if any: "course:X", "levels:X", "student:N:X".
+  std::string course;
+  if (scope.rfind("course:", 0) == 0) course = scope.substr(7);
+  else if (scope.rfind("levels:", 0) == 0) course = scope.substr(7);
+  else if (scope.rfind("student:", 0) == 0 && scope.find(':', 8) != std::string::npos)
+    course = scope.substr(scope.find(':', 8) + 1);
+  if (!course.empty()) {
+    std::string words = scope.rfind("student:", 0) == 0 ? subject + ": " + detail : detail;
+    std::string& error = m_course_errors[course];
+    if (error.find(words) == std::string::npos) error += (error.empty() ? "" : "; ") + words;
+  }
+  if (m_lms.tracker().raise(scope, kind, subject, detail, code, advice, m_now))
+    m_result.conditions_started.push_back(SiteCondition{scope + "/" + kind, subject, detail, code, m_now, advice});
 }
 
 void PollCycle::defer(const PairKey& pair) {
@@ -264,7 +370,8 @@ void PollCycle::defer(const PairKey& pair) {
 
 Status PollCycle::find_suspensions() {
   for (const CourseInfo& course : m_courses) {
-    Result<std::vector<Student>> listed = m_lms.roster(course.course.id, Enrolment::suspended);
+    Result<std::vector<Student>> listed =
+        for_course(course.course.shortname, [&] { return m_lms.roster(course.course.id, Enrolment::suspended); });
     if (!listed) {
       if (!isolate(listed.error(), "core_enrol_get_enrolled_users", course_scope(course), "course " + course.course.shortname))
         return listed.error();
@@ -344,7 +451,9 @@ Status PollCycle::completions_from_report() {
   }
   std::vector<Result<CompletionState>> answers(candidates.size(), CompletionState());
   parallel_for(candidates.size(), m_options.max_connections, [&](std::size_t i) {
-    answers[i] = m_lms.course_completion(candidates[i].course->course.id, candidates[i].student);
+    answers[i] = for_course(candidates[i].course->course.shortname, [&] {
+      return m_lms.course_completion(candidates[i].course->course.id, candidates[i].student);
+    });
   });
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const Candidate& candidate = candidates[i];
@@ -386,7 +495,8 @@ Status PollCycle::completions_from_report() {
 Status PollCycle::completions_by_sweep() {
   for (const CourseInfo& course : m_courses) {
     if (!facts(course.course.id).completion) continue;
-    Result<std::vector<Student>> roster = m_lms.cached_roster(course.course.id, /*refresh=*/true);
+    Result<std::vector<Student>> roster =
+        for_course(course.course.shortname, [&] { return m_lms.cached_roster(course.course.id, /*refresh=*/true); });
     if (!roster) {
       if (!isolate(roster.error(), "core_enrol_get_enrolled_users", course_scope(course), "course " + course.course.shortname))
         return roster.error();
@@ -400,7 +510,8 @@ Status PollCycle::completions_by_sweep() {
     std::size_t asked = probing ? std::min<std::size_t>(1, students.size()) : students.size();
     std::vector<Result<CompletionState>> answers(asked, CompletionState());
     parallel_for(asked, m_options.max_connections, [&](std::size_t i) {
-      answers[i] = m_lms.course_completion(course.course.id, students[i].id);
+      answers[i] =
+          for_course(course.course.shortname, [&] { return m_lms.course_completion(course.course.id, students[i].id); });
     });
     for (std::size_t i = 0; i < asked; ++i) {
       if (!answers[i]) {
@@ -444,7 +555,8 @@ Status PollCycle::completions_by_sweep() {
 Status PollCycle::find_grades() {
   for (const CourseInfo& course : m_courses) {
     if (!facts(course.course.id).grades) continue;
-    Result<std::vector<CourseGrade>> graded = m_lms.course_grades(course.course.id);
+    Result<std::vector<CourseGrade>> graded =
+        for_course(course.course.shortname, [&] { return m_lms.course_grades(course.course.id); });
     if (!graded) {
       if (!isolate(graded.error(), "gradereport_user_get_grade_items", course_scope(course),
                    "course " + course.course.shortname))
@@ -503,8 +615,11 @@ void PollCycle::apply_visit(const CourseInfo& course, const SweepVisit& visit) {
     }
   }
   if (visit.skills) {
-    m_skills[{visit.student, course.course.id}] = *visit.skills;
-    std::string text = skills_digest(*visit.skills);
+    const std::vector<SkillLevel>& levels = visit.skills->levels;
+    m_skills[{visit.student, course.course.id}] = levels;
+    m_raters[{visit.student, course.course.id}] = visit.skills->rater;
+    levels_seen(course, levels);
+    std::string text = skills_digest(levels);
     if (text != pair.skills) {
       pair.skills = text;
       dirty(course.course.id);
@@ -513,18 +628,35 @@ void PollCycle::apply_visit(const CourseInfo& course, const SweepVisit& visit) {
         change.kind = ChangeKind::skills_changed;
         change.student = visit.student;
         change.course = course.course;
-        change.at = visit.skills_modified.value_or(m_now);
-        change.skills = *visit.skills;
+        change.at = visit.skills->modified.value_or(m_now);
+        change.skills = levels;
         change.key = "moodle:skills:" + std::to_string(visit.student) + ":" + std::to_string(course.course.id) +
-                     ":" + std::to_string(visit.skills_modified ? to_unix(*visit.skills_modified) : m_cursor.last_poll);
+                     ":" + std::to_string(visit.skills->modified ? to_unix(*visit.skills->modified) : m_cursor.last_poll);
         add_change(std::move(change));
       }
     }
   }
 }
 
+void PollCycle::levels_seen(const CourseInfo& course, const std::vector<SkillLevel>& levels) {
+  std::string scope = "levels:" + course.course.shortname;
+  m_lms.tracker().examined(scope);
+  for (const SkillLevel& level : levels) {
+    if (!level.skills.empty()) continue;
+    condition(scope, "empty-level:" + level.framework + "/" + level.level, "course " + course.course.shortname,
+              "level " + level.level + " of framework " + level.framework +
+                  " has no competencies: skill rules of this course can never be met",
+              "", advice::empty_level(level.framework, level.level));
+  }
+}
+
 Status PollCycle::sweep() {
   bool new_round = m_cursor.sweep_course == 0;
+  if (new_round) {
+    // Frameworks and course teachers change rarely: read again once a round.
+    m_lms.forget_frameworks();
+    m_lms.forget_teachers();
+  }
   std::vector<std::pair<const CourseInfo*, UserId>> pairs;
   for (const CourseInfo& course : m_courses) {
     if (!course.issue_now && !course.has_competencies) continue;
@@ -533,7 +665,8 @@ Status PollCycle::sweep() {
     if (fetched != m_rosters.end()) {
       students = fetched->second;
     } else {
-      Result<std::vector<Student>> roster = m_lms.cached_roster(course.course.id, new_round);
+      Result<std::vector<Student>> roster =
+          for_course(course.course.shortname, [&] { return m_lms.cached_roster(course.course.id, new_round); });
       if (!roster) {
         if (!isolate(roster.error(), "core_enrol_get_enrolled_users", course_scope(course),
                      "course " + course.course.shortname))
@@ -568,6 +701,7 @@ Status PollCycle::sweep() {
   });
   for (std::size_t i = 0; i < visits.size(); ++i) {
     const CourseInfo& course = *pairs[start + i].first;
+    count(course.course.shortname, visits[i].requests);
     if (visits[i].error) {
       // Either read of the visit may have failed; the message names the function.
       std::string function = visits[i].error->message().find("report_competency_data_for_report") != std::string::npos
@@ -593,10 +727,11 @@ Status PollCycle::sweep() {
   return ok();
 }
 
-Result<CourseProgress> PollCycle::snapshot(const PairKey& pair) {
+Result<Snapshot> PollCycle::snapshot(const PairKey& pair) {
   auto [student, course_id] = pair;
   const CourseInfo* course = info(course_id);
-  CourseProgress progress;
+  Snapshot out;
+  CourseProgress& progress = out.progress;
   progress.course = course->course;
   progress.student.id = student;
   // Read-only on the cycle's maps: snapshots are built concurrently.
@@ -608,7 +743,7 @@ Result<CourseProgress> PollCycle::snapshot(const PairKey& pair) {
     progress.enrolment_note = "the enrolment is suspended in Moodle";
     progress.completed = known != pairs->second.end() && known->second.completed != 0;
     if (progress.completed) progress.completed_at = from_unix(known->second.completed);
-    return progress;
+    return out;
   }
   progress.enrolment = Enrolment::active;
   CompletionState completion;
@@ -625,7 +760,7 @@ Result<CourseProgress> PollCycle::snapshot(const PairKey& pair) {
       if (lms_error_code(fresh.error()) != "usernotenroled") return fresh.error();
       progress.enrolment = Enrolment::not_enrolled;
       progress.enrolment_note = "the student is not enrolled in " + course->course.shortname;
-      return progress;
+      return out;
     }
     completion = *fresh;
   }
@@ -640,10 +775,36 @@ Result<CourseProgress> PollCycle::snapshot(const PairKey& pair) {
   auto skills = m_skills.find(pair);
   if (skills != m_skills.end()) {
     progress.skills = skills->second;
+    auto rater = m_raters.find(pair);
+    if (rater != m_raters.end()) out.rater = rater->second;
   } else if (course->has_competencies) {
-    CERTD_ASSIGN_OR_RETURN(progress.skills, m_lms.skills(course_id, student, nullptr));
+    CERTD_ASSIGN_OR_RETURN(SkillsRead read, m_lms.skills(course_id, student));
+    progress.skills = std::move(read.levels);
+    out.rater = read.rater;
   }
-  return progress;
+  return out;
+}
+
+void PollCycle::account_seen(const UserRecord& record, CourseProgress* progress) {
+  std::string scope = "student:" + std::to_string(record.student.id);
+  std::string subject = "student " + std::to_string(record.student.id);
+  if (record.student.email.empty())
+    condition(scope, "no-email", subject,
+              "has no e-mail address in Moodle: certificates cannot be e-mailed to them", "", advice::no_email());
+  if (record.suspended)
+    condition(scope, "account-suspended", subject,
+              "the account is suspended in Moodle: no certificate is issued automatically; a teacher can still issue "
+              "one",
+              "", advice::account_suspended());
+  if (record.never_logged_in)
+    condition(scope, "never-logged-in", subject,
+              "has never logged in to Moodle: the certificate is issued and e-mailed; Moodle shows the note once they "
+              "log in",
+              "", advice::never_logged_in());
+  if (progress && record.suspended) {
+    progress->enrolment = Enrolment::suspended;
+    progress->enrolment_note = "the account is suspended in Moodle";
+  }
 }
 
 Status PollCycle::build_snapshots() {
@@ -652,7 +813,7 @@ Status PollCycle::build_snapshots() {
   for (const PairKey& pair : m_touched) ids.push_back(pair.first);
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  Result<std::vector<Student>> found = m_lms.users_by_id(ids);
+  Result<std::vector<UserRecord>> found = m_lms.user_records_by_id(ids);
   if (!found) {
     // Without names and addresses nothing can be issued: every change
     // waits for the next cycle rather than going out half known.
@@ -661,11 +822,12 @@ Status PollCycle::build_snapshots() {
     for (const PairKey& pair : m_touched) defer(pair);
     return ok();
   }
-  std::map<UserId, const Student*> by_id;
-  for (const Student& student : *found) by_id[student.id] = &student;
-  std::vector<Result<CourseProgress>> snapshots(m_touched.size(), CourseProgress());
-  parallel_for(m_touched.size(), m_options.max_connections,
-               [&](std::size_t i) { snapshots[i] = snapshot(m_touched[i]); });
+  std::map<UserId, const UserRecord*> by_id;
+  for (const UserRecord& record : *found) by_id[record.student.id] = &record;
+  std::vector<Result<Snapshot>> snapshots(m_touched.size(), Snapshot());
+  parallel_for(m_touched.size(), m_options.max_connections, [&](std::size_t i) {
+    snapshots[i] = for_course(info(m_touched[i].second)->course.shortname, [&] { return snapshot(m_touched[i]); });
+  });
   for (std::size_t i = 0; i < snapshots.size(); ++i) {
     auto [student_id, course_id] = m_touched[i];
     const CourseInfo* course = info(course_id);
@@ -674,15 +836,13 @@ Status PollCycle::build_snapshots() {
     if (student == by_id.end()) {
       // Deleted, or hidden from the service user: Moodle leaves it out.
       condition(scope, "not-found", "student " + std::to_string(student_id),
-                "Moodle does not show this user (deleted?): their changes wait", "");
+                "Moodle does not show this user (deleted?): their changes wait", "", advice::student_not_found());
       defer(m_touched[i]);
       continue;
     }
     m_lms.tracker().examined(scope);
-    if (student->second->email.empty())
-      condition(scope, "no-email", "student " + std::to_string(student_id),
-                "has no e-mail address in Moodle: certificates cannot be e-mailed to them", "");
     if (!snapshots[i]) {
+      account_seen(*student->second, nullptr);
       if (!isolate(snapshots[i].error(), "core_completion_get_course_completion_status",
                    scope_of(snapshots[i].error(), *course, student_id), "student " + std::to_string(student_id) + " in " +
                    course->course.shortname))
@@ -690,8 +850,16 @@ Status PollCycle::build_snapshots() {
       defer(m_touched[i]);
       continue;
     }
-    CourseProgress progress = std::move(*snapshots[i]);
-    progress.student = *student->second;
+    CourseProgress progress = std::move(snapshots[i]->progress);
+    progress.student = student->second->student;
+    account_seen(*student->second, &progress);
+    if (course->has_competencies) levels_seen(*course, progress.skills);
+    // Named here, one at a time: each name is asked once, then cached.
+    Result<std::string> teacher = for_course(course->course.shortname,
+                                             [&] { return m_lms.teacher_for(course_id, snapshots[i]->rater); });
+    if (!teacher && teacher.error().code() == ErrorCode::unavailable) return teacher.error();
+    if (teacher) progress.teacher_name = *teacher;
+    else CERTD_LOG_DEBUG("lms: no teacher named for {}: {}", course->course.shortname, teacher.error().message());
     m_result.snapshots.push_back(std::move(progress));
   }
   return ok();
@@ -702,7 +870,30 @@ void PollCycle::save() {
   for (CourseId course : m_dirty) m_result.cursor_updates[pairs_key(course)] = serialize_pairs(m_pairs[course]);
 }
 
+void PollCycle::fill_course_stats() {
+  std::lock_guard<std::mutex> lock(m_count_mutex);
+  for (const std::string& shortname : m_options.courses) {
+    CoursePoll entry;
+    entry.shortname = shortname;
+    entry.requests = static_cast<int>(m_course_requests[shortname]);
+    entry.changes = static_cast<int>(std::count_if(m_result.changes.begin(), m_result.changes.end(),
+                                                   [&](const Change& c) { return c.course.shortname == shortname; }));
+    auto error = m_course_errors.find(shortname);
+    if (error != m_course_errors.end()) entry.error = error->second;
+    m_result.stats.courses.push_back(std::move(entry));
+  }
+}
+
 Result<PollResult> PollCycle::run() {
+  Result<PollResult> result = run_steps();
+  if (!result && m_service_refused)
+    return Error(ErrorCode::permission_denied,
+                 "[" + lms_error_code(result.error()) + "] the external service of the token is disabled or does not "
+                 "exist: " + advice::service_unavailable() + " (" + result.error().message() + ")");
+  return result;
+}
+
+Result<PollResult> PollCycle::run_steps() {
   auto started = std::chrono::steady_clock::now();
   long long requests_before = m_lms.requests_sent();
   CERTD_TRY(load());
@@ -730,6 +921,7 @@ Result<PollResult> PollCycle::run() {
   m_result.stats.requests = static_cast<int>(m_lms.requests_sent() - requests_before);
   m_result.stats.elapsed =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  fill_course_stats();
   return std::move(m_result);
 }
 

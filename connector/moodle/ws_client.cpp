@@ -9,6 +9,9 @@ namespace {
 
 using nlohmann::json;
 
+// Per thread, so work done for one course is counted on the thread doing it.
+thread_local long long t_requests = 0;
+
 std::string xml_element(const std::string& body, const std::string& name) {
   std::size_t open = body.find("<" + name + ">");
   if (open == std::string::npos) return {};
@@ -100,6 +103,8 @@ Error http_status_error(const std::string& function, int status) {
   return Error(transient ? ErrorCode::unavailable : ErrorCode::invalid_argument, text);
 }
 
+long long thread_requests() { return t_requests; }
+
 Result<json> WsClient::call(const std::string& function, const FormBuilder& params, Retry retry) {
   const int attempts = retry == Retry::reads ? 3 : 1;
   for (int attempt = 1;; ++attempt) {
@@ -114,6 +119,7 @@ Result<json> WsClient::call_once(const std::string& function, const FormBuilder&
   FormBuilder request;
   request.add("wstoken", m_token).add("wsfunction", function).add("moodlewsrestformat", std::string("json"));
   for (const auto& [name, value] : params.fields()) request.add(name, value);
+  ++t_requests;
   CERTD_ASSIGN_OR_RETURN(HttpReply reply, m_transport->post_form(k_rest_path, request.encode()));
   if (reply.status != 200) return http_status_error(function, reply.status);
   if (starts_like_xml(reply.body)) {

@@ -38,6 +38,12 @@ Error http_status_error(const std::string& function, int status);
 
 enum class Retry { none, reads };
 
+// Requests this thread has sent through any WsClient so far (each attempt
+// counts). Read it before and after work for one course on one thread to
+// attribute requests to that course (PollStats::courses), also inside
+// parallel_for.
+long long thread_requests();
+
 // Thread-safe.
 class WsClient {
  public:

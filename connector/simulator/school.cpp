@@ -5,6 +5,27 @@
 
 namespace certd::connector::simulator {
 
+const char* role_shortname(int role) {
+  if (role == k_teacher_role) return "editingteacher";
+  if (role == k_non_editing_teacher_role) return "teacher";
+  return "student";
+}
+
+Id School::default_rater(const Course& course) const {
+  Id best = 0;
+  int best_role = 0;
+  for (const Enrolment& enrolment : course.enrolments) {
+    if (enrolment.role != k_teacher_role && enrolment.role != k_non_editing_teacher_role) continue;
+    bool better = best == 0 || (enrolment.role == k_teacher_role && best_role != k_teacher_role) ||
+                  (enrolment.role == best_role && enrolment.user < best);
+    if (better) {
+      best = enrolment.user;
+      best_role = enrolment.role;
+    }
+  }
+  return best;
+}
+
 const Enrolment* Course::enrolment(Id user) const {
   for (const Enrolment& entry : enrolments)
     if (entry.user == user) return &entry;
@@ -124,7 +145,7 @@ School generate_school(const GenerateOptions& options) {
       school.completions[{student.id, course.id}] = time;
       school.grades[{student.id, course.id}] = Grade{60.0 + static_cast<double>(random() % 40), time};
       for (Id competency : course.competencies)
-        school.ratings[{student.id, course.id, competency}] = Rating{3, time, teacher.id};
+        school.ratings[{student.id, course.id, competency}] = Rating{3, time, teacher.id, true};
     }
   }
   return school;

@@ -22,7 +22,10 @@ namespace certd::connector::simulator {
 using Id = std::int64_t;
 
 inline constexpr int k_student_role = 5;
-inline constexpr int k_teacher_role = 3;
+inline constexpr int k_teacher_role = 3;              // editingteacher
+inline constexpr int k_non_editing_teacher_role = 4;  // teacher
+// Moodle's shortname of a role id ("student" for anything else).
+const char* role_shortname(int role);
 // The documented demo token (data, not a secret: it opens a simulator).
 inline constexpr const char* k_demo_token = "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e";
 
@@ -109,7 +112,10 @@ struct ActivityState {
 struct Rating {
   int grade = 0;
   std::int64_t time = 0;
-  Id by = 0;
+  Id by = 0;  // usermodified: who rated it
+  // Moodle stores proficiency with the rating, from the scale of that time;
+  // nullopt: judged by the framework's scale now.
+  std::optional<bool> proficient;
 };
 
 struct Grade {
@@ -142,6 +148,9 @@ struct School {
   std::string service_username = "certd_service";
   Id report_id = 1;  // the completions report (report builder)
   bool report_gone = false;  // the report was deleted: every report call is invalidrecord
+  // The external service disabled (or deleted): every call with the token
+  // is refused as webservice/lib.php does (docs/moodle-api.md §3a).
+  bool service_enabled = true;
   std::set<std::string> missing_functions;  // left out of the service: accessexception
   std::vector<User> users;
   std::vector<Course> courses;
@@ -163,6 +172,9 @@ struct School {
   // The activity with this cmid, and its course.
   const Activity* activity(Id cmid, const Course** course = nullptr) const;
   Id next_user_id() const;
+  // The course's teacher who rates by default: the editing teacher with the
+  // lowest id, else any teacher; 0 for none.
+  Id default_rater(const Course& course) const;
 
  private:
   // Index of `users` by id, rebuilt when users are added (never reordered).

@@ -32,12 +32,20 @@ class Loader {
   bool read_user(MapReader& reader, User& user);
   std::optional<std::int64_t> time_of(MapReader& reader, std::string_view key);
   void assign_ids();
+  void resolve_ratings();
   template <typename F>
   void each(const YAML::Node& list, const std::string& path, F&& read_one);
 
   School& m_school;
   Diagnostics& m_diagnostics;
-  std::vector<std::pair<std::string, std::vector<std::string>>> m_teaching;  // username -> courses
+  struct Teaching {
+    std::string username;
+    std::vector<std::string> courses;
+    int role = k_teacher_role;
+  };
+  std::vector<Teaching> m_teaching;
+  // Ratings whose rater is named by username, resolved once users are known.
+  std::vector<std::pair<std::tuple<Id, Id, Id>, std::string>> m_raters;
 };
 
 template <typename F>
@@ -70,6 +78,7 @@ void Loader::read_site(const YAML::Node& node) {
   if (auto username = site.string("service_username")) m_school.service_username = *username;
   if (auto report = site.integer("completions_report", 1, 1LL << 40)) m_school.report_id = *report;
   m_school.report_gone = site.boolean("completions_report_gone").value_or(false);
+  m_school.service_enabled = site.boolean("service_enabled").value_or(true);
   for (const std::string& name : site.string_list("missing_functions").value_or(std::vector<std::string>{}))
     m_school.missing_functions.insert(name);
   site.finish();
@@ -205,10 +214,12 @@ void Loader::read_teacher(const YAML::Node& node, const std::string& path) {
   User teacher;
   bool good = read_user(reader, teacher);
   std::vector<std::string> courses = reader.string_list("courses").value_or(std::vector<std::string>{});
+  // Moodle's role shortname: editingteacher (default) or teacher (non-editing).
+  std::string role = reader.choice("role", {"editingteacher", "teacher"}).value_or("editingteacher");
   reader.finish();
   if (!good) return;
   if (teacher.id == 0) teacher.id = m_school.next_user_id();
-  m_teaching.emplace_back(teacher.username, courses);
+  m_teaching.push_back({teacher.username, courses, role == "teacher" ? k_non_editing_teacher_role : k_teacher_role});
   m_school.users.push_back(teacher);
 }
 
@@ -237,13 +248,30 @@ void Loader::read_progress(User& student, const std::string& course_name, const 
     if (ratings.valid())
       for (const auto& entry : skills) {
         std::string idnumber = entry.first.Scalar();
-        std::optional<long long> grade = ratings.integer(idnumber, 1, 100);
+        // A grade, or {grade, by: username, time}; the rater defaults to
+        // the course's teacher.
+        std::optional<long long> grade;
+        std::optional<std::string> by;
+        std::int64_t time = 1795000000;
+        if (entry.second.IsMap()) {
+          MapReader rating(entry.second, yaml::join_path(path, "skills." + idnumber), m_diagnostics);
+          grade = rating.integer("grade", 1, 100);
+          by = rating.string("by");
+          if (by && !m_school.user_named(*by)) rating.error_at("by", "no teacher or user '" + *by + "' (list teachers first)");
+          time = time_of(rating, "time").value_or(time);
+          rating.finish();
+        } else {
+          grade = ratings.integer(idnumber, 1, 100);
+        }
         const Competency* competency = m_school.competency_named(idnumber);
         if (!competency) {
           m_diagnostics.error(entry.first, path + ".skills: no skill with idnumber '" + idnumber + "'");
           continue;
         }
-        if (grade) m_school.ratings[{student.id, course->id, competency->id}] = Rating{static_cast<int>(*grade), 1795000000, 0};
+        if (!grade) continue;
+        std::tuple<Id, Id, Id> key{student.id, course->id, competency->id};
+        m_school.ratings[key] = Rating{static_cast<int>(*grade), time, 0, std::nullopt};
+        m_raters.emplace_back(key, by.value_or(""));
       }
   }
   reader.finish();
@@ -291,6 +319,25 @@ void Loader::assign_ids() {
   }
 }
 
+// Raters by username or the course's teacher, and each rating's
+// proficiency by its framework's scale, as Moodle stores it when rating.
+void Loader::resolve_ratings() {
+  for (const auto& [key, username] : m_raters) {
+    Rating& rating = m_school.ratings[key];
+    const Course* course = m_school.course(std::get<1>(key));
+    if (!username.empty()) {
+      if (const User* rater = m_school.user_named(username)) rating.by = rater->id;
+    } else if (course) {
+      rating.by = m_school.default_rater(*course);
+    }
+  }
+  for (auto& [key, rating] : m_school.ratings) {
+    const Framework* framework = nullptr;
+    if (m_school.competency(std::get<2>(key), &framework) && !rating.proficient)
+      rating.proficient = framework->proficient.count(rating.grade) > 0;
+  }
+}
+
 void Loader::read(const YAML::Node& root) {
   MapReader top(root, "", m_diagnostics);
   if (!top.valid()) return;
@@ -313,11 +360,12 @@ void Loader::read(const YAML::Node& root) {
   // Users without an id get the next free one (give all or none an id).
   each(top.get("teachers"), "teachers", [&](const YAML::Node& n, const std::string& p) { read_teacher(n, p); });
   each(top.get("students"), "students", [&](const YAML::Node& n, const std::string& p) { read_student(n, p); });
-  for (const auto& [username, courses] : m_teaching) {
-    const User* teacher = m_school.user_named(username);
-    for (const std::string& name : courses)
-      if (Course* course = m_school.course_named(name)) course->enrolments.push_back({teacher->id, k_teacher_role, false});
+  for (const Teaching& teaching : m_teaching) {
+    const User* teacher = m_school.user_named(teaching.username);
+    for (const std::string& name : teaching.courses)
+      if (Course* course = m_school.course_named(name)) course->enrolments.push_back({teacher->id, teaching.role, false});
   }
+  resolve_ratings();
   top.finish();
 }
 

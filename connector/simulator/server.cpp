@@ -1,5 +1,17 @@
 // The simulator's HTTP side: the one translation unit of certd_simulator
 // that includes cpprestsdk (docs/libraries.md §2).
+//
+// Control endpoints (POST /_sim/<action>, a JSON object; the full list
+// with every key is in server.hpp and docs/moodle-api.md §12):
+//   complete, rate, grade, suspend, issue-now      what teachers and students do
+//   site {service_enabled?, completions_report_gone?, debug?}
+//   course {course, completion_criteria?, completion_tracking?, visible?, service_can_see?, manual_enrolment?}
+//   user {username, deleted?, suspended?, never_logged_in?, email?, guardian_email?}
+//   scale {framework, id?, values?, proficient?, default?}
+//   level {level, empty}
+//   function {name, allowed}   capability {name, allowed}
+//   fault {function?, kind, status?, latency_ms?, count?}   clear-faults {}
+//   stats (GET or POST)
 #include "connector/simulator/server.hpp"
 
 #include <cpprest/http_listener.h>
@@ -150,10 +162,22 @@ struct Server::Impl {
   }
 
   Status control_action(const std::string& path, const json& body) {
-    auto text = [&](const char* key) { return body.value(key, std::string()); };
+    auto text = [&](const char* key) {
+      return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : std::string();
+    };
     if (path == "/_sim/complete") return world.complete_course(text("username"), text("course"), time_field(body));
     if (path == "/_sim/rate")
-      return world.rate_skill(text("username"), text("course"), text("skill"), body.value("grade", 0), time_field(body));
+      return world.rate_skill(text("username"), text("course"), text("skill"), body.value("grade", 0), time_field(body),
+                              text("by"));
+    if (path == "/_sim/site") return world.set_site(body);
+    if (path == "/_sim/course") return world.set_course(text("course"), body);
+    if (path == "/_sim/user") return world.set_user(text("username"), body);
+    if (path == "/_sim/scale") return world.set_scale(text("framework"), body);
+    if (path == "/_sim/level") {
+      if (!body.contains("empty") || !body["empty"].is_boolean())
+        return Error(ErrorCode::invalid_argument, "level: give empty: true or false");
+      return world.set_level_empty(text("level"), body["empty"].get<bool>());
+    }
     if (path == "/_sim/grade")
       return world.set_grade(text("username"), text("course"), body.value("grade", 0.0), time_field(body));
     if (path == "/_sim/suspend") return world.suspend(text("username"), text("course"), body.value("suspended", true));
@@ -238,8 +262,13 @@ Status Server::complete_course(const std::string& username, const std::string& c
   return m_impl->world.complete_course(username, course, at);
 }
 Status Server::rate_skill(const std::string& username, const std::string& course, const std::string& skill, int grade,
-                          std::optional<TimePoint> at) {
-  return m_impl->world.rate_skill(username, course, skill, grade, at);
+                          std::optional<TimePoint> at, const std::string& rater) {
+  return m_impl->world.rate_skill(username, course, skill, grade, at, rater);
+}
+Status Server::control(const std::string& action, const std::string& json_body) {
+  json body = json::parse(json_body, nullptr, false);
+  if (!body.is_object()) return Error(ErrorCode::invalid_argument, "send a JSON object");
+  return m_impl->control_action("/_sim/" + action, body);
 }
 Status Server::set_grade(const std::string& username, const std::string& course, double grade,
                          std::optional<TimePoint> at) {

@@ -5,16 +5,32 @@
 // under /_sim/ (JSON) for tests and the demo to change the world and
 // inject faults. The same controls are C++ methods here.
 //
-// Control API (POST, JSON body, answers {"ok":true} or {"error":"..."}):
-//   /_sim/complete   {username, course, time?}       complete a course
-//   /_sim/rate       {username, course, skill, grade, time?}  rate a skill (idnumber)
+// Control API (POST, JSON body, answers {"ok":true} or HTTP 400
+// {"error":"..."}; `time` is unix seconds; keys marked ? are optional and
+// a switch not given stays as it is). docs/moodle-api.md §12 has the same list.
+//   What teachers and students do:
+//   /_sim/complete   {username, course, time?}                 complete a course
+//   /_sim/rate       {username, course, skill, grade, time?, by?}  rate a skill (idnumber);
+//                                                    by: the rater's username, default the course's teacher
 //   /_sim/grade      {username, course, grade, time?}
-//   /_sim/suspend    {username, course, suspended?}
-//   /_sim/issue-now  {username, course, teacher, time?}  a teacher's mark
+//   /_sim/suspend    {username, course, suspended?}            suspend an enrolment (default true)
+//   /_sim/issue-now  {username, course, teacher, time?}        a teacher's "issue now" mark
+//   Conditions of real sites (the switches of examples/school.yaml):
+//   /_sim/site       {service_enabled?, completions_report_gone?, debug?}
+//   /_sim/course     {course, completion_criteria?, completion_tracking?, visible?, service_can_see?,
+//                     manual_enrolment?}
+//   /_sim/user       {username, deleted?, suspended?, never_logged_in?, email?, guardian_email?}
+//                    (suspended: the whole account; email "" / guardian_email "": empty)
+//   /_sim/scale      {framework, id?, values?, proficient?, default?}   a framework's scale
+//                    (by shortname or idnumber; earlier ratings keep their proficiency)
+//   /_sim/level      {level, empty}      empty a level (idnumber) of its competencies, or restore it
+//   /_sim/function   {name, allowed}     take a function out of the service (allowed false) or back
+//   /_sim/capability {name, allowed}     take a capability from the service user's role or give it back
+//   Transport faults:
 //   /_sim/fault      {function?, kind, status?, latency_ms?, count?}
+//                    kind: latency, http_error, drop, lost_reply, rate_limit
 //   /_sim/clear-faults {}
-//   /_sim/capability {name, allowed}   /_sim/function {name, allowed}
-//   GET /_sim/stats                    counters (requests, notes, messages, enrolments)
+//   GET or POST /_sim/stats              counters (requests, calls, notes, messages, enrolments)
 //
 // Thread-safety: every method is safe from any thread; the world is
 // guarded by one mutex.
@@ -80,7 +96,7 @@ class Server {
   // World changes, by username and course shortname. Errors: not_found.
   Status complete_course(const std::string& username, const std::string& course, std::optional<TimePoint> at = {});
   Status rate_skill(const std::string& username, const std::string& course, const std::string& skill_idnumber,
-                    int grade, std::optional<TimePoint> at = {});
+                    int grade, std::optional<TimePoint> at = {}, const std::string& rater = {});
   Status set_grade(const std::string& username, const std::string& course, double grade,
                    std::optional<TimePoint> at = {});
   Status suspend(const std::string& username, const std::string& course, bool suspended = true);
@@ -93,6 +109,10 @@ class Server {
   void set_capability(const std::string& capability, bool allowed);
   void set_function(const std::string& function, bool allowed);
   void set_debug(bool developer_debugging);  // adds debuginfo to errors, as Moodle does
+  // Any control action by name ("course", "user", "site", "scale", "level",
+  // ...) with its JSON body, as POST /_sim/<action> does. Errors:
+  // invalid_argument (bad body), not_found (unknown action or name).
+  Status control(const std::string& action, const std::string& json_body);
 
   ServerStats stats() const;
   School school() const;  // a copy of the world now

@@ -2,8 +2,10 @@
 // Internal to the simulator: the school behind one mutex, the web-service
 // dispatcher (ws_functions.cpp) and the control operations (world.cpp).
 
+#include <map>
 #include <mutex>
 #include <set>
+#include <vector>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -36,8 +38,9 @@ class World {
   WsAnswer handle(const std::string& form_body);
 
   Status complete_course(const std::string& username, const std::string& course, std::optional<TimePoint> at);
+  // `rater` (a username) defaults to the course's teacher.
   Status rate_skill(const std::string& username, const std::string& course, const std::string& skill, int grade,
-                    std::optional<TimePoint> at);
+                    std::optional<TimePoint> at, const std::string& rater = {});
   Status set_grade(const std::string& username, const std::string& course, double grade, std::optional<TimePoint> at);
   Status suspend(const std::string& username, const std::string& course, bool suspended);
   Status mark_issue_now(const std::string& username, const std::string& course, const std::string& teacher,
@@ -45,6 +48,17 @@ class World {
   void set_capability(const std::string& capability, bool allowed);
   void set_function(const std::string& function, bool allowed);
   void set_debug(bool debug);
+  // The switches of the school file, changed while serving (server.hpp
+  // lists the control endpoints): keys of `switches` not given stay.
+  Status set_site(const nlohmann::json& switches);
+  Status set_course(const std::string& course, const nlohmann::json& switches);
+  Status set_user(const std::string& username, const nlohmann::json& switches);
+  // A framework's scale: {id?, values?, proficient?, default?}. Ratings
+  // made before keep the proficiency they were given (as in Moodle).
+  Status set_scale(const std::string& framework, const nlohmann::json& scale);
+  // Empties a level (its competencies leave the framework; courses that
+  // linked them link the level itself), or restores it.
+  Status set_level_empty(const std::string& level_idnumber, bool empty);
   ServerStats stats() const;
   void count_request(const std::string& function);
   School school() const;
@@ -101,6 +115,12 @@ class World {
   bool m_debug = false;                          // Guarded by m_mutex.
   nlohmann::json m_report_filter;                // Guarded by m_mutex; per token user.
   ServerStats m_stats;                           // Guarded by m_mutex.
+  // Emptied levels: the competencies taken out, and which courses linked them.
+  struct RemovedLevel {
+    std::vector<Competency> children;
+    std::map<Id, std::vector<Id>> linked;  // course -> competency ids
+  };
+  std::map<Id, RemovedLevel> m_emptied;          // Guarded by m_mutex; by level id.
   Id m_next_note = 100;                          // Guarded by m_mutex.
   Id m_next_message = 100;                       // Guarded by m_mutex.
 };

@@ -148,6 +148,13 @@ WsAnswer World::handle(const std::string& form_body) {
     std::lock_guard<std::mutex> lock(m_mutex);
     if (!token || !token->is_scalar || token->scalar != m_school.token)
       throw exception("core\\exception\\moodle_exception", "invalidtoken", "Invalid token - token not found");
+    // webservice::authenticate_by_token (webservice/lib.php) after the
+    // token: a disabled or deleted service is a webservice_access_exception,
+    // whose code is always accessexception; the reason is only in the debug
+    // info (derived from Moodle's source, not recorded: docs/moodle-api.md §3a).
+    if (!m_school.service_enabled)
+      throw exception("webservice_access_exception", "accessexception", "Access control exception",
+                      "Web service is not available (it doesn't exist or might be disabled)");
     const ParamSpec* spec = parameters_of(name);
     bool listed = std::find(service_functions().begin(), service_functions().end(), name) != service_functions().end();
     bool real = listed || std::find(std::begin(k_real_functions_outside_service),
@@ -505,7 +512,7 @@ json World::enrolled_users(const json& p) {
     if (!user || user->deleted) continue;  // deleting an account ends its enrolments
     json record = user_record(*user, details, /*by_field=*/false);
     record["roles"] = json::array({{{"roleid", enrolment->role}, {"name", ""},
-                                    {"shortname", enrolment->role == k_teacher_role ? "editingteacher" : "student"},
+                                    {"shortname", role_shortname(enrolment->role)},
                                     {"sortorder", 0}}});
     json enrolled = json::array();
     bool wants_courses = userfields.empty() || userfields.find("enrolledcourses") != std::string::npos;
@@ -751,7 +758,8 @@ json World::competency_report(const json& p) {
     if (!competency) continue;
     auto rating = m_school.ratings.find({user.id, course.id, competency_id});
     bool rated = rating != m_school.ratings.end();
-    bool proficient = rated && framework->proficient.count(rating->second.grade) > 0;
+    // Stored with the rating, as Moodle does; the scale may have changed since.
+    bool proficient = rated && rating->second.proficient.value_or(framework->proficient.count(rating->second.grade) > 0);
     std::string grade_name = rated && rating->second.grade >= 1 &&
                                      rating->second.grade <= static_cast<int>(framework->scale.size())
                                  ? framework->scale[static_cast<std::size_t>(rating->second.grade - 1)]
@@ -865,7 +873,8 @@ json World::grade_competency(const json& p) {
     throw exception("core\\exception\\required_capability_exception", "nopermissions",
                     "Sorry, but you do not currently have permissions to do that (Set competency rating).");
   int grade = p.at("grade").get<int>();
-  m_school.ratings[{user.id, course.id, competency_id}] = Rating{grade, now(), m_school.service_user};
+  m_school.ratings[{user.id, course.id, competency_id}] =
+      Rating{grade, now(), m_school.service_user, framework->proficient.count(grade) > 0};
   std::string name = grade >= 1 && grade <= static_cast<int>(framework->scale.size())
                          ? framework->scale[static_cast<std::size_t>(grade - 1)] : "-";
   std::string note = p.at("note").is_string() ? p.at("note").get<std::string>() : std::string();

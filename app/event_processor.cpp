@@ -13,6 +13,7 @@
 #include "core/log.hpp"
 #include "core/parallel_for.hpp"
 #include "core/time_format.hpp"
+#include "render/template.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/requests.hpp"
 #include "store/store.hpp"
@@ -234,6 +235,12 @@ Result<connector::CourseProgress> EventProcessor::fetch_progress(const std::stri
   return m_lms->progress(courses.front(), (*data)["user_id"].get<connector::UserId>());
 }
 
+bool EventProcessor::prints_teacher(const std::string& template_id) const {
+  auto found = m_school.templates.find(template_id);
+  return found != m_school.templates.end() && found->second &&
+         render::required_placeholders(found->second->spec()).count(render::Placeholder::teacher_name) > 0;
+}
+
 Result<IssueJob> EventProcessor::job_for_rule(const std::string& rule_id, const connector::CourseProgress& p,
                                               const std::string& kind, const std::string& requested_by) const {
   const rules::Rule* rule = m_school.rules.find(rule_id);
@@ -252,9 +259,16 @@ Result<IssueJob> EventProcessor::job_for_rule(const std::string& rule_id, const 
   job.lms_course_id = p.course.id;
   job.lms_student_id = p.student.id;
   job.requested_by = requested_by;
-  // No one approved an automatic issue: the configured signatory signs it.
-  // Approvals and "issue now" replace it with the acting teacher.
-  job.teacher = m_school.config.issuer.signatory;
+  // No one approved an automatic issue: the teacher Moodle names (who
+  // rated the skills, else the course's teacher), else the configured
+  // signatory. Approvals and "issue now" replace it with the acting teacher.
+  job.teacher = !p.teacher_name.empty() ? p.teacher_name : m_school.config.issuer.signatory;
+  if (job.teacher.empty() && kind == "automatic" && prints_teacher(rule->template_id))
+    return Error(ErrorCode::invalid_argument,
+                 "template '" + rule->template_id + "' prints the teacher, and nobody is known for student " +
+                     job.student_id + " in " + p.course.shortname +
+                     ": Moodle names no rater and no course teacher (lms.teacher_roles), and issuer.signatory is "
+                     "not set; set issuer.signatory or give the course a teacher");
   if (p.grade_percent) job.grade = percent(*p.grade_percent);
   if (const rules::Condition* level = find_level_condition(rule->when)) {
     job.level = level->level;

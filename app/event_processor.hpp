@@ -97,6 +97,8 @@ class EventProcessor {
                std::vector<QueuedJob>& jobs);
   Result<bool> quota_allows(const std::vector<QueuedJob>& round) const;
   std::string quota_reason() const;
+  // Whether the template prints the teacher in a field that is not optional.
+  bool prints_teacher(const std::string& template_id) const;
   Result<int> release_quota_waiters();
   std::optional<std::int64_t> next_attempt(const store::EventRow& event, const Error& error, std::int64_t now) const;
   // Thread-safe (the Lms is).

@@ -126,7 +126,8 @@ std::string progress_to_json(const connector::CourseProgress& p) {
          {"enrolment", enrolment_name(p.enrolment)},
          {"enrolment_note", p.enrolment_note},
          {"completed", p.completed},
-         {"skills", levels}};
+         {"skills", levels},
+         {"teacher_name", p.teacher_name}};
   j["completed_at"] = p.completed_at ? json(to_unix(*p.completed_at)) : json(nullptr);
   j["grade_percent"] = p.grade_percent ? json(*p.grade_percent) : json(nullptr);
   return j.dump();
@@ -143,6 +144,7 @@ Result<connector::CourseProgress> progress_from_json(const std::string& text) {
     p.enrolment = enrolment_from(j.value("enrolment", ""));
     p.enrolment_note = j.value("enrolment_note", "");
     p.completed = j.value("completed", false);
+    p.teacher_name = j.value("teacher_name", "");
     if (j.contains("completed_at") && !j["completed_at"].is_null())
       p.completed_at = from_unix(j["completed_at"].get<std::int64_t>());
     if (j.contains("grade_percent") && !j["grade_percent"].is_null())

@@ -129,7 +129,20 @@ RuleTemplateFindings check_rule_templates(const std::deque<rules::Rule>& rules, 
     const Check own{rule, *found->second, issuance_of(rule)};
     const std::set<Placeholder> all(render::all_placeholders().begin(), render::all_placeholders().end());
     const std::set<Placeholder> supplied = supplied_placeholders(own.issuance, &rule, facts);
-    each_printed(own.spec, minus(all, supplied), [&](const render::TextField& field, Placeholder p) {
+    // The teacher of an automatic certificate may come from Moodle; only a
+    // student whose course names nobody waits (its event fails, is kept
+    // and retried), which is worth saying, not wrong.
+    const bool teacher_maybe = own.issuance == Issuance::automatic && facts.teacher_from_lms && facts.signatory.empty();
+    std::set<Placeholder> lacking = minus(all, supplied);
+    if (teacher_maybe && lacking.erase(Placeholder::teacher_name))
+      each_printed(own.spec, {Placeholder::teacher_name}, [&](const render::TextField& field, Placeholder p) {
+        findings.notes.emplace_back(ErrorCode::invalid_argument,
+                                    prefix(own, field, p) + ": the teacher comes from Moodle (who rated the "
+                                    "skills, else the course's teacher by lms.teacher_roles); a student whose "
+                                    "course names nobody waits until issuer.signatory is set",
+                                    rule.template_where);
+      });
+    each_printed(own.spec, lacking, [&](const render::TextField& field, Placeholder p) {
       findings.errors.emplace_back(ErrorCode::invalid_argument,
                                    prefix(own, field, p) + ", which this rule (issue: " +
                                        rules::to_string(rule.issue) + ") cannot supply: " +

@@ -35,6 +35,9 @@ Issuance issuance_of(const rules::Rule& rule);
 struct IssuerFacts {
   std::string issuer_name;  // issuer.name: {{issuer.name}}
   std::string signatory;    // issuer.signatory: the teacher of automatic certificates
+  // lms.teacher_roles is not empty: Moodle may name the teacher (the rater,
+  // else the course's teacher), so a missing signatory is a note, not an error.
+  bool teacher_from_lms = false;
 };
 
 // The placeholders that have a value on EVERY certificate issued this

@@ -167,6 +167,19 @@ TEST(RuleTemplateCheck, TheSignatoryTakesTheTeachersPlace) {
   EXPECT_EQ(check_rule_templates(rules, {{"t", &k_t}}, {"School", ""}).errors.size(), 1u);
 }
 
+TEST(RuleTemplateCheck, ATeacherMoodleMayNameIsANoteNotAnError) {
+  auto rules = rules_of(rule_text("auto", k_completed, "automatic", "    expires_after: 2y\n") +
+                        rule_text("approve", k_completed, "pending", "    expires_after: 2y\n"));
+  auto findings = check_rule_templates(rules, {{"t", &k_t}}, {"School", "", /*teacher_from_lms=*/true});
+  EXPECT_TRUE(findings.errors.empty());
+  EXPECT_EQ(texts(findings.notes),
+            (std::vector<std::string>{
+                "rules.yaml:7:15: rule 'auto': template 't' field 'teacher' prints {{teacher.fullname}}: the teacher "
+                "comes from Moodle (who rated the skills, else the course's teacher by lms.teacher_roles); a student "
+                "whose course names nobody waits until issuer.signatory is set"}));
+  EXPECT_TRUE(check_rule_templates(rules, {{"t", &k_t}}, {"School", "Dr Ines Moreau", true}).notes.empty());
+}
+
 TEST(RuleTemplateCheck, FactsTheConditionsDoNotReadAreErrorsWithTheWayOut) {
   const render::TemplateSpec facts = spec(
       "u", {field("line", {Placeholder::level, Placeholder::grade, Placeholder::level}), field("skills", {Placeholder::skills}),

@@ -236,14 +236,15 @@ Result<MoodleLms::Place> MoodleLms::place(const Rating& rating) {
     return place;
   }
   // A top node linked to the course itself: in a framework of levels (some
-  // node has a parent) a top node is a level, and one without children is
-  // a level without competencies (docs/moodle-api.md §6).
+  // node has a parent, or its taxonomy names the top "level") a top node is
+  // a level, and one without children is a level without competencies
+  // (docs/moodle-api.md §6).
   bool levelled = false, has_children = false;
   for (const auto& [id, competency] : tree) {
     levelled = levelled || competency.parent_id != 0;
     has_children = has_children || competency.parent_id == rating.competency_id;
   }
-  if (levelled && !has_children) {
+  if ((levelled || rating.level_node) && !has_children) {
     place.level = rating.name;
     place.empty_level = true;
   }

@@ -308,6 +308,10 @@ std::vector<Rating> parse_competency_report(const json& answer) {
     }
     out.modified = as_time(field(rating, "timemodified"));
     out.modified_by = as_int(field(rating, "usermodified")).value_or(0);
+    std::string term = as_text(field(summary, "taxonomyterm"));
+    std::string taxonomies = as_text(field(framework, "taxonomies"));
+    std::transform(term.begin(), term.end(), term.begin(), [](unsigned char c) { return std::tolower(c); });
+    out.level_node = out.parent_id == 0 && (term == "level" || taxonomies.rfind("level", 0) == 0);
     ratings.push_back(std::move(out));
   });
   return ratings;

@@ -124,6 +124,9 @@ struct Rating {
   bool proficient = false;
   std::optional<TimePoint> modified;
   UserId modified_by = 0;  // usermodified: who rated it (0: nobody)
+  // A top node its framework calls a level (taxonomyterm "Level", or the
+  // framework's taxonomies start with "level").
+  bool level_node = false;
 };
 // report_competency_data_for_report: one entry per course competency.
 std::vector<Rating> parse_competency_report(const json& answer);

@@ -785,7 +785,7 @@ json World::competency_report(const json& p) {
            {"hasrelatedcompetencies", false},
            {"scaleid", framework->scale_id},
            {"scaleconfiguration", scale_configuration(*framework)},
-           {"taxonomyterm", "Skill"},
+           {"taxonomyterm", competency->parent == 0 ? "Level" : "Skill"},  // taxonomies "level,skill,..."
            {"comppath", {{"ancestors", ancestors},
                          {"framework", {{"id", framework->id}, {"name", framework->shortname}, {"first", false},
                                         {"last", false}, {"position", -1}}},

@@ -40,6 +40,7 @@ courses:
     activities:
       - { name: "Certificate: issue now", visible: false, completion: manual }
   - { shortname: SWIM-L3, skills: [SWIM-L3] }
+  - { shortname: LEVEL9, skills: [SWIM-L9] }
 students:
   - username: zoe
     firstname: Zoe
@@ -51,6 +52,7 @@ students:
       CLOSED: { grade: 90 }
       HIDDEN: { completed: 2026-11-19T10:00:00Z }
       SWIM-L3: { skills: { L3-BACK: 4 } }
+      LEVEL9: {}
   - username: nomail
     firstname: No
     lastname: Mail
@@ -91,6 +93,7 @@ class MoodleConditionsTest : public ::testing::Test {
     o.request_timeout = std::chrono::seconds(2);
     o.max_requests_per_second = 0;
     o.sweep_budget = 0;
+    o.guardian_email_field = "guardian_email";
     auto lms = moodle::make_moodle_lms(std::move(o), m_clock);
     ASSERT_TRUE(lms) << lms.error().to_string();
     m_lms = std::move(*lms);
@@ -127,6 +130,17 @@ class MoodleConditionsTest : public ::testing::Test {
 
   static bool has(const std::vector<SiteCondition>& conditions, const std::string& key) {
     return std::any_of(conditions.begin(), conditions.end(), [&](const SiteCondition& c) { return c.key == key; });
+  }
+
+  static const SiteCondition* get(const std::vector<SiteCondition>& conditions, const std::string& key) {
+    for (const SiteCondition& c : conditions)
+      if (c.key == key) return &c;
+    return nullptr;
+  }
+
+  void control(const std::string& action, const std::string& body) {
+    Status done = m_server->control(action, body);
+    ASSERT_TRUE(done) << done.error().to_string();
   }
 
   certd::testing::ManualClock m_clock{1795500000};  // the simulator uses the real clock
@@ -256,6 +270,172 @@ TEST_F(MoodleConditionsTest, OnlyTheFactsTheRulesReadAreAsked) {
   EXPECT_NE(find(first, ChangeKind::course_completed, user("zoe"), "FA-101"), nullptr);
   // FA-101 has two students (zoe, nomail); SWIM-L3 is never asked for completion.
   EXPECT_EQ(calls("core_completion_get_course_completion_status"), 2);
+}
+
+TEST_F(MoodleConditionsTest, EveryConditionCarriesAdviceNamingWhereToFixIt) {
+  start("missing_functions: [gradereport_user_get_grade_items]");
+  connect({"NOPE", "NO-CRIT", "UNTRACKED", "CLOSED", "FA-101", "LEVEL9"});
+  poll();
+  std::vector<SiteCondition> all = m_lms->conditions();
+  EXPECT_GE(all.size(), 6u);
+  for (const SiteCondition& condition : all) EXPECT_FALSE(condition.advice.empty()) << condition.key;
+  const SiteCondition* no_criteria = get(all, "course:NO-CRIT/nocriteriaset");
+  ASSERT_NE(no_criteria, nullptr);
+  EXPECT_NE(no_criteria->advice.find("Course > Course completion"), std::string::npos);
+  const SiteCondition* untracked = get(all, "course:UNTRACKED/nocriteriaset");
+  ASSERT_NE(untracked, nullptr);
+  EXPECT_NE(untracked->advice.find("Completion tracking: Yes"), std::string::npos);
+  EXPECT_NE(untracked->detail.find("tracking is off"), std::string::npos);
+  const SiteCondition* missing = get(all, "site/function:gradereport_user_get_grade_items");
+  ASSERT_NE(missing, nullptr);
+  EXPECT_NE(missing->advice.find("Add gradereport_user_get_grade_items to the external service"), std::string::npos);
+  const SiteCondition* closed = get(all, "course:CLOSED/requireloginerror");
+  ASSERT_NE(closed, nullptr);
+  EXPECT_NE(closed->advice.find("moodle/course:view"), std::string::npos);
+  const SiteCondition* no_email = get(all, "student:" + std::to_string(user("nomail")) + "/no-email");
+  ASSERT_NE(no_email, nullptr);
+  EXPECT_NE(no_email->advice.find("e-mail address to the user's profile"), std::string::npos);
+}
+
+TEST_F(MoodleConditionsTest, ASuspendedAccountIsFlaggedAndANeverUsedOneStillProcessed) {
+  start();
+  connect({"FA-101"});
+  control("user", R"({"username":"zoe","suspended":true})");
+  PollResult first = poll();
+  const Change* zoe = find(first, ChangeKind::course_completed, user("zoe"), "FA-101");
+  ASSERT_NE(zoe, nullptr);
+  const CourseProgress* frozen = first.snapshot(user("zoe"), zoe->course.id);
+  ASSERT_NE(frozen, nullptr);
+  EXPECT_EQ(frozen->enrolment, Enrolment::suspended);
+  EXPECT_EQ(frozen->enrolment_note, "the account is suspended in Moodle");
+  const SiteCondition* suspended =
+      get(first.conditions_started, "student:" + std::to_string(user("zoe")) + "/account-suspended");
+  ASSERT_NE(suspended, nullptr);
+  EXPECT_NE(suspended->detail.find("no certificate is issued automatically"), std::string::npos);
+  EXPECT_FALSE(suspended->advice.empty());
+  // Never logged in: flagged, and the snapshot is an ordinary active one.
+  const Change* nomail = find(first, ChangeKind::course_completed, user("nomail"), "FA-101");
+  ASSERT_NE(nomail, nullptr);
+  const CourseProgress* fresh = first.snapshot(user("nomail"), nomail->course.id);
+  ASSERT_NE(fresh, nullptr);
+  EXPECT_EQ(fresh->enrolment, Enrolment::active);
+  EXPECT_TRUE(fresh->completed);
+  EXPECT_TRUE(has(first.conditions_started, "student:" + std::to_string(user("nomail")) + "/never-logged-in"));
+  EXPECT_FALSE(has(first.conditions_started, "student:" + std::to_string(user("zoe")) + "/never-logged-in"));
+  // The fresh read says the same.
+  Result<CourseProgress> read = m_lms->progress(zoe->course, user("zoe"));
+  ASSERT_TRUE(read) << read.error().to_string();
+  EXPECT_EQ(read->enrolment, Enrolment::suspended);
+  EXPECT_TRUE(read->completed);
+}
+
+TEST_F(MoodleConditionsTest, AnEmptyGuardianFieldGivesNoGuardianAndNoError) {
+  start();
+  connect({"FA-101"});
+  control("user", R"({"username":"zoe","guardian_email":"parent@example.com"})");
+  Result<std::vector<Course>> course = m_lms->courses({"FA-101"});
+  ASSERT_TRUE(course);
+  Result<CourseProgress> with = m_lms->progress(course->front(), user("zoe"));
+  ASSERT_TRUE(with) << with.error().to_string();
+  EXPECT_EQ(with->student.guardian_emails, std::vector<std::string>{"parent@example.com"});
+  control("user", R"({"username":"zoe","guardian_email":""})");
+  Result<CourseProgress> without = m_lms->progress(course->front(), user("zoe"));
+  ASSERT_TRUE(without) << without.error().to_string();
+  EXPECT_TRUE(without->student.guardian_emails.empty());
+}
+
+TEST_F(MoodleConditionsTest, ADisabledServiceFailsTheCycleLikeABadTokenAndIsAdvised) {
+  for (bool debug : {false, true}) {
+    SCOPED_TRACE(debug ? "with debug info" : "without debug info");
+    start();
+    connect({"FA-101"});
+    poll();
+    control("site", debug ? R"({"service_enabled":false,"debug":true})" : R"({"service_enabled":false})");
+    Result<PollResult> refused = m_poller->poll();
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code(), ErrorCode::permission_denied);
+    EXPECT_NE(refused.error().message().find("Enable the external service"), std::string::npos)
+        << refused.error().message();
+    const SiteCondition* condition = get(m_lms->conditions(), "site/service-unavailable");
+    ASSERT_NE(condition, nullptr);
+    EXPECT_NE(condition->advice.find("External services"), std::string::npos);
+    // Not mistaken for missing functions.
+    for (const SiteCondition& c : m_lms->conditions()) EXPECT_EQ(c.key.find("site/function:"), std::string::npos);
+    control("site", R"({"service_enabled":true})");
+    PollResult back = poll();
+    EXPECT_TRUE(has(back.conditions_ended, "site/service-unavailable"));
+  }
+}
+
+TEST_F(MoodleConditionsTest, ALevelWithoutCompetenciesIsNeverProficientAndIsReported) {
+  start();
+  connect({"LEVEL9", "SWIM-L3"});
+  PollResult first = poll();
+  const SiteCondition* empty = get(first.conditions_started, "levels:LEVEL9/empty-level:Swim Skills/Level 9");
+  ASSERT_NE(empty, nullptr);
+  EXPECT_NE(empty->detail.find("level Level 9 of framework Swim Skills has no competencies"), std::string::npos);
+  EXPECT_FALSE(empty->advice.empty());
+  ASSERT_EQ(first.stats.courses.size(), 2u);
+  EXPECT_NE(first.stats.courses[0].error.find("Level 9"), std::string::npos);
+  Result<std::vector<Course>> level9 = m_lms->courses({"LEVEL9"});
+  ASSERT_TRUE(level9);
+  Result<CourseProgress> progress = m_lms->progress(level9->front(), user("zoe"));
+  ASSERT_TRUE(progress) << progress.error().to_string();
+  ASSERT_EQ(progress->skills.size(), 1u);
+  EXPECT_EQ(progress->skills[0].level, "Level 9");
+  EXPECT_TRUE(progress->skills[0].skills.empty());
+  EXPECT_FALSE(progress->skills[0].all_proficient());
+
+  // Emptied while serving: Level 3 loses its skills, and gets them back.
+  control("level", R"({"level":"SWIM-L3","empty":true})");
+  PollResult emptied = poll();
+  EXPECT_TRUE(has(emptied.conditions_started, "levels:SWIM-L3/empty-level:Swim Skills/Level 3"));
+  control("level", R"({"level":"SWIM-L3","empty":false})");
+  PollResult restored = poll();
+  EXPECT_TRUE(has(restored.conditions_ended, "levels:SWIM-L3/empty-level:Swim Skills/Level 3"));
+}
+
+TEST_F(MoodleConditionsTest, ACustomScaleIsReadByMoodlesProficiencyNotByAFixedScale) {
+  start();
+  connect({"SWIM-L3"});
+  m_lms->set_facts_needed({{"SWIM-L3", FactsNeeded{/*completion=*/false, /*grades=*/false, /*skills=*/true}}});
+  poll();
+  // Another scale: 1..5, only 5 proficient. Zoe's earlier 4 keeps the
+  // proficiency Moodle gave it; a new 4 is not proficient, a 5 is.
+  control("scale", R"({"framework":"Swim Skills","id":9,"values":["a","b","c","d","e"],"proficient":[5],"default":5})");
+  Result<std::vector<Course>> course = m_lms->courses({"SWIM-L3"});
+  ASSERT_TRUE(course);
+  Result<CourseProgress> kept = m_lms->progress(course->front(), user("zoe"));
+  ASSERT_TRUE(kept) << kept.error().to_string();
+  ASSERT_EQ(kept->skills.size(), 1u);
+  EXPECT_TRUE(kept->skills[0].all_proficient());
+  ASSERT_TRUE(m_server->rate_skill("zoe", "SWIM-L3", "L3-BACK", 4, from_unix(1795500300)));
+  PollResult four = poll();
+  const Change* rated = find(four, ChangeKind::skills_changed, user("zoe"), "SWIM-L3");
+  ASSERT_NE(rated, nullptr);
+  EXPECT_FALSE(rated->skills[0].all_proficient());
+  ASSERT_TRUE(m_server->rate_skill("zoe", "SWIM-L3", "L3-BACK", 5, from_unix(1795500400)));
+  PollResult five = poll();
+  rated = find(five, ChangeKind::skills_changed, user("zoe"), "SWIM-L3");
+  ASSERT_NE(rated, nullptr);
+  EXPECT_TRUE(rated->skills[0].all_proficient());
+}
+
+TEST_F(MoodleConditionsTest, CourseSwitchesFlipWhileServing) {
+  start();
+  connect({"FA-101"});
+  poll();
+  control("course", R"({"course":"FA-101","completion_criteria":false})");
+  EXPECT_TRUE(has(poll().conditions_started, "course:FA-101/nocriteriaset"));
+  control("course", R"({"course":"FA-101","completion_criteria":true,"service_can_see":false})");
+  PollResult closed = poll();
+  EXPECT_TRUE(has(closed.conditions_ended, "course:FA-101/nocriteriaset"));
+  ASSERT_EQ(closed.stats.courses.size(), 1u);
+  EXPECT_FALSE(closed.stats.courses[0].error.empty());
+  control("course", R"({"course":"FA-101","service_can_see":true})");
+  EXPECT_FALSE(poll().conditions_ended.empty());
+  Status bad = m_server->control("course", R"({"course":"NOPE","visible":false})");
+  EXPECT_FALSE(bad);
 }
 
 }  // namespace

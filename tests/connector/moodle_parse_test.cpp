@@ -105,7 +105,54 @@ TEST(MoodleParse, IssueNowMarkCarriesTheTeacherAndTheTime) {
   for (const ActivityState& state : untouched) EXPECT_FALSE(state.override_by);
 }
 
-TEST(MoodleParse, ProficiencyComesFromTheScaleConfiguration) {
+TEST(MoodleParse, ProficiencyIsMoodlesOwnAndEachRatingNamesItsRater) {
+  std::vector<Rating> chloe = parse_competency_report(response("report_competency_data_for_report--partial"));
+  ASSERT_EQ(chloe.size(), 4u);
+  EXPECT_EQ(chloe[0].modified_by, 5);  // teacher1
+  EXPECT_EQ(chloe[2].modified_by, 3);  // the service user rated this one, later
+  EXPECT_EQ(to_unix(*chloe[2].modified), 1795431020 + 1711);
+  EXPECT_FALSE(chloe[0].level_node);  // skills, not levels
+  // Moodle's stored proficiency wins over the scale configuration.
+  json answer = response("report_competency_data_for_report--partial");
+  answer["usercompetencies"][1]["usercompetencycourse"]["proficiency"] = true;  // "Partially", proficient when rated
+  EXPECT_TRUE(parse_competency_report(answer)[1].proficient);
+  answer["usercompetencies"][1]["usercompetencycourse"]["proficiency"] = nullptr;  // none stored: the configuration
+  EXPECT_FALSE(parse_competency_report(answer)[1].proficient);
+}
+
+TEST(MoodleParse, AccountsSayWhetherTheyAreSuspendedOrNeverUsed) {
+  std::vector<UserRecord> users = parse_user_records(response("core_user_get_users_by_field--id"), "guardian_email");
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_FALSE(users[0].suspended);
+  EXPECT_TRUE(users[0].never_logged_in);  // the seeded students never logged in: firstaccess and lastaccess 0
+  EXPECT_EQ(users[0].student.guardian_emails, std::vector<std::string>{"parent.andersen@example.com"});
+  EXPECT_TRUE(users[1].student.guardian_emails.empty());  // no custom field at all
+  json answer = response("core_user_get_users_by_field--id");
+  answer[0]["suspended"] = true;
+  answer[0]["lastaccess"] = 1795431741;
+  answer[1].erase("firstaccess");  // hidden by a capability: nothing is flagged
+  answer[1]["customfields"] = json::array({{{"shortname", "guardian_email"}, {"value", ""}}});
+  users = parse_user_records(answer, "guardian_email");
+  EXPECT_TRUE(users[0].suspended);
+  EXPECT_FALSE(users[0].never_logged_in);
+  EXPECT_FALSE(users[1].never_logged_in);
+  EXPECT_TRUE(users[1].student.guardian_emails.empty());  // an empty guardian field
+}
+
+TEST(MoodleParse, TheCoursesTeacherIsChosenByRoleThenLowestId) {
+  std::vector<RoleHolder> holders = parse_role_holders(response("core_enrol_get_enrolled_users--SWIM-L3"));
+  std::optional<RoleHolder> teacher = choose_teacher(holders, {"editingteacher", "teacher"});
+  ASSERT_TRUE(teacher);
+  EXPECT_EQ(teacher->id, 5);
+  EXPECT_EQ(teacher->fullname, "Tina Teacher");
+  EXPECT_FALSE(choose_teacher(holders, {"manager"}));
+  std::vector<RoleHolder> several = {{9, "B", {"teacher"}}, {7, "A", {"teacher"}}, {3, "C", {"student"}},
+                                     {8, "D", {"editingteacher"}}};
+  EXPECT_EQ(choose_teacher(several, {"teacher", "editingteacher"})->id, 7);
+  EXPECT_EQ(choose_teacher(several, {"editingteacher", "teacher"})->id, 8);
+}
+
+TEST(MoodleParse, TheRecordedReportGivesEachRatingItsLevelAndProficiency) {
   std::vector<Rating> chloe = parse_competency_report(response("report_competency_data_for_report--partial"));
   ASSERT_EQ(chloe.size(), 4u);
   EXPECT_EQ(chloe[0].idnumber, "L3-FREESTYLE-25");

@@ -140,5 +140,125 @@ TEST_F(SimulatorConditions, UsersDeletedSuspendedNeverLoggedInOrWithoutEmail) {
             "invaliduser");
 }
 
+TEST_F(SimulatorConditions, ADisabledServiceRefusesEveryCallAsWebserviceLibDoes) {
+  start("service_enabled: false");
+  // The shape of a webservice_access_exception (webservice/lib.php,
+  // authenticate_by_token), the same as a function left out of the service;
+  // the reason is in the debug info only (not recorded: derived from the source).
+  expect_recorded_error(call("core_webservice_get_site_info", moodle::FormBuilder()), "error--function-not-in-service");
+  expect_recorded_error(call("core_course_get_courses_by_field", moodle::FormBuilder()), "error--function-not-in-service");
+  m_server->set_debug(true);
+  json debug = call("core_webservice_get_site_info", moodle::FormBuilder());
+  EXPECT_EQ(debug["debuginfo"], "Web service is not available (it doesn't exist or might be disabled)");
+  ASSERT_TRUE(m_server->control("site", R"({"service_enabled":true})"));
+  EXPECT_TRUE(call("core_webservice_get_site_info", moodle::FormBuilder()).contains("functions"));
+}
+
+TEST_F(SimulatorConditions, EnrolledUsersCarryTheirRolesAsRecorded) {
+  std::string text = k_base;
+  text += "teachers:\n"
+          "  - { id: 5, username: teacher1, firstname: Tina, lastname: Teacher, courses: [OPEN] }\n"
+          "  - { id: 9, username: helper, firstname: Hel, lastname: Per, role: teacher, courses: [OPEN] }\n";
+  Result<School> school = load_school(text, "roles.yaml");
+  ASSERT_TRUE(school) << school.error().to_string();
+  auto server = Server::start(std::move(*school));
+  ASSERT_TRUE(server);
+  m_server = std::move(*server);
+  moodle::FormBuilder params;
+  params.add("courseid", 2);
+  json users = call("core_enrol_get_enrolled_users", params);
+  std::map<std::int64_t, std::string> roles;
+  for (const json& user : users) roles[user["id"].get<std::int64_t>()] = user["roles"][0]["shortname"];
+  EXPECT_EQ(roles[5], "editingteacher");
+  EXPECT_EQ(roles[9], "teacher");
+  EXPECT_EQ(roles[6], "student");
+  // The same keys as the recorded teacher entry.
+  const json& recorded = testing::fixture(m_fixtures, "core_enrol_get_enrolled_users--SWIM-L3").record["response"][0];
+  for (const json& user : users)
+    if (user["id"] == 5) {
+      EXPECT_EQ(user["roles"], recorded["roles"]);
+    }
+}
+
+TEST_F(SimulatorConditions, RatingsNameTheirRaterAndKeepMoodlesProficiency) {
+  std::string text = R"(
+site: { token: aaaabbbbccccddddeeeeffff00001111 }
+frameworks:
+  - id: 1
+    shortname: Swim Skills
+    scale: { id: 3, values: [Not yet, Partially, Proficient], proficient: [3] }
+    levels:
+      - { id: 4, shortname: Level 3, idnumber: SWIM-L3, skills: [ { id: 5, shortname: Back, idnumber: L3-BACK }, { id: 6, shortname: Dive, idnumber: L3-DIVE } ] }
+      - { id: 7, shortname: Level 9, idnumber: SWIM-L9 }
+courses:
+  - { id: 2, shortname: SWIM, skills: [SWIM-L3] }
+teachers:
+  - { id: 5, username: teacher1, firstname: Tina, lastname: Teacher, courses: [SWIM] }
+  - { id: 9, username: helper, firstname: Hel, lastname: Per, role: teacher, courses: [SWIM] }
+students:
+  - id: 8
+    username: chloe
+    firstname: Chloe
+    lastname: C
+    courses:
+      SWIM: { skills: { L3-BACK: 3, L3-DIVE: { grade: 2, by: helper, time: 2026-11-20T10:00:00Z } } }
+)";
+  Result<School> school = load_school(text, "ratings.yaml");
+  ASSERT_TRUE(school) << school.error().to_string();
+  auto server = Server::start(std::move(*school));
+  ASSERT_TRUE(server);
+  m_server = std::move(*server);
+  moodle::FormBuilder params;
+  params.add("courseid", 2).add("userid", 8).add("moduleid", 0);
+  json report = call("report_competency_data_for_report", params);
+  ASSERT_EQ(report["usercompetencies"].size(), 2u);
+  const json& back = report["usercompetencies"][0]["usercompetencycourse"];
+  const json& dive = report["usercompetencies"][1]["usercompetencycourse"];
+  EXPECT_EQ(back["usermodified"], 5);  // the course's teacher by default
+  EXPECT_EQ(dive["usermodified"], 9);
+  EXPECT_EQ(dive["timemodified"], 1795168800);  // 2026-11-20T10:00:00Z
+  EXPECT_EQ(back["proficiency"], true);
+  // The same keys as a recorded rating.
+  const json& recorded = testing::fixture(m_fixtures, "report_competency_data_for_report--partial")
+                             .record["response"]["usercompetencies"][0]["usercompetencycourse"];
+  for (const auto& [key, value] : recorded.items()) EXPECT_TRUE(back.contains(key)) << key;
+  // A custom scale while serving: earlier ratings keep their proficiency.
+  ASSERT_TRUE(m_server->control("scale", R"({"framework":"Swim Skills","values":["a","b","c","d"],"proficient":[4]})"));
+  json after = call("report_competency_data_for_report", params);
+  EXPECT_EQ(after["usercompetencies"][0]["usercompetencycourse"]["proficiency"], true);
+  EXPECT_NE(after["usercompetencies"][0]["competency"]["scaleconfiguration"].get<std::string>().find("\"id\":4"),
+            std::string::npos);
+  ASSERT_TRUE(m_server->rate_skill("chloe", "SWIM", "L3-BACK", 3));
+  json rerated = call("report_competency_data_for_report", params);
+  EXPECT_EQ(rerated["usercompetencies"][0]["usercompetencycourse"]["proficiency"], false);
+  // Level 3 emptied: the course links the level node itself, a "Level".
+  ASSERT_TRUE(m_server->control("level", R"({"level":"SWIM-L3","empty":true})"));
+  json emptied = call("report_competency_data_for_report", params);
+  ASSERT_EQ(emptied["usercompetencies"].size(), 1u);
+  EXPECT_EQ(emptied["usercompetencies"][0]["competency"]["competency"]["id"], 4);
+  EXPECT_EQ(emptied["usercompetencies"][0]["competency"]["taxonomyterm"], "Level");
+  ASSERT_TRUE(m_server->control("level", R"({"level":"SWIM-L3","empty":false})"));
+  EXPECT_EQ(call("report_competency_data_for_report", params)["usercompetencies"].size(), 2u);
+}
+
+TEST_F(SimulatorConditions, UserSwitchesFlipWhileServing) {
+  start();
+  ASSERT_TRUE(m_server->control("user", R"({"username":"alice","suspended":true,"never_logged_in":true,"email":"","guardian_email":""})"));
+  moodle::FormBuilder params;
+  params.add("field", std::string("id")).add_list("values", std::vector<std::string>{"6"});
+  json users = call("core_user_get_users_by_field", params);
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0]["suspended"], true);
+  EXPECT_EQ(users[0]["firstaccess"], 0);
+  EXPECT_EQ(users[0]["lastaccess"], 0);
+  EXPECT_EQ(users[0]["email"], "");
+  EXPECT_FALSE(users[0].contains("customfields"));
+  ASSERT_TRUE(m_server->control("user", R"({"username":"alice","deleted":true})"));
+  EXPECT_TRUE(call("core_user_get_users_by_field", params).empty());
+  EXPECT_FALSE(m_server->control("user", R"({"username":"nobody","deleted":true})"));
+  EXPECT_FALSE(m_server->control("user", R"({"username":"alice","deleted":"yes"})"));
+  EXPECT_FALSE(m_server->control("no-such-action", "{}"));
+}
+
 }  // namespace
 }  // namespace certd::connector::simulator

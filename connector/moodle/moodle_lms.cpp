@@ -211,24 +211,22 @@ Result<std::vector<ActivityState>> MoodleLms::activities(CourseId course, UserId
 }
 
 Result<MoodleLms::Place> MoodleLms::place(const Rating& rating) {
-  std::map<std::int64_t, Competency> tree;
   bool cached = false;
   {
     std::lock_guard<std::mutex> lock(m_mutex);
-    auto framework = m_frameworks.find(rating.framework_id);
-    if (framework != m_frameworks.end()) {
-      tree = framework->second;
-      cached = true;
-    }
+    cached = m_frameworks.count(rating.framework_id) > 0;
   }
   if (!cached) {
     FormBuilder params;
     params.add_records("filters", {{{"column", "competencyframeworkid"}, {"value", std::to_string(rating.framework_id)}}});
     CERTD_ASSIGN_OR_RETURN(json answer, m_ws.call("core_competency_list_competencies", params, Retry::reads));
+    std::map<std::int64_t, Competency> tree;
     for (Competency& competency : parse_competencies(answer)) tree[competency.id] = competency;
     std::lock_guard<std::mutex> lock(m_mutex);
-    m_frameworks[rating.framework_id] = tree;
+    m_frameworks[rating.framework_id] = std::move(tree);
   }
+  std::lock_guard<std::mutex> lock(m_mutex);
+  const std::map<std::int64_t, Competency>& tree = m_frameworks[rating.framework_id];
   Place place;
   if (rating.parent_id != 0) {
     auto it = tree.find(rating.parent_id);
@@ -682,8 +680,19 @@ void MoodleLms::check_student_access(SiteCheck& check, const Course& course, Use
 }
 
 Result<SiteCheck> MoodleLms::check_site() {
-  CERTD_ASSIGN_OR_RETURN(json site, m_ws.call("core_webservice_get_site_info", FormBuilder(), Retry::reads));
-  SiteInfo info = parse_site_info(site);
+  Result<json> site = m_ws.call("core_webservice_get_site_info", FormBuilder(), Retry::reads);
+  if (!site && is_code(site.error(), "accessexception")) {
+    // Site info refused: left out of the service, or the whole service is
+    // disabled, which a second function tells (docs/moodle-api.md §3a).
+    FormBuilder probe;
+    probe.add("field", std::string("id")).add("value", std::string("1"));
+    Result<json> other = m_ws.call("core_course_get_courses_by_field", probe, Retry::reads);
+    if (!other && is_code(other.error(), "accessexception"))
+      return Error(ErrorCode::permission_denied, "[accessexception] the external service of the token is disabled or "
+                                                 "does not exist: " + advice::service_unavailable());
+  }
+  if (!site) return site.error();
+  SiteInfo info = parse_site_info(*site);
   set_service_user(info.user_id);
   SiteCheck check;
   check.site_name = info.site_name;

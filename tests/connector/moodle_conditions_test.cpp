@@ -361,6 +361,9 @@ TEST_F(MoodleConditionsTest, ADisabledServiceFailsTheCycleLikeABadTokenAndIsAdvi
     EXPECT_NE(condition->advice.find("External services"), std::string::npos);
     // Not mistaken for missing functions.
     for (const SiteCondition& c : m_lms->conditions()) EXPECT_EQ(c.key.find("site/function:"), std::string::npos);
+    Result<SiteCheck> check = m_lms->check_site();  // certd check-config --online says the same
+    ASSERT_FALSE(check);
+    EXPECT_NE(check.error().message().find("Enable the external service"), std::string::npos);
     control("site", R"({"service_enabled":true})");
     PollResult back = poll();
     EXPECT_TRUE(has(back.conditions_ended, "site/service-unavailable"));

@@ -63,7 +63,9 @@ bool check_folder(const config::Config& config, std::string_view key, const std:
   return false;
 }
 
-IssuerFacts issuer_facts(const config::Config& config) { return {config.issuer.name, config.issuer.signatory}; }
+IssuerFacts issuer_facts(const config::Config& config) {
+  return {config.issuer.name, config.issuer.signatory, !config.lms.teacher_roles.empty()};
+}
 
 void check_printable(const rules::RuleSet& rules, const TemplateSpecs& templates, const config::Config& config,
                      CheckReport& report) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <utility>
 
 #include "core/file_util.hpp"
 #include "yaml/yaml_reader.hpp"
@@ -74,7 +75,7 @@ void check_printable(const rules::RuleSet& rules, const TemplateSpecs& templates
   for (const Error& note : findings.notes) report.notes.push_back(note.to_string());
 }
 
-CheckReport check_everything(const std::string& config_path) {
+CheckReport check_everything(const std::string& config_path, CheckedSchool* loaded_school) {
   CheckReport report;
   config::LoadResult loaded = config::load_file(config_path);
   report.errors = loaded.errors;
@@ -90,6 +91,10 @@ CheckReport check_everything(const std::string& config_path) {
   }
   rules::RuleSet rules = check_rules(loaded.config, template_ids, report);
   check_printable(rules, by_id, loaded.config, report);
+  if (loaded_school) {
+    loaded_school->config = std::move(loaded.config);
+    loaded_school->rules = std::move(rules);
+  }
   return report;
 }
 

@@ -47,7 +47,15 @@ IssuerFacts issuer_facts(const config::Config& config);
 void check_printable(const rules::RuleSet& rules, const TemplateSpecs& templates, const config::Config& config,
                      CheckReport& report);
 
+// What check_everything loaded, kept for `check-config --online`: the
+// config and the rules that parsed (the LMS is asked only what they read).
+struct CheckedSchool {
+  config::Config config;
+  rules::RuleSet rules;
+};
+
 // Config file, templates, rules, then rules against their templates.
-CheckReport check_everything(const std::string& config_path);
+// When `loaded` is given, it receives the config and rules (optional).
+CheckReport check_everything(const std::string& config_path, CheckedSchool* loaded = nullptr);
 
 }  // namespace certd::app

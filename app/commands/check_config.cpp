@@ -4,9 +4,11 @@
 
 #include "app/commands/commands.hpp"
 #include "app/config_check.hpp"
+#include "app/online_check.hpp"
 #include "app/runtime.hpp"
 #include "connector/lms.hpp"
 #include "core/clock.hpp"
+#include "core/log.hpp"
 
 namespace certd::app {
 
@@ -16,39 +18,58 @@ struct CheckOptions {
   bool online = false;
 };
 
-// After the offline checks: connect with the configured token and name
-// each missing web-service function or capability in plain words.
-// Exit 2 if something is missing (or the token is refused), 1 if the LMS
-// cannot be reached.
-int check_online(const std::string& config_path) {
-  config::LoadResult loaded = config::load_file(config_path);
+std::string warnings(int n) { return n == 0 ? "" : " with " + std::to_string(n) + (n == 1 ? " warning" : " warnings"); }
+
+// After the offline checks: connect with the configured token, name each
+// missing web-service function or capability, then run one read-only poll
+// cycle and name each condition that makes the daemon skip part of its
+// work (online_check.hpp). Exit 2 if something is missing in the service
+// or the token is refused, 1 if the LMS cannot be reached or the cycle
+// fails; conditions are warnings (the school's data): 0.
+int check_online(const GlobalOptions& globals, const CheckedSchool& school) {
+  const config::Config& config = school.config;
+  // The adapter logs each condition as the daemon's log would; here the
+  // report below says it, in more words. An explicit --log-level wins.
+  if (globals.log_level.empty()) log::set_level(log::Level::error);
   SystemClock clock;
-  Result<std::unique_ptr<connector::Lms>> lms = make_lms(loaded.config, nullptr, clock);
+  Result<std::unique_ptr<connector::Lms>> lms = make_lms(config, &school.rules, clock);
   if (!lms) {
     std::cerr << "online check: " << lms.error().message() << "\n";
     return lms.error().code() == ErrorCode::unavailable ? k_exit_failure : k_exit_usage;
   }
+  std::string token = config::resolve(config.lms.token).value_or(std::string());
   Result<connector::SiteCheck> check = (*lms)->check_site();
   if (!check) {
-    std::cerr << "online check: cannot use " << loaded.config.lms.url << ": " << check.error().message() << "\n";
+    std::cerr << "online check: cannot use " << config.lms.url << ": "
+              << terminal_text(check.error().message()) << "\n";
     return check.error().code() == ErrorCode::unavailable || check.error().code() == ErrorCode::internal
                ? k_exit_failure
                : k_exit_usage;
   }
-  std::cout << "LMS: " << check->site_name << " (Moodle " << check->release << "), service user "
-            << check->service_user << "\n";
-  for (const std::string& note : check->notes) std::cerr << "note: " << note << "\n";
-  for (const std::string& missing : check->missing) std::cerr << "missing: " << missing << "\n";
-  if (!check->missing.empty()) {
-    std::cerr << check->missing.size() << " missing in the LMS service; certd cannot work fully until fixed\n";
+  int missing = print_site_check(std::cout, *check, token);
+  if (missing == 0) std::cout << config.lms.url << ": every function and probed capability is there\n";
+  Result<CycleFindings> cycle = poll_once(**lms);
+  if (!cycle) {
+    bool transient = cycle.error().code() == ErrorCode::unavailable;
+    std::cerr << "online check: the poll cycle failed: " << terminal_text(cycle.error().message()) << "\n"
+              << (transient ? "The LMS did not answer in time or is in maintenance: try again later.\n"
+                            : "certd could not read the LMS: see the message above.\n");
+    return k_exit_failure;
+  }
+  int conditions = print_cycle(std::cout, *cycle, static_cast<int>(config.lms.sweep_budget), token);
+  std::cout << "\n";
+  if (missing > 0) {
+    std::cout << config.lms.url << ": " << missing << " missing in the LMS service" << warnings(conditions)
+              << "; certd cannot work fully until fixed\n";
     return k_exit_usage;
   }
-  std::cout << loaded.config.lms.url << ": every function and probed capability is there\n";
+  std::cout << config.lms.url << ": OK" << warnings(conditions) << "\n";
   return k_exit_ok;
 }
 
 int check_config(const GlobalOptions& globals, const CheckOptions& options) {
-  CheckReport report = check_everything(globals.config_path);
+  CheckedSchool school;
+  CheckReport report = check_everything(globals.config_path, options.online ? &school : nullptr);
   for (const std::string& note : report.notes) std::cerr << "note: " << note << "\n";
   for (const Error& error : report.errors) std::cerr << error.to_string() << "\n";
   if (!report.errors.empty()) {
@@ -57,7 +78,7 @@ int check_config(const GlobalOptions& globals, const CheckOptions& options) {
     return k_exit_usage;
   }
   std::cout << globals.config_path << ": OK\n";
-  return options.online ? check_online(globals.config_path) : k_exit_ok;
+  return options.online ? check_online(globals, school) : k_exit_ok;
 }
 
 }  // namespace
@@ -65,7 +86,9 @@ int check_config(const GlobalOptions& globals, const CheckOptions& options) {
 void define_check_config(CLI::App& command, const GlobalOptions& globals, Handler& handler) {
   auto options = std::make_shared<CheckOptions>();
   command.add_flag("--online", options->online,
-                   "also connect to the LMS with the configured token and list missing functions and capabilities");
+                   "also connect to the LMS with the configured token: list missing functions and capabilities, "
+                   "then read the LMS for one poll cycle (changes nothing: no cursor moves, nothing is issued or "
+                   "written) and name each condition that makes certd skip part of its work, with what to do");
   handler = [&globals, options] { return check_config(globals, *options); };
 }
 

@@ -37,6 +37,7 @@ TEST(ConfigDefaults, MinimalConfigParsesWithEveryDefault) {
   EXPECT_EQ(c.lms.issued_activity, "");
   EXPECT_EQ(c.lms.guardian_email_field, "guardian_email");
   EXPECT_EQ(c.lms.certificate_profile_field, "");
+  EXPECT_EQ(c.lms.teacher_roles, (std::vector<std::string>{"editingteacher", "teacher"}));
   EXPECT_EQ(c.lms.sweep_budget, 200);
   EXPECT_EQ(c.lms.completion_lookback.count(), 7 * 86400);
 

@@ -90,7 +90,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"unknown_key", replace(k_good, "  poll_interval: 5m\n", "  poll_intervall: 5m\n"),
                 "certd.yaml:5:3: unknown key 'lms.poll_intervall' (known keys: kind, url, token_env, token_file, "
-                "poll_interval, request_timeout, courses, completions_report, ca_file, "
+                "poll_interval, request_timeout, courses, teacher_roles, completions_report, ca_file, "
                 "max_connections, max_requests_per_second, issue_now_activity, issued_activity, "
                 "guardian_email_field, certificate_profile_field, sweep_budget, completion_lookback)"},
         BadCase{"bad_duration", replace(k_good, "poll_interval: 5m", "poll_interval: 5 minutes"),

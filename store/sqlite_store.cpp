@@ -571,6 +571,34 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<PendingCounts> count_pending() override {
+    return guarded([&]() -> Result<PendingCounts> {
+      SQLite::Statement s(m_db, "SELECT status, waits_for, count(*) FROM pending "
+                                "WHERE status IN ('pending', 'held') GROUP BY status, waits_for");
+      PendingCounts counts;
+      while (s.executeStep()) {
+        CERTD_ASSIGN_OR_RETURN(PendingStatus status, parse_pending_status(s.getColumn(0).getString()));
+        CERTD_ASSIGN_OR_RETURN(PendingWait wait, parse_pending_wait(s.getColumn(1).getString()));
+        std::int64_t count = s.getColumn(2).getInt64();
+        if (status == PendingStatus::held) counts.held += count;
+        else if (wait == PendingWait::quota) counts.quota += count;
+        else counts.approval += count;
+      }
+      return counts;
+    });
+  }
+
+  Result<OutboxCounts> count_outbox() override {
+    return guarded([&]() -> Result<OutboxCounts> {
+      SQLite::Statement s(m_db, "SELECT "
+                                "count(CASE WHEN status = 'queued' AND attempts = 0 THEN 1 END), "
+                                "count(CASE WHEN status = 'queued' AND attempts > 0 THEN 1 END), "
+                                "count(CASE WHEN status = 'failed' THEN 1 END) FROM outbox");
+      s.executeStep();
+      return OutboxCounts{s.getColumn(0).getInt64(), s.getColumn(1).getInt64(), s.getColumn(2).getInt64()};
+    });
+  }
+
   Result<Id> create_batch(const NewBatch& b, const std::vector<NewBatchItem>& items) override {
     return guarded([&]() -> Result<Id> {
       SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
@@ -840,6 +868,25 @@ Status enable_wal(SQLite::Database& db, int busy_timeout_ms) {
 }  // namespace
 
 int current_schema_version() { return static_cast<int>(migration_steps().size()); }
+
+// The defaults for stores that wrap another (tests): counted from the rows.
+Result<PendingCounts> Store::count_pending() {
+  PendingCounts counts;
+  CERTD_ASSIGN_OR_RETURN(std::vector<PendingRow> open, pending_with_status(PendingStatus::pending));
+  for (const PendingRow& row : open) ++(row.pending.waits_for == PendingWait::quota ? counts.quota : counts.approval);
+  CERTD_ASSIGN_OR_RETURN(std::vector<PendingRow> held, pending_with_status(PendingStatus::held));
+  counts.held = static_cast<std::int64_t>(held.size());
+  return counts;
+}
+
+Result<OutboxCounts> Store::count_outbox() {
+  OutboxCounts counts;
+  CERTD_ASSIGN_OR_RETURN(std::vector<OutboxRow> queued, outbox_with_status(OutboxStatus::queued));
+  for (const OutboxRow& row : queued) ++(row.attempts > 0 ? counts.retrying : counts.queued);
+  CERTD_ASSIGN_OR_RETURN(std::vector<OutboxRow> failed, outbox_with_status(OutboxStatus::failed));
+  counts.failed = static_cast<std::int64_t>(failed.size());
+  return counts;
+}
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, SqliteOptions options) {
   return guarded([&]() -> Result<std::unique_ptr<Store>> {

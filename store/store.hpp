@@ -17,6 +17,20 @@
 
 namespace certd::store {
 
+// How many pending entries wait, and for what (`certd status`).
+struct PendingCounts {
+  std::int64_t approval = 0;  // open, waiting for a teacher's approval
+  std::int64_t quota = 0;     // open, waiting for room in the monthly quota
+  std::int64_t held = 0;      // held by a teacher (whatever they wait for)
+};
+
+// The outbox's work not done (`certd status`).
+struct OutboxCounts {
+  std::int64_t queued = 0;    // queued, never tried yet
+  std::int64_t retrying = 0;  // queued after at least one failed attempt
+  std::int64_t failed = 0;    // given up for good
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -64,6 +78,9 @@ class Store {
   virtual Result<std::vector<PendingRow>> pending_with_status(PendingStatus status) = 0;
   virtual Status decide_pending(Id id, PendingStatus status, const std::string& notes,
                                 const std::string& decided_by, std::int64_t at) = 0;
+  // Read-only counts. The defaults count the rows of the list calls, so a
+  // Store that wraps another needs nothing; SqliteStore counts in SQL.
+  virtual Result<PendingCounts> count_pending();
 
   // Outbox. claim_due hands out due items to `worker` and pushes their next
   // attempt to `lease_until`, so a crashed worker's items come back by
@@ -79,6 +96,7 @@ class Store {
   virtual Status fail_outbox(Id id, const std::string& error, std::optional<std::int64_t> retry_at,
                              std::int64_t now) = 0;
   virtual Result<std::vector<OutboxRow>> outbox_with_status(OutboxStatus status) = 0;
+  virtual Result<OutboxCounts> count_outbox();
 
   // Batches. A batch and its rows are created together.
   virtual Result<Id> create_batch(const NewBatch& batch, const std::vector<NewBatchItem>& items) = 0;

@@ -18,6 +18,7 @@ const CommandSpec k_commands[] = {
     {"verify", "check a certificate PDF offline, or a number against the store", define_verify},
     {"report", "certificates, deliveries or verifications as a table or CSV", define_report},
     {"events", "what came in, what failed and why: list, retry failed events", define_events},
+    {"status", "the daemon's state from the store: last poll, skipped conditions, queues, quota, key", define_status},
     {"notify", "resend certificate e-mails", define_notify},
     {"simulate-lms", "serve a simulated Moodle school over HTTP (for demos and tests)", define_simulate_lms},
 };

@@ -8,6 +8,7 @@
 #include "app/issuer.hpp"
 #include "app/outbox_handlers.hpp"
 #include "app/pdf_archive.hpp"
+#include "app/poll_status.hpp"
 #include "app/progress_codec.hpp"
 #include "app/school.hpp"
 #include "app/school_fingerprint.hpp"
@@ -36,7 +37,7 @@ Result<std::unique_ptr<portal::WebhookVerifier>> webhook_verifier(const config::
 }
 
 // One poll: every change becomes an event row, then the cursor moves.
-Result<int> poll_into_events(connector::Poller& poller, store::Store& store, const Clock& clock) {
+Result<connector::PollStats> record_changes(connector::Poller& poller, store::Store& store, const Clock& clock) {
   CERTD_ASSIGN_OR_RETURN(connector::PollResult result, poller.poll());
   for (const std::string& warning : result.warnings) CERTD_LOG_WARN("poll: {}", warning);
   for (const connector::Change& change : result.changes) {
@@ -51,7 +52,22 @@ Result<int> poll_into_events(connector::Poller& poller, store::Store& store, con
   }
   // Only now that every change is an event row may the cursor move.
   CERTD_TRY(poller.commit(result));
-  return static_cast<int>(result.changes.size());
+  connector::PollStats stats = std::move(result.stats);
+  stats.changes = static_cast<int>(result.changes.size());
+  return stats;
+}
+
+// Both poll paths (run --once and the poller thread) come here, so every
+// cycle, good or failed, leaves its figures for `certd status`.
+Result<int> poll_into_events(connector::Poller& poller, const connector::Lms& lms, store::Store& store,
+                             const Clock& clock) {
+  Result<connector::PollStats> polled = record_changes(poller, store, clock);
+  Status recorded = polled ? record_poll(store, &*polled, "", lms.conditions(), clock.now())
+                           : record_poll(store, nullptr, polled.error().message(), {}, clock.now());
+  // The status screen is not worth a lost cycle: the events are in.
+  if (!recorded) CERTD_LOG_WARN("poll: could not record the cycle for certd status: {}", recorded.error().message());
+  if (!polled) return polled.error();
+  return polled->changes;
 }
 
 }  // namespace
@@ -123,7 +139,7 @@ struct Daemon::Impl {
 
   Result<int> poll_lms() {
     if (!poller) return 0;
-    return poll_into_events(*poller, *store, clock);
+    return poll_into_events(*poller, *lms, *store, clock);
   }
 };
 
@@ -233,7 +249,7 @@ void Daemon::poll_loop() {
   connector::Poller poller(*m_impl->lms, cursors);
   const auto interval = std::chrono::seconds(m_impl->school.config.lms.poll_interval.count());
   while (!m_stop.load()) {
-    auto changes = poll_into_events(poller, **store, m_impl->clock);
+    auto changes = poll_into_events(poller, *m_impl->lms, **store, m_impl->clock);
     if (!changes) CERTD_LOG_WARN("poll failed, will retry next interval: {}", changes.error().message());
     else if (*changes > 0) wake();
     std::unique_lock<std::mutex> lock(m_wake_mutex);

@@ -18,6 +18,7 @@ void define_batch(CLI::App&, const GlobalOptions&, Handler&);
 void define_verify(CLI::App&, const GlobalOptions&, Handler&);
 void define_report(CLI::App&, const GlobalOptions&, Handler&);
 void define_events(CLI::App&, const GlobalOptions&, Handler&);
+void define_status(CLI::App&, const GlobalOptions&, Handler&);
 void define_notify(CLI::App&, const GlobalOptions&, Handler&);
 void define_simulate_lms(CLI::App&, const GlobalOptions&, Handler&);
 

@@ -108,6 +108,9 @@ Result<Issuer::Prepared> Issuer::prepare(const IssueJob& job, const std::string&
   c.requested_by = job.requested_by;
   c.teacher = job.teacher;
   c.notes = job.notes;
+  // Kept with what it printed, so a reissue can print them again.
+  c.grade = job.grade;
+  c.skills = job.skills;
   c.payload = std::move(rendered.payload);
   c.signature = std::move(rendered.signature);
   c.pdf_path = PdfArchive::relative_path_for(number, year_of(now));

@@ -110,14 +110,22 @@ Result<store::CertificateRow> earned_certificate(store::Store& store, store::Cer
   return row;
 }
 
-// Grade and skills are printed but not kept on the certificate row. The
-// facts snapshot they came from is kept when the certificate waited in the
-// pending queue (a teacher's approval, the monthly quota), under the same
-// key: the same rule over the same snapshot gives the same values, with no
-// new read of the LMS (whose facts may have moved on). Automatic and
-// "issue now" certificates keep no such snapshot: theirs stay empty.
-Status copy_grade_and_skills(Runtime& runtime, const store::CertificateRow& reissued, IssueJob& job) {
-  CERTD_ASSIGN_OR_RETURN(store::CertificateRow earned, earned_certificate(*runtime.store, reissued));
+bool has_grade_or_skills(const store::NewCertificate& c) { return !c.grade.empty() || !c.skills.empty(); }
+
+void copy_from_row(const store::NewCertificate& c, IssueJob& job) {
+  job.grade = c.grade;
+  job.skills = c.skills;
+}
+
+// Rows written before schema version 9 do not keep grade and skills. The
+// facts snapshot they came from is kept when the certificate waited in
+// the pending queue (a teacher's approval, the monthly quota), under the
+// same key: the same rule over the same snapshot gives the same values,
+// with no new read of the LMS (whose facts may have moved on). Older
+// automatic and "issue now" certificates keep no such snapshot: theirs
+// stay empty.
+Status grade_and_skills_from_snapshot(Runtime& runtime, const store::CertificateRow& earned,
+                                      const std::string& reissued_number, IssueJob& job) {
   if (earned.certificate.rule_id.empty()) return ok();
   CERTD_ASSIGN_OR_RETURN(auto decided, runtime.store->pending_with_status(store::PendingStatus::approved));
   for (const store::PendingRow& row : decided) {
@@ -127,7 +135,7 @@ Status copy_grade_and_skills(Runtime& runtime, const store::CertificateRow& reis
     auto from_snapshot = jobs.job_for_rule(row.pending.rule_id, progress, job.kind, job.requested_by);
     if (!from_snapshot) {
       // The rule is gone from the configuration: reissue what is known.
-      CERTD_LOG_WARN("reissue of {}: grade and skills not recovered: {}", reissued.certificate.number,
+      CERTD_LOG_WARN("reissue of {}: grade and skills not recovered: {}", reissued_number,
                      from_snapshot.error().message());
       return ok();
     }
@@ -136,6 +144,24 @@ Status copy_grade_and_skills(Runtime& runtime, const store::CertificateRow& reis
     return ok();
   }
   return ok();
+}
+
+// The grade and skills the reissued certificate printed: from its own row
+// (every row since schema version 9, a reissue's included, keeps them),
+// else from the certificate it was earned as, else from the pending
+// queue's snapshot. Empty on a row may also mean the certificate printed
+// none; the fallbacks then find none either, or the same values.
+Status copy_grade_and_skills(Runtime& runtime, const store::CertificateRow& reissued, IssueJob& job) {
+  if (has_grade_or_skills(reissued.certificate)) {
+    copy_from_row(reissued.certificate, job);
+    return ok();
+  }
+  CERTD_ASSIGN_OR_RETURN(store::CertificateRow earned, earned_certificate(*runtime.store, reissued));
+  if (has_grade_or_skills(earned.certificate)) {
+    copy_from_row(earned.certificate, job);
+    return ok();
+  }
+  return grade_and_skills_from_snapshot(runtime, earned, reissued.certificate.number, job);
 }
 
 }  // namespace

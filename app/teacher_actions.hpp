@@ -38,8 +38,9 @@ Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDet
 
 // Revokes `number` with reason "reissued as NEW" and issues it again (next
 // generation of its key, a new number) with what the original printed:
-// student, course, level, teacher, notes, its expiry date, and the grade
-// and skills when the facts they came from were kept (see teacher_actions.cpp).
+// student, course, level, teacher, notes, its expiry date, grade and
+// skills (kept on the row; for rows from before schema version 9, only
+// when the facts they came from were kept: see teacher_actions.cpp).
 // The LMS gets a note naming both numbers and the profile field, if the
 // original was written back. Returns the new certificate.
 Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const std::string& teacher);

@@ -187,6 +187,15 @@ ALTER TABLE events ADD COLUMN next_attempt_at INTEGER;
 UPDATE events SET attempts = 1, next_attempt_at = 0 WHERE status = 'failed' AND source <> 'cli';
 CREATE INDEX events_retry_due ON events (status, next_attempt_at);
 )sql",
+      // 9: the grade and skills a certificate printed, so a reissue prints
+      // them again without the facts they came from. Skills are a JSON
+      // array of names (a name may hold any character). Rows from before
+      // keep the empty defaults: unknown. The level needs no column: it is
+      // in the signed payload.
+      R"sql(
+ALTER TABLE certificates ADD COLUMN grade TEXT NOT NULL DEFAULT '';
+ALTER TABLE certificates ADD COLUMN skills TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(skills));
+)sql",
   };
   return k_steps;
 }

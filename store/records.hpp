@@ -50,6 +50,11 @@ struct NewCertificate {
   std::optional<std::int64_t> expires_at;
   std::optional<Id> batch_id;
   std::string claim_token;
+  // What the certificate printed besides the above, so a reissue prints it
+  // again. Empty on rows written before schema version 9: unknown. The
+  // level is not here: it is in the signed payload.
+  std::string grade;
+  std::vector<std::string> skills;  // names, in printed order
 };
 
 struct CertificateRow {

@@ -8,8 +8,10 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "store/migrations.hpp"
 #include "store/store.hpp"
@@ -50,9 +52,26 @@ std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
 constexpr const char* k_certificate_columns =
     "id, number, idempotency_key, rule_id, template_id, student_id, student_name, course, kind, "
     "requested_by, notes, payload, signature, pdf_path, issued_at, expires_at, batch_id, claim_token, "
-    "status, revoked_at, revoke_reason, teacher";
+    "status, revoked_at, revoke_reason, teacher, grade, skills";
 
-Result<CertificateRow> read_certificate(SQLite::Statement& s) {
+// Skills are a JSON array of names (schema version 9), written and read by
+// SQLite's JSON functions, so a name may hold any character.
+std::vector<std::string> read_skills(SQLite::Database& db, const std::string& skills_json) {
+  SQLite::Statement s(db, "SELECT value FROM json_each(?) ORDER BY key");
+  s.bind(1, skills_json);
+  std::vector<std::string> skills;
+  while (s.executeStep()) skills.push_back(s.getColumn(0).getString());
+  return skills;
+}
+
+// "json_array(?, ?, ...)" with one parameter per skill.
+std::string skills_array_sql(std::size_t count) {
+  std::string sql = "json_array(";
+  for (std::size_t i = 0; i < count; ++i) sql += i == 0 ? "?" : ", ?";
+  return sql + ")";
+}
+
+Result<CertificateRow> read_certificate(SQLite::Database& db, SQLite::Statement& s) {
   CertificateRow row;
   NewCertificate& c = row.certificate;
   row.id = s.getColumn(0).getInt64();
@@ -77,6 +96,8 @@ Result<CertificateRow> read_certificate(SQLite::Statement& s) {
   row.revoked_at = optional_int(s.getColumn(19));
   row.revoke_reason = s.getColumn(20).getString();
   c.teacher = s.getColumn(21).getString();
+  c.grade = s.getColumn(22).getString();
+  c.skills = read_skills(db, s.getColumn(23).getString());
   return row;
 }
 
@@ -389,7 +410,7 @@ class SqliteStore final : public Store {
       s.bind(1, limit);
       std::vector<CertificateRow> rows;
       while (s.executeStep()) {
-        CERTD_ASSIGN_OR_RETURN(CertificateRow row, read_certificate(s));
+        CERTD_ASSIGN_OR_RETURN(CertificateRow row, read_certificate(m_db, s));
         rows.push_back(std::move(row));
       }
       return rows;
@@ -791,7 +812,9 @@ class SqliteStore final : public Store {
     SQLite::Statement s(m_db,
                         "INSERT INTO certificates (number, idempotency_key, rule_id, template_id, student_id, "
                         "student_name, course, kind, requested_by, notes, payload, signature, pdf_path, issued_at, "
-                        "expires_at, batch_id, claim_token, teacher) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "expires_at, batch_id, claim_token, teacher, grade, skills) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " +
+                            skills_array_sql(c.skills.size()) + ")");
     const std::string* texts[] = {&c.number, &c.idempotency_key, &c.rule_id, &c.template_id, &c.student_id,
                                   &c.student_name, &c.course, &c.kind, &c.requested_by, &c.notes,
                                   &c.payload, &c.signature, &c.pdf_path};
@@ -802,6 +825,9 @@ class SqliteStore final : public Store {
     bind_optional(s, 16, c.batch_id);
     s.bind(17, c.claim_token);
     s.bind(18, c.teacher);
+    s.bind(19, c.grade);
+    int skill_index = 19;
+    for (const std::string& skill : c.skills) s.bind(++skill_index, skill);
     s.exec();
     return static_cast<Id>(m_db.getLastInsertRowid());
   }
@@ -826,7 +852,7 @@ class SqliteStore final : public Store {
                                     column + " = ?");
       s.bind(1, value);
       if (!s.executeStep()) return std::optional<CertificateRow>();
-      CERTD_ASSIGN_OR_RETURN(CertificateRow row, read_certificate(s));
+      CERTD_ASSIGN_OR_RETURN(CertificateRow row, read_certificate(m_db, s));
       return std::optional<CertificateRow>(std::move(row));
     });
   }
@@ -839,7 +865,7 @@ class SqliteStore final : public Store {
       s.bind(1, value);
       std::vector<CertificateRow> rows;
       while (s.executeStep()) {
-        CERTD_ASSIGN_OR_RETURN(CertificateRow row, read_certificate(s));
+        CERTD_ASSIGN_OR_RETURN(CertificateRow row, read_certificate(m_db, s));
         rows.push_back(std::move(row));
       }
       return rows;

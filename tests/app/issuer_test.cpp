@@ -59,6 +59,25 @@ TEST_F(IssuerTest, IssuedPdfCarriesAValidSignatureOfItsNumber) {
   EXPECT_EQ(outcomes[0].number.rfind("FA-", 0), 0u) << "the template's prefix: " << outcomes[0].number;
 }
 
+// The row keeps what the certificate printed, so a reissue can print it
+// again without the facts it came from.
+TEST_F(IssuerTest, AutomaticCertificateRowKeepsTheGradeAndSkillsItPrinted) {
+  IssueJob job = first_aid_job("42", "Ada Lovelace");
+  ASSERT_EQ(job.kind, "automatic");
+  job.grade = "91%";
+  job.skills = {"CPR, adult", "Recovery position"};
+  auto outcomes = issue({job});
+  ASSERT_EQ(outcomes.at(0).status, IssueStatus::issued) << outcomes[0].error;
+
+  auto row = db().certificate_by_number(outcomes[0].number);
+  ASSERT_OK(row);
+  ASSERT_TRUE(row->has_value());
+  EXPECT_EQ((*row)->certificate.kind, "automatic");
+  EXPECT_EQ((*row)->certificate.grade, "91%");
+  EXPECT_EQ((*row)->certificate.skills, job.skills);
+  EXPECT_NE(pdf_text(**row).find("Final assessment: 91%"), std::string::npos) << pdf_text(**row);
+}
+
 TEST_F(IssuerTest, SameJobTwiceGetsTheSameNumberAndOnePdf) {
   IssueJob job = first_aid_job("42", "Ada Lovelace");
   auto first = issue({job});

@@ -7,8 +7,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "app/forwarding_store.hpp"
 #include "app/school_fixture.hpp"
 #include "rules/idempotency.hpp"
+#include "rules/parser.hpp"
+#include "rules/rule_set.hpp"
 
 namespace certd::app {
 namespace {
@@ -311,6 +314,24 @@ TEST_F(TeacherActionsTest, ReissueKeepsTheOriginalsExpiryDate) {
   EXPECT_EQ(new_row.certificate.expires_at, issued[0].certificate.expires_at) << "a reissue is not a renewal";
 }
 
+// An automatic certificate waited in no queue, so no facts snapshot was
+// kept: its reissue prints the grade its row kept.
+TEST_F(TeacherActionsTest, ReissueOfAnAutomaticCertificatePrintsTheGradeItsRowKept) {
+  ASSERT_OK(record_change(first_aider(42, "Ada Lovelace", 91), "fa:42"));
+  ASSERT_OK(process());
+  auto issued = certificates_of(42);
+  ASSERT_EQ(issued.size(), 1u);
+  ASSERT_EQ(issued[0].certificate.kind, "automatic");
+  EXPECT_EQ(issued[0].certificate.grade, "91%");
+  m_clock.advance(31 * 24 * 3600);
+
+  auto reissued = reissue(runtime(), issued[0].certificate.number, "Mr Okafor");
+  ASSERT_OK(reissued);
+
+  EXPECT_EQ(certificate(reissued->number).certificate.grade, "91%");
+  EXPECT_NE(pdf_text(reissued->number).find("Final assessment: 91%"), std::string::npos) << pdf_text(reissued->number);
+}
+
 TEST_F(TeacherActionsTest, ReissueTellsTheLmsOnceWithBothNumbersAndTheNewLink) {
   auto approved = approve_pending(runtime(), &m_lms, queue_swimmers(1), false, "", "Ms Rivera");
   ASSERT_OK(approved);
@@ -443,6 +464,110 @@ TEST_F(TeacherActionsWithQuotaTest, ReissuePrintsTheGradeOfTheOriginal) {
 
   m_clock.advance(31 * 24 * 3600);
   auto reissued = reissue(runtime(), old_number, "Mr Okafor");
+  ASSERT_OK(reissued);
+  EXPECT_NE(pdf_text(reissued->number).find("Final assessment: 91%"), std::string::npos) << pdf_text(reissued->number);
+}
+
+// Level 3 issued as soon as its skills are ticked, with no approval: no
+// facts snapshot is kept, only the certificate row.
+class TeacherActionsWithAutomaticSwimTest : public TeacherActionsTest {
+ protected:
+  void SetUp() override {
+    TeacherActionsTest::SetUp();
+    if (HasFatalFailure()) return;
+    rules::ParseResult parsed = rules::parse_rules(
+        "version: 1\n"
+        "rules:\n"
+        "  - id: swim-level-3\n"
+        "    course: SWIM-L3\n"
+        "    when:\n"
+        "      all_skills_proficient: { framework: \"Swim Skills\", level: \"Level 3\" }\n"
+        "    issue: automatic\n"
+        "    template: swim-level\n",
+        "swim-automatic.yaml", school().template_ids);
+    ASSERT_TRUE(parsed.ok()) << parsed.errors.front().to_string();
+    rules::RuleSet automatic;
+    std::vector<Error> errors;
+    automatic.add(std::move(parsed.rules), errors);
+    ASSERT_TRUE(errors.empty());
+    school().rules = std::move(automatic);
+  }
+};
+
+TEST_F(TeacherActionsWithAutomaticSwimTest, ReissuePrintsAndKeepsTheGradeSkillsAndLevelOfTheOriginal) {
+  connector::CourseProgress ada = swimmer(1, "Ada Lovelace");
+  ada.skills[0].skills[0].name = "Backstroke, 25m";
+  ada.grade_percent = 88;
+  ada.teacher_name = "Ms Rivera";
+  ASSERT_OK(record_change(ada, "skills:1", connector::ChangeKind::skills_changed));
+  ASSERT_OK(process());
+  auto issued = certificates_of(1);
+  ASSERT_EQ(issued.size(), 1u);
+  const store::NewCertificate& original = issued[0].certificate;
+  ASSERT_EQ(original.kind, "automatic");
+  ASSERT_TRUE(pending(store::PendingStatus::approved).empty()) << "nothing to recover them from but the row";
+  const std::vector<std::string> skills = {"Backstroke, 25m", "Treading water 1 min", "Surface dive"};
+  EXPECT_EQ(original.grade, "88%");
+  EXPECT_EQ(original.skills, skills);
+  m_clock.advance(7 * 24 * 3600);
+
+  auto reissued = reissue(runtime(), original.number, "Mr Okafor");
+  ASSERT_OK(reissued);
+
+  store::CertificateRow new_row = certificate(reissued->number);
+  EXPECT_EQ(new_row.certificate.kind, "reissue");
+  EXPECT_EQ(new_row.certificate.grade, "88%");
+  EXPECT_EQ(new_row.certificate.skills, skills);
+  EXPECT_EQ(json::parse(new_row.certificate.payload).value("level", ""), "Level 3");
+  std::string text = pdf_text(reissued->number);
+  for (const std::string& printed : {skills[0], skills[1], skills[2], std::string("Level 3")})
+    EXPECT_NE(text.find(printed), std::string::npos) << printed << " missing from:\n" << text;
+
+  // The reissue's row keeps them too, for the next reissue.
+  m_clock.advance(7 * 24 * 3600);
+  auto again = reissue(runtime(), reissued->number, "Mr Okafor");
+  ASSERT_OK(again);
+  EXPECT_EQ(certificate(again->number).certificate.grade, "88%");
+  EXPECT_EQ(certificate(again->number).certificate.skills, skills);
+  EXPECT_NE(pdf_text(again->number).find(skills[2]), std::string::npos) << pdf_text(again->number);
+}
+
+// A store as certd wrote it before schema version 9: certificate rows
+// without grade and skills.
+class RowsWithoutGradeAndSkills final : public testing::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  Result<std::vector<Inserted>> insert_certificates(const std::vector<store::CertificateWithOutbox>& group) override {
+    std::vector<store::CertificateWithOutbox> older = group;
+    for (store::CertificateWithOutbox& entry : older) {
+      entry.certificate.grade.clear();
+      entry.certificate.skills.clear();
+    }
+    return ForwardingStore::insert_certificates(older);
+  }
+};
+
+// A certificate from before version 9 that waited in the queue: its reissue
+// recovers the grade from the queue's facts snapshot, as before.
+class TeacherActionsWithQuotaOnOlderRowsTest : public TeacherActionsWithQuotaTest {
+ protected:
+  std::unique_ptr<store::Store> wrap_store(std::unique_ptr<store::Store> inner) override {
+    return std::make_unique<RowsWithoutGradeAndSkills>(std::move(inner));
+  }
+};
+
+TEST_F(TeacherActionsWithQuotaOnOlderRowsTest, ReissueRecoversTheGradeFromTheQueuesSnapshot) {
+  ASSERT_OK(record_change(first_aider(41, "Bea Nguyen", 85), "fa:41"));
+  ASSERT_OK(record_change(first_aider(42, "Ada Lovelace", 91), "fa:42"));
+  ASSERT_OK(process());
+  m_clock.advance(31 * 24 * 3600);
+  ASSERT_OK(process());
+  auto issued = certificates_of(42);
+  ASSERT_EQ(issued.size(), 1u);
+  ASSERT_EQ(issued[0].certificate.grade, "") << "the row is as an older certd wrote it";
+
+  m_clock.advance(31 * 24 * 3600);
+  auto reissued = reissue(runtime(), issued[0].certificate.number, "Mr Okafor");
   ASSERT_OK(reissued);
   EXPECT_NE(pdf_text(reissued->number).find("Final assessment: 91%"), std::string::npos) << pdf_text(reissued->number);
 }

@@ -83,6 +83,52 @@ TEST(Migrations, UpgradedPendingEntriesKeepWaitingForTheQuota) {
   EXPECT_EQ((*rows)[0].pending.reason.substr(0, 6), "waits:") << "the reason itself is kept for people";
 }
 
+// Version 9 keeps the grade and skills a certificate printed. Rows from
+// before read back with neither (unknown); new rows keep both, skills as
+// an unambiguous list whatever characters the names hold.
+TEST(Migrations, CertificatesFromVersion8ReadBackWithoutGradeAndSkillsAndNewOnesKeepThem) {
+  TempDir dir;
+  std::string path = dir.file("v8.sqlite");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    ASSERT_OK(migrate(db, 8));
+    db.exec("INSERT INTO certificates (number, idempotency_key, rule_id, template_id, student_id, student_name, "
+            "course, kind, requested_by, notes, payload, signature, pdf_path, issued_at, claim_token, teacher) "
+            "VALUES ('SWL3-OLD', 'rule:swim-level-3|student:1|course:SWIM-L3|gen:1', 'swim-level-3', "
+            "'swim-level', '1', 'Ada Lovelace', 'Swimming Level 3', 'automatic', 'rule', '', "
+            "'{\"level\":\"Level 3\"}', 'sig', 'pdf/2026/SWL3-OLD.pdf', 100, 'claim', 'Ms Rivera')");
+  }
+  auto store = open_sqlite_store(path);
+  ASSERT_OK(store);
+  ASSERT_EQ(user_version(path), current_schema_version());
+
+  auto old = (*store)->certificate_by_number("SWL3-OLD");
+  ASSERT_OK(old);
+  ASSERT_TRUE(*old);
+  EXPECT_EQ((*old)->certificate.grade, "");
+  EXPECT_TRUE((*old)->certificate.skills.empty());
+  EXPECT_EQ((*old)->certificate.teacher, "Ms Rivera");
+  EXPECT_EQ((*old)->certificate.payload, "{\"level\":\"Level 3\"}") << "the level stays in the signed payload";
+
+  NewCertificate c = (*old)->certificate;
+  c.number = "SWL3-NEW";
+  c.idempotency_key = "rule:swim-level-3|student:1|course:SWIM-L3|gen:2";
+  c.grade = "88%";
+  c.skills = {"Backstroke, 25m", "Treading water\n1 min", "Say \"dive\" \\ [then] swim", "Plongée", ""};
+  ASSERT_OK((*store)->insert_certificate(c, {}));
+  auto fresh = (*store)->certificate_by_number("SWL3-NEW");
+  ASSERT_OK(fresh);
+  ASSERT_TRUE(*fresh);
+  EXPECT_EQ((*fresh)->certificate.grade, "88%");
+  EXPECT_EQ((*fresh)->certificate.skills, c.skills);
+  EXPECT_EQ((*fresh)->certificate.payload, c.payload);
+
+  SQLite::Database db(path);
+  SQLite::Statement s(db, "SELECT json_array_length(skills) FROM certificates WHERE number = 'SWL3-NEW'");
+  ASSERT_TRUE(s.executeStep());
+  EXPECT_EQ(s.getColumn(0).getInt(), 5) << "stored as a JSON array, one element per name";
+}
+
 TEST(Migrations, NewerDatabaseIsRefusedAndLeftUntouched) {
   TempDir dir;
   std::string path = dir.file("new.sqlite");

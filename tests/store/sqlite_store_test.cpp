@@ -199,6 +199,50 @@ TEST(SqliteStore, TextWithQuotesIsStoredVerbatim) {
   EXPECT_EQ((*store->certificate_by_number("N-1"))->certificate.student_name, tricky);
 }
 
+// Grade and skills come back from every call that reads a certificate,
+// whichever call wrote it; a skill name may hold commas, newlines, quotes.
+TEST(SqliteStore, CertificateKeepsItsGradeAndSkillsInEveryRead) {
+  auto store = memory_store();
+  const std::vector<std::string> skills = {"Backstroke, 25m", "Treading water\n1 min", "Say \"dive\"; swim \\ [x]"};
+  auto single = certificate("N-1", "k1");
+  single.grade = "91%";
+  single.skills = skills;
+  ASSERT_OK(store->insert_certificate(single, {}));
+  auto grouped = certificate("N-2", "k2");
+  grouped.grade = "Merit";
+  grouped.skills = {skills[1]};
+  auto none = certificate("N-3", "k3");
+  ASSERT_OK(store->insert_certificates({{grouped, {}}, {none, {}}}));
+
+  auto check = [&](const CertificateRow& row) {
+    const NewCertificate& c = row.certificate;
+    if (c.number == "N-1") {
+      EXPECT_EQ(c.grade, "91%");
+      EXPECT_EQ(c.skills, skills);
+    } else if (c.number == "N-2") {
+      EXPECT_EQ(c.grade, "Merit");
+      EXPECT_EQ(c.skills, std::vector<std::string>{skills[1]});
+    } else {
+      EXPECT_EQ(c.grade, "");
+      EXPECT_TRUE(c.skills.empty());
+    }
+  };
+  for (const char* number : {"N-1", "N-2", "N-3"}) check(**store->certificate_by_number(number));
+  for (const char* key : {"k1", "k2", "k3"}) check(**store->certificate_by_key(key));
+  auto of_student = store->certificates_for_student("42");
+  ASSERT_OK(of_student);
+  ASSERT_EQ(of_student->size(), 3u);
+  for (const CertificateRow& row : *of_student) check(row);
+  auto of_family = store->certificates_by_claim_token("claim-N-1");
+  ASSERT_OK(of_family);
+  ASSERT_EQ(of_family->size(), 1u);
+  check(of_family->front());
+  auto recent = store->recent_certificates(10);
+  ASSERT_OK(recent);
+  ASSERT_EQ(recent->size(), 3u);
+  for (const CertificateRow& row : *recent) check(row);
+}
+
 }  // namespace
 }  // namespace certd::store
 

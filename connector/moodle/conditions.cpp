@@ -114,8 +114,8 @@ std::string no_email() {
 }
 
 std::string account_suspended() {
-  return "If the student should get certificates automatically, clear \"Suspended account\" in their profile (Site "
-         "administration > Users > Browse list of users > Edit profile)";
+  return "Clear \"Suspended account\" in their profile (Site administration > Users > Browse list of users > Edit "
+         "profile) and what they earned is issued at the next poll; or issue it now with certd issue";
 }
 
 std::string never_logged_in() {

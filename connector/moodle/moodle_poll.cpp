@@ -101,13 +101,18 @@ class PollCycle {
   Status find_missing_functions();
   Status find_suspensions();
   Status completions_from_report();
+  Status probe_criteria();
   Status completions_by_sweep();
   Status find_grades();
   Status sweep();
   Status build_snapshots();
   Result<Snapshot> snapshot(const PairKey& pair);
   // The account's own state: suspended, never logged in (conditions of the student).
-  void account_seen(const UserRecord& record, CourseProgress* progress);
+  void account_seen(const UserRecord& record);
+  // Students with a condition of their account in force ("student:<id>/...").
+  std::vector<UserId> flagged_students() const;
+  // Looks again at flagged students that had no change this cycle.
+  void recheck(const std::vector<UserId>& flagged, const std::map<UserId, const UserRecord*>& by_id);
   // Levels without competencies make the course's skill rules unreachable.
   void levels_seen(const CourseInfo& course, const std::vector<SkillLevel>& levels);
   void service_unavailable(const Error& error);
@@ -403,13 +408,47 @@ Status PollCycle::find_suspensions() {
   return ok();
 }
 
+Status PollCycle::probe_criteria() {
+  // One status call a cycle for one student of each course whose rules
+  // read completion: Moodle answers nocriteriaset for everyone or no one,
+  // so one answer tells whether criteria are set, or were set since.
+  for (const CourseInfo& course : m_courses) {
+    if (!facts(course.course.id).completion) continue;
+    Result<std::vector<Student>> roster =
+        for_course(course.course.shortname, [&] { return m_lms.cached_roster(course.course.id, /*refresh=*/false); });
+    if (!roster) {
+      if (!isolate(roster.error(), "core_enrol_get_enrolled_users", course_scope(course), "course " + course.course.shortname))
+        return roster.error();
+      continue;
+    }
+    if (roster->empty()) {
+      if (no_criteria(course)) no_criteria_seen(course);  // nobody to ask: what was known holds
+      continue;
+    }
+    UserId student = roster->front().id;
+    Result<CompletionState> answer =
+        for_course(course.course.shortname, [&] { return m_lms.course_completion(course.course.id, student); });
+    if (answer) continue;  // criteria are set: a condition held until now ends with this cycle
+    std::string code = lms_error_code(answer.error());
+    if (code == "nocriteriaset") {
+      no_criteria_seen(course);
+    } else if (code == "usernotenroled") {
+      if (no_criteria(course)) no_criteria_seen(course);  // suspended since the roster: cannot tell
+    } else if (!isolate(answer.error(), "core_completion_get_course_completion_status",
+                        scope_of(answer.error(), course, student),
+                        "student " + std::to_string(student) + " in " + course.course.shortname)) {
+      return answer.error();
+    }
+  }
+  return ok();
+}
+
 Status PollCycle::completions_from_report() {
   // Completions stamped by cron can carry an earlier time than when they
   // appear (docs/moodle-api.md §9): look back, and skip what the pairs know.
-  // The report cannot tell when criteria are added to a course that had
-  // none; the sweep (or a restart) does. Until then the condition holds.
-  for (const CourseInfo& course : m_courses)
-    if (no_criteria(course)) no_criteria_seen(course);
+  // The report lists completions, so it cannot tell a course without
+  // criteria (nobody can complete it) from a quiet one.
+  CERTD_TRY(probe_criteria());
   std::int64_t from = m_cursor.last_poll > 0 ? std::max<std::int64_t>(0, m_cursor.last_poll - m_options.completion_lookback.count()) : 0;
   json filter = {{"completion:timecompleted_operator", 3},
                  {"completion:timecompleted_from", from},
@@ -631,7 +670,8 @@ void PollCycle::apply_visit(const CourseInfo& course, const SweepVisit& visit) {
         change.at = visit.skills->modified.value_or(m_now);
         change.skills = levels;
         change.key = "moodle:skills:" + std::to_string(visit.student) + ":" + std::to_string(course.course.id) +
-                     ":" + std::to_string(visit.skills->modified ? to_unix(*visit.skills->modified) : m_cursor.last_poll);
+                     ":" + std::to_string(visit.skills->modified ? to_unix(*visit.skills->modified) : m_cursor.last_poll) +
+                     ":" + text;  // ratings within one second are still two changes
         add_change(std::move(change));
       }
     }
@@ -785,7 +825,7 @@ Result<Snapshot> PollCycle::snapshot(const PairKey& pair) {
   return out;
 }
 
-void PollCycle::account_seen(const UserRecord& record, CourseProgress* progress) {
+void PollCycle::account_seen(const UserRecord& record) {
   std::string scope = "student:" + std::to_string(record.student.id);
   std::string subject = "student " + std::to_string(record.student.id);
   if (record.student.email.empty())
@@ -793,23 +833,52 @@ void PollCycle::account_seen(const UserRecord& record, CourseProgress* progress)
               "has no e-mail address in Moodle: certificates cannot be e-mailed to them", "", advice::no_email());
   if (record.suspended)
     condition(scope, "account-suspended", subject,
-              "the account is suspended in Moodle: no certificate is issued automatically; a teacher can still issue "
-              "one",
-              "", advice::account_suspended());
+              "the account is suspended in Moodle: what they earn waits until it is active again", "",
+              advice::account_suspended());
   if (record.never_logged_in)
     condition(scope, "never-logged-in", subject,
               "has never logged in to Moodle: the certificate is issued and e-mailed; Moodle shows the note once they "
               "log in",
               "", advice::never_logged_in());
-  if (progress && record.suspended) {
-    progress->enrolment = Enrolment::suspended;
-    progress->enrolment_note = "the account is suspended in Moodle";
+}
+
+std::vector<UserId> PollCycle::flagged_students() const {
+  std::vector<UserId> ids;
+  for (const SiteCondition& held : m_lms.tracker().current()) {
+    // "student:<id>/<kind>": a condition of the account, not of one course.
+    if (held.key.rfind("student:", 0) != 0) continue;
+    std::size_t end = held.key.find('/');
+    std::string id = held.key.substr(8, end == std::string::npos ? std::string::npos : end - 8);
+    if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) continue;
+    ids.push_back(std::stoll(id));
+  }
+  return ids;
+}
+
+void PollCycle::recheck(const std::vector<UserId>& flagged, const std::map<UserId, const UserRecord*>& by_id) {
+  std::set<UserId> touched;
+  for (const PairKey& pair : m_touched) touched.insert(pair.first);
+  for (UserId id : flagged) {
+    if (touched.count(id)) continue;  // looked at with its changes
+    std::string scope = "student:" + std::to_string(id);
+    auto record = by_id.find(id);
+    if (record == by_id.end()) {
+      condition(scope, "not-found", "student " + std::to_string(id),
+                "Moodle does not show this user (deleted?): their changes wait", "", advice::student_not_found());
+      continue;
+    }
+    m_lms.tracker().examined(scope);
+    account_seen(*record->second);
   }
 }
 
 Status PollCycle::build_snapshots() {
-  if (m_touched.empty()) return ok();
-  std::vector<UserId> ids;
+  // Students with a condition in force are looked up again every cycle
+  // (one batched request), so an address added or an account restored in
+  // Moodle ends the condition even when the student has no new change.
+  const std::vector<UserId> flagged = flagged_students();
+  if (m_touched.empty() && flagged.empty()) return ok();
+  std::vector<UserId> ids = flagged;
   for (const PairKey& pair : m_touched) ids.push_back(pair.first);
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -824,6 +893,7 @@ Status PollCycle::build_snapshots() {
   }
   std::map<UserId, const UserRecord*> by_id;
   for (const UserRecord& record : *found) by_id[record.student.id] = &record;
+  recheck(flagged, by_id);
   std::vector<Result<Snapshot>> snapshots(m_touched.size(), Snapshot());
   parallel_for(m_touched.size(), m_options.max_connections, [&](std::size_t i) {
     snapshots[i] = for_course(info(m_touched[i].second)->course.shortname, [&] { return snapshot(m_touched[i]); });
@@ -841,8 +911,14 @@ Status PollCycle::build_snapshots() {
       continue;
     }
     m_lms.tracker().examined(scope);
+    account_seen(*student->second);
+    if (student->second->suspended) {
+      // Like a deleted account: nothing goes out while it is suspended, and
+      // nothing is dropped; its changes are found again once it is active.
+      defer(m_touched[i]);
+      continue;
+    }
     if (!snapshots[i]) {
-      account_seen(*student->second, nullptr);
       if (!isolate(snapshots[i].error(), "core_completion_get_course_completion_status",
                    scope_of(snapshots[i].error(), *course, student_id), "student " + std::to_string(student_id) + " in " +
                    course->course.shortname))
@@ -852,7 +928,6 @@ Status PollCycle::build_snapshots() {
     }
     CourseProgress progress = std::move(snapshots[i]->progress);
     progress.student = student->second->student;
-    account_seen(*student->second, &progress);
     if (course->has_competencies) levels_seen(*course, progress.skills);
     // Named here, one at a time: each name is asked once, then cached.
     Result<std::string> teacher = for_course(course->course.shortname,

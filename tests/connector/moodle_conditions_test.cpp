@@ -297,21 +297,17 @@ TEST_F(MoodleConditionsTest, EveryConditionCarriesAdviceNamingWhereToFixIt) {
   EXPECT_NE(no_email->advice.find("e-mail address to the user's profile"), std::string::npos);
 }
 
-TEST_F(MoodleConditionsTest, ASuspendedAccountIsFlaggedAndANeverUsedOneStillProcessed) {
+TEST_F(MoodleConditionsTest, ASuspendedAccountsChangesWaitAndANeverUsedOneIsStillProcessed) {
   start();
   connect({"FA-101"});
   control("user", R"({"username":"zoe","suspended":true})");
   PollResult first = poll();
-  const Change* zoe = find(first, ChangeKind::course_completed, user("zoe"), "FA-101");
-  ASSERT_NE(zoe, nullptr);
-  const CourseProgress* frozen = first.snapshot(user("zoe"), zoe->course.id);
-  ASSERT_NE(frozen, nullptr);
-  EXPECT_EQ(frozen->enrolment, Enrolment::suspended);
-  EXPECT_EQ(frozen->enrolment_note, "the account is suspended in Moodle");
+  EXPECT_EQ(find(first, ChangeKind::course_completed, user("zoe"), "FA-101"), nullptr)
+      << "nothing goes out for a suspended account";
   const SiteCondition* suspended =
       get(first.conditions_started, "student:" + std::to_string(user("zoe")) + "/account-suspended");
   ASSERT_NE(suspended, nullptr);
-  EXPECT_NE(suspended->detail.find("no certificate is issued automatically"), std::string::npos);
+  EXPECT_NE(suspended->detail.find("waits until it is active again"), std::string::npos);
   EXPECT_FALSE(suspended->advice.empty());
   // Never logged in: flagged, and the snapshot is an ordinary active one.
   const Change* nomail = find(first, ChangeKind::course_completed, user("nomail"), "FA-101");
@@ -322,11 +318,31 @@ TEST_F(MoodleConditionsTest, ASuspendedAccountIsFlaggedAndANeverUsedOneStillProc
   EXPECT_TRUE(fresh->completed);
   EXPECT_TRUE(has(first.conditions_started, "student:" + std::to_string(user("nomail")) + "/never-logged-in"));
   EXPECT_FALSE(has(first.conditions_started, "student:" + std::to_string(user("zoe")) + "/never-logged-in"));
-  // The fresh read says the same.
-  Result<CourseProgress> read = m_lms->progress(zoe->course, user("zoe"));
-  ASSERT_TRUE(read) << read.error().to_string();
-  EXPECT_EQ(read->enrolment, Enrolment::suspended);
-  EXPECT_TRUE(read->completed);
+  // Still suspended: still nothing, and no second start of the condition.
+  PollResult second = poll();
+  EXPECT_EQ(find(second, ChangeKind::course_completed, user("zoe"), "FA-101"), nullptr);
+  EXPECT_FALSE(has(second.conditions_started, "student:" + std::to_string(user("zoe")) + "/account-suspended"));
+  // Active again: the completion that waited is found, and the condition ends.
+  control("user", R"({"username":"zoe","suspended":false})");
+  PollResult third = poll();
+  const Change* zoe = find(third, ChangeKind::course_completed, user("zoe"), "FA-101");
+  ASSERT_NE(zoe, nullptr);
+  const CourseProgress* back = third.snapshot(user("zoe"), zoe->course.id);
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->enrolment, Enrolment::active);
+  EXPECT_TRUE(has(third.conditions_ended, "student:" + std::to_string(user("zoe")) + "/account-suspended"));
+}
+
+TEST_F(MoodleConditionsTest, AStudentsConditionEndsWithoutANewChangeOfTheirs) {
+  start();
+  connect({"FA-101"});
+  PollResult first = poll();
+  std::string key = "student:" + std::to_string(user("nomail")) + "/no-email";
+  ASSERT_TRUE(has(first.conditions_started, key));
+  // The address is added in Moodle; the student changes nothing else.
+  control("user", R"({"username":"nomail","email":"nomail@example.com"})");
+  PollResult second = poll();
+  EXPECT_TRUE(has(second.conditions_ended, key)) << "flagged students are looked at again every cycle";
 }
 
 TEST_F(MoodleConditionsTest, AnEmptyGuardianFieldGivesNoGuardianAndNoError) {

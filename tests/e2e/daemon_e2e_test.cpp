@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "app/run_certd.hpp"
+#include "e2e/http_post.hpp"
 #include "e2e/school_dir.hpp"
 #include "portal/webhook_verifier.hpp"
 #include "process_util.hpp"
@@ -24,29 +25,8 @@ using namespace std::chrono_literals;
 
 constexpr const char* k_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-struct HttpResult {
-  int status = 0;
-  std::string body;
-};
-
-// curl with a JSON body; the status code comes last on its own line.
-HttpResult post(const std::string& url, const std::string& body, const std::vector<std::string>& headers = {}) {
-  std::string file = ::testing::TempDir() + "certd-e2e-body.json";
-  std::FILE* out = std::fopen(file.c_str(), "wb");
-  std::fwrite(body.data(), 1, body.size(), out);
-  std::fclose(out);
-  std::string command = "curl -s -o - -w '\\n%{http_code}' -H 'Content-Type: application/json'";
-  for (const std::string& h : headers) command += " -H '" + h + "'";
-  command += " --data-binary @" + file + " '" + url + "' 2>/dev/null";
-  std::string text;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) text.append(buffer.data(), n);
-  ::pclose(pipe);
-  auto newline = text.rfind('\n');
-  return HttpResult{std::atoi(text.c_str() + newline + 1), text.substr(0, newline)};
-}
+using testing::HttpResult;
+using testing::post;
 
 class DaemonEndToEnd : public ::testing::Test {
  protected:
@@ -59,7 +39,7 @@ class DaemonEndToEnd : public ::testing::Test {
         args({"simulate-lms", "--port", std::to_string(m_lms_port), "--data", "examples/school.yaml"}));
     ASSERT_TRUE(testing::wait_for_port(m_lms_port));
     m_school = std::make_unique<testing::SchoolDir>("daemon", lms_url(),
-                                                    testing::SchoolDir::Options{m_portal_port, "1s", true});
+                                                    testing::SchoolDir::Options{m_portal_port, "1s", true, ""});
     m_daemon = std::make_unique<testing::ChildProcess>(args({"run", "--config", m_school->config()}));
     ASSERT_TRUE(testing::wait_for_port(m_portal_port)) << "certd run did not open its portal";
   }

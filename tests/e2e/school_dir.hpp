@@ -16,6 +16,7 @@ class SchoolDir {
     int portal_port = 0;
     std::string poll_interval = "60s";
     bool webhooks = false;  // secret from CERTD_WEBHOOK_SECRET
+    std::string lms_extra;  // more lines for the lms: section, each "  key: value\n"
   };
 
   SchoolDir(const std::string& name, const std::string& lms_url) : SchoolDir(name, lms_url, Options()) {}
@@ -26,6 +27,7 @@ class SchoolDir {
     std::string examples = std::filesystem::absolute("examples").string();
     std::ofstream(config()) << "lms:\n  url: " << lms_url << "\n  token_env: CERTD_LMS_TOKEN\n"
                             << "  max_requests_per_second: 1000\n  poll_interval: " << options.poll_interval << "\n"
+                            << options.lms_extra
                             << "portal:\n  listen: 127.0.0.1:" << options.portal_port
                             << "\n  public_url: https://certs.riverside.example\n"
                             << (options.webhooks ? "webhooks:\n  secret_env: CERTD_WEBHOOK_SECRET\n" : "")

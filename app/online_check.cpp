@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utility>
 
+#include "app/terminal_text.hpp"
 #include "connector/cursor_store.hpp"
 
 namespace certd::app {
@@ -76,9 +77,9 @@ void print_courses(std::ostream& out, std::vector<connector::CoursePoll> courses
                         [](const connector::CoursePoll& course) { return !course.error.empty(); });
   out << "Courses:\n";
   for (const connector::CoursePoll& course : courses) {
-    out << "  " << terminal_text(course.shortname) << ": " << count(course.requests, "request", "requests") << ", "
+    out << "  " << terminal_safe(course.shortname) << ": " << count(course.requests, "request", "requests") << ", "
         << count(course.changes, "change", "changes") << "\n";
-    if (!course.error.empty()) out << "    problem: " << terminal_text(course.error) << "\n";
+    if (!course.error.empty()) out << "    problem: " << terminal_safe(course.error) << "\n";
   }
 }
 
@@ -97,12 +98,12 @@ void print_conditions(std::ostream& out, const std::vector<SiteCondition>& condi
     const SiteCondition& condition = conditions[i];
     if (i == 0 || condition.subject != subject) {
       subject = condition.subject;
-      out << "\n" << terminal_text(subject) << "\n";
+      out << "\n" << terminal_safe(subject) << "\n";
     } else {
       out << "\n";
     }
-    out << "  - " << terminal_text(condition.detail) << "\n";
-    if (!condition.advice.empty()) out << "    what to do: " << terminal_text(condition.advice) << "\n";
+    out << "  - " << terminal_safe(condition.detail) << "\n";
+    if (!condition.advice.empty()) out << "    what to do: " << terminal_safe(condition.advice) << "\n";
   }
 }
 
@@ -138,40 +139,15 @@ std::vector<SiteCondition> merge_conditions(const std::vector<SiteCondition>& st
   return merged;
 }
 
-std::string terminal_text(std::string_view text) {
-  std::string out;
-  char escaped[8];
-  for (std::size_t i = 0; i < text.size();) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = lead < 0x80                ? 1
-                         : (lead & 0xE0) == 0xC0    ? 2
-                         : (lead & 0xF0) == 0xE0    ? 3
-                         : (lead & 0xF8) == 0xF0    ? 4
-                                                    : 0;
-    bool valid = length > 0 && i + length <= text.size() && !(length == 2 && lead < 0xC2);
-    for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    // C1 controls (U+0080..U+009F) are two bytes, C2 80..C2 9F; 9B acts as ESC [.
-    bool c1 = valid && length == 2 && lead == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0;
-    if (!valid || c1 || (length == 1 && (lead < 0x20 || lead == 0x7F))) {
-      std::snprintf(escaped, sizeof escaped, "\\x%02X", static_cast<unsigned>(lead));
-      out += escaped;
-      ++i;
-      continue;
-    }
-    out.append(text.substr(i, length));
-    i += length;
-  }
-  return out;
-}
 
 int print_site_check(std::ostream& out, const connector::SiteCheck& check, const std::string& secret) {
   std::ostringstream text;
-  text << "LMS: " << terminal_text(check.site_name) << " (Moodle " << terminal_text(check.release)
-       << "), service user " << terminal_text(check.service_user) << "\n";
-  for (const std::string& note : check.notes) text << "note: " << terminal_text(note) << "\n";
+  text << "LMS: " << terminal_safe(check.site_name) << " (Moodle " << terminal_safe(check.release)
+       << "), service user " << terminal_safe(check.service_user) << "\n";
+  for (const std::string& note : check.notes) text << "note: " << terminal_safe(note) << "\n";
   if (!check.missing.empty()) {
     text << "Missing in the LMS service (certd cannot work fully until these are fixed):\n";
-    for (const std::string& missing : check.missing) text << "  - missing: " << terminal_text(missing) << "\n";
+    for (const std::string& missing : check.missing) text << "  - missing: " << terminal_safe(missing) << "\n";
   }
   write(out, text, secret);
   return static_cast<int>(check.missing.size());

@@ -37,13 +37,8 @@ Result<CycleFindings> poll_once(connector::Lms& lms);
 std::vector<connector::SiteCondition> merge_conditions(const std::vector<connector::SiteCondition>& started,
                                                        const std::vector<connector::SiteCondition>& in_force);
 
-// Text from the LMS made safe for a terminal: control characters (C0,
-// DEL, C1; ESC sequences could rewrite the screen), line breaks and bytes
-// that are not UTF-8 are shown as \xNN.
-std::string terminal_text(std::string_view text);
-
 // The report writers. Every text that came from the LMS goes through
-// terminal_text; `secret` (the LMS token) is replaced wherever it would
+// terminal_safe (app/terminal_text.hpp); `secret` (the LMS token) is replaced wherever it would
 // appear. Each returns how many lines of its kind it wrote: missing
 // items, warnings.
 int print_site_check(std::ostream& out, const connector::SiteCheck& check, const std::string& secret);

@@ -6,6 +6,7 @@
 #include "app/config_check.hpp"
 #include "app/online_check.hpp"
 #include "app/runtime.hpp"
+#include "app/terminal_text.hpp"
 #include "connector/lms.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
@@ -41,7 +42,7 @@ int check_online(const GlobalOptions& globals, const CheckedSchool& school) {
   Result<connector::SiteCheck> check = (*lms)->check_site();
   if (!check) {
     std::cerr << "online check: cannot use " << config.lms.url << ": "
-              << terminal_text(check.error().message()) << "\n";
+              << terminal_safe(check.error().message()) << "\n";
     return check.error().code() == ErrorCode::unavailable || check.error().code() == ErrorCode::internal
                ? k_exit_failure
                : k_exit_usage;
@@ -51,7 +52,7 @@ int check_online(const GlobalOptions& globals, const CheckedSchool& school) {
   Result<CycleFindings> cycle = poll_once(**lms);
   if (!cycle) {
     bool transient = cycle.error().code() == ErrorCode::unavailable;
-    std::cerr << "online check: the poll cycle failed: " << terminal_text(cycle.error().message()) << "\n"
+    std::cerr << "online check: the poll cycle failed: " << terminal_safe(cycle.error().message()) << "\n"
               << (transient ? "The LMS did not answer in time or is in maintenance: try again later.\n"
                             : "certd could not read the LMS: see the message above.\n");
     return k_exit_failure;

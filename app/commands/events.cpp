@@ -11,6 +11,7 @@
 #include "app/event_processor.hpp"
 #include "app/progress_codec.hpp"
 #include "app/runtime.hpp"
+#include "app/terminal_text.hpp"
 #include "app/text_table.hpp"
 #include "core/time_format.hpp"
 #include "store/store.hpp"
@@ -54,30 +55,6 @@ About about(const store::EventRow& row) {
   return found;
 }
 
-// Text for a terminal: control characters (escape sequences could
-// rewrite the screen), bytes that are not UTF-8, and line breaks are shown
-// as \xNN, so a stranger's name or an LMS error prints as one inert cell.
-std::string printable(const std::string& text) {
-  std::string out;
-  char escaped[8];
-  for (std::size_t i = 0; i < text.size();) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 0;
-    bool valid = length > 0 && i + length <= text.size() && !(length == 2 && lead < 0xC2);
-    for (std::size_t k = 1; valid && k < length; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    // C1 controls (U+0080..U+009F) are two bytes: C2 80..C2 9F.
-    bool c1 = valid && length == 2 && lead == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0;
-    if (!valid || c1 || (length == 1 && (lead < 0x20 || lead == 0x7F))) {
-      std::snprintf(escaped, sizeof escaped, "\\x%02X", static_cast<unsigned>(lead));
-      out += escaped;
-      ++i;
-      continue;
-    }
-    out.append(text, i, length);
-    i += length;
-  }
-  return out;
-}
 
 std::string next_attempt(const store::EventRow& row, std::int64_t now) {
   if (row.status != store::EventStatus::failed) return "";
@@ -112,8 +89,8 @@ int list(Runtime& runtime, const EventsOptions& o) {
   TextTable table({"ID", "STUDENT", "COURSE", "SOURCE", "STATE", "ATTEMPTS", "REASON", "NEXT ATTEMPT"});
   for (const store::EventRow& r : *rows) {
     About a = about(r);
-    table.add({std::to_string(r.id), printable(a.student), printable(a.course), printable(r.event.source),
-               store::to_string(r.status), std::to_string(r.attempts), printable(r.error), next_attempt(r, now)});
+    table.add({std::to_string(r.id), terminal_safe(a.student), terminal_safe(a.course), terminal_safe(r.event.source),
+               store::to_string(r.status), std::to_string(r.attempts), terminal_safe(r.error), next_attempt(r, now)});
   }
   if (table.empty()) {
     std::cout << (o.failed ? "No failed events.\n" : "No events.\n");

@@ -17,6 +17,7 @@
 
 #include "app/config_check.hpp"
 #include "app/online_check.hpp"
+#include "app/terminal_text.hpp"
 #include "app/run_certd.hpp"
 #include "app/runtime.hpp"
 #include "connector/cursor_store.hpp"
@@ -118,15 +119,15 @@ class OnlineCheck : public ::testing::Test {
   // The condition's block: its detail line, then "what to do" when the
   // adapter gives advice (checked only then: advice is the adapter's).
   static std::string block(const SiteCondition& condition) {
-    std::string text = "  - " + terminal_text(condition.detail) + "\n";
-    if (!condition.advice.empty()) text += "    what to do: " + terminal_text(condition.advice) + "\n";
+    std::string text = "  - " + terminal_safe(condition.detail) + "\n";
+    if (!condition.advice.empty()) text += "    what to do: " + terminal_safe(condition.advice) + "\n";
     return text;
   }
 
   // Every condition the adapter reports is in the output, under its subject.
   void expect_every_condition_named(const std::string& output, const std::vector<SiteCondition>& conditions) {
     for (const SiteCondition& condition : conditions) {
-      EXPECT_NE(output.find("\n" + terminal_text(condition.subject) + "\n"), std::string::npos)
+      EXPECT_NE(output.find("\n" + terminal_safe(condition.subject) + "\n"), std::string::npos)
           << condition.key << "\n" << output;
       EXPECT_NE(output.find(block(condition)), std::string::npos) << condition.key << "\n" << output;
     }
@@ -220,7 +221,7 @@ TEST_F(OnlineCheck, NamesAFunctionLeftOutOfTheService) {
   EXPECT_EQ(run.exit_code, 2) << "a function missing from the service is a mistake of the service: " << run.output;
   EXPECT_NE(run.output.find("  - missing: web-service function gradereport_user_get_grade_items"), std::string::npos)
       << run.output;
-  EXPECT_NE(run.output.find("\n" + terminal_text(missing->subject) + "\n" + block(*missing)), std::string::npos)
+  EXPECT_NE(run.output.find("\n" + terminal_safe(missing->subject) + "\n" + block(*missing)), std::string::npos)
       << "the cycle names what it skips: " << run.output;
   expect_every_condition_named(run.output, conditions);
   EXPECT_NE(run.output.find("1 missing in the LMS service with "), std::string::npos) << run.output;
@@ -253,10 +254,10 @@ SiteCondition condition(const std::string& key, const std::string& subject, cons
 }
 
 TEST(OnlineCheckReport, ShowsControlCharactersFromTheLmsAsInertText) {
-  EXPECT_EQ(terminal_text("Swim\x1b[2J\x07 L4\r\n"), "Swim\\x1B[2J\\x07 L4\\x0D\\x0A");
-  EXPECT_EQ(terminal_text("\xc2\x9b" "31m"), "\\xC2\\x9B31m") << "C1 CSI";
-  EXPECT_EQ(terminal_text("小明 Zoë\x7f"), "小明 Zoë\\x7F");
-  EXPECT_EQ(terminal_text("\xff"), "\\xFF");
+  EXPECT_EQ(terminal_safe("Swim\x1b[2J\x07 L4\r\n"), "Swim\\x1B[2J\\x07 L4\\x0D\\x0A");
+  EXPECT_EQ(terminal_safe("\xc2\x9b" "31m"), "\\xC2\\x9B31m") << "C1 CSI";
+  EXPECT_EQ(terminal_safe("小明 Zoë\x7f"), "小明 Zoë\\x7F");
+  EXPECT_EQ(terminal_safe("\xff"), "\\xFF");
 }
 
 TEST(OnlineCheckReport, MergesByKeyAndGroupsBySubjectServiceFirst) {

@@ -87,12 +87,16 @@ std::string poll_section(const std::optional<PollStatus>& poll, std::int64_t now
 
 std::string conditions_section(const std::optional<PollStatus>& poll, std::int64_t now) {
   if (!poll || poll->conditions.empty()) return line("Conditions", "none in force");
-  std::string out = line("Conditions", std::to_string(poll->conditions.size()) + " in force; the poll skips these:");
-  TextTable table({"SUBJECT", "SINCE", "LMS CODE", "DETAIL", "ADVICE"});
-  for (const connector::SiteCondition& c : poll->conditions)
-    table.add({terminal_safe(c.subject), when(to_unix(c.since), now), terminal_safe(c.lms_code), terminal_safe(c.detail),
-               terminal_safe(c.advice)});
-  return out + indented(table.render());
+  std::string out = line("Conditions", std::to_string(poll->conditions.size()) + " in force (what the poll works around):");
+  // One block per condition: the detail and the advice are sentences,
+  // too long for table cells.
+  for (const connector::SiteCondition& c : poll->conditions) {
+    out += "  " + terminal_safe(c.subject) + ", since " + when(to_unix(c.since), now) +
+           (c.lms_code.empty() ? "" : " (Moodle: " + terminal_safe(c.lms_code) + ")") + "\n";
+    out += "    " + terminal_safe(c.detail) + "\n";
+    if (!c.advice.empty()) out += "    what to do: " + terminal_safe(c.advice) + "\n";
+  }
+  return out;
 }
 
 std::string quota_text(const StatusReport& report) {

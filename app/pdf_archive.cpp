@@ -31,7 +31,8 @@ Status PdfArchive::write_group(const std::vector<PdfFile>& files) const {
     CERTD_TRY(make_directories(folder));
     // A small group fsyncs each file now and each folder once below; a big
     // one leaves both to the single syncfs().
-    CERTD_TRY(write_file_atomically(path, file.bytes, 0644, one_by_one ? Durability::file : Durability::deferred));
+    // 0600: the PDFs name students; only certd (the portal) reads them.
+    CERTD_TRY(write_file_atomically(path, file.bytes, 0600, one_by_one ? Durability::file : Durability::deferred));
     folders.insert(folder);
   }
   if (!one_by_one) return sync_file_system(m_data_dir);

@@ -27,7 +27,7 @@ class OutboxFolderNotifier final : public Notifier {
     CERTD_ASSIGN_OR_RETURN(std::string bytes, compose_mime(message));
     CERTD_TRY(make_directories(m_folder));
     CERTD_ASSIGN_OR_RETURN(std::string path, join_inside(m_folder, file_name_for(message.message_id)));
-    CERTD_TRY(write_file_atomically(path, bytes, 0640));
+    CERTD_TRY(write_file_atomically(path, bytes, 0600));
     return Delivery{"written to " + path};
   }
 

@@ -5,9 +5,14 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <utility>
@@ -914,7 +919,32 @@ Result<OutboxCounts> Store::count_outbox() {
   return counts;
 }
 
+// The database holds claim tokens and students' e-mail addresses: it is
+// created 0600 whatever the umask, and a file an older certd left readable
+// by others is made private. SQLite gives its -wal and -shm files the
+// database file's mode.
+namespace {
+
+Status make_private(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return ok();
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Error(ErrorCode::unavailable, "cannot open " + path + ": " + std::strerror(errno));
+  int changed = ::fchmod(fd, 0600);
+  int saved = errno;
+  ::close(fd);
+  if (changed != 0) return Error(ErrorCode::permission_denied, "cannot make " + path + " private: " + std::strerror(saved));
+  for (const char* suffix : {"-wal", "-shm"}) {
+    std::string side = path + suffix;
+    if (::access(side.c_str(), F_OK) == 0 && ::chmod(side.c_str(), 0600) != 0)
+      return Error(ErrorCode::permission_denied, "cannot make " + side + " private: " + std::strerror(errno));
+  }
+  return ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, SqliteOptions options) {
+  CERTD_TRY(make_private(path));
   return guarded([&]() -> Result<std::unique_ptr<Store>> {
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
                         options.busy_timeout_ms);

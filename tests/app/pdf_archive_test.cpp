@@ -49,6 +49,8 @@ TEST_F(PdfArchiveTest, WritesSmallAndLargeGroupsWithNothingLeftOver) {
       EXPECT_EQ(*archive.read("pdf/2026/N-" + std::to_string(i) + ".pdf"), "pdf" + std::to_string(i));
     EXPECT_TRUE(temp_files().empty());
   }
+  // Private: the portal serves them to whoever holds the claim link.
+  EXPECT_EQ(fs::status(m_dir / "pdf/2026/N-0.pdf").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
 }
 
 // Tests run as root, so a read-only folder would not stop a write: the

@@ -1,5 +1,8 @@
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 
 #include "store/store.hpp"
 #include "store/store_test_util.hpp"
@@ -378,6 +381,41 @@ TEST(SqliteStore, ResendsAreCountedUpToTheLimit) {
   EXPECT_EQ(store->recent_certificates(10)->size(), 1u);
   ASSERT_OK(store->record_verification({"N-1", "valid", "web", 5}));
   EXPECT_EQ((*store->recent_verifications(10))[0].result, "valid");
+}
+
+}  // namespace
+}  // namespace certd::store
+
+namespace certd::store {
+namespace {
+
+unsigned mode_of(const std::string& path) {
+  return static_cast<unsigned>(std::filesystem::status(path).permissions() & std::filesystem::perms::all);
+}
+
+// Claim tokens and e-mail addresses: the database and its WAL are never
+// readable by others, whatever the umask, and an old readable file is fixed.
+TEST(SqliteStore, TheDatabaseAndItsWalArePrivate) {
+  TempDir dir;
+  mode_t before = ::umask(022);
+  std::string fresh = dir.file("fresh.sqlite");
+  {
+    auto store = open_sqlite_store(fresh);
+    ASSERT_TRUE(store);
+    ASSERT_OK((*store)->set_state("k", "v"));
+    EXPECT_EQ(mode_of(fresh), 0600u);
+    EXPECT_EQ(mode_of(fresh + "-wal"), 0600u);
+  }
+  std::string old = dir.file("old.sqlite");
+  {
+    auto store = open_sqlite_store(old);
+    ASSERT_TRUE(store);
+  }
+  ::chmod(old.c_str(), 0644);
+  auto reopened = open_sqlite_store(old);
+  ::umask(before);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(mode_of(old), 0600u);
 }
 
 }  // namespace

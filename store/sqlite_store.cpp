@@ -919,24 +919,30 @@ Result<OutboxCounts> Store::count_outbox() {
   return counts;
 }
 
+namespace {
+
 // The database holds claim tokens and students' e-mail addresses: it is
 // created 0600 whatever the umask, and a file an older certd left readable
 // by others is made private. SQLite gives its -wal and -shm files the
-// database file's mode.
-namespace {
-
+// database file's mode. Only a file that did not exist is ever opened
+// here: closing a descriptor of a database this process already has open
+// would drop that connection's POSIX locks (a documented SQLite hazard),
+// so existing files are changed by path.
 Status make_private(const std::string& path) {
   if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return ok();
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Error(ErrorCode::unavailable, "cannot open " + path + ": " + std::strerror(errno));
-  int changed = ::fchmod(fd, 0600);
-  int saved = errno;
-  ::close(fd);
-  if (changed != 0) return Error(ErrorCode::permission_denied, "cannot make " + path + " private: " + std::strerror(saved));
-  for (const char* suffix : {"-wal", "-shm"}) {
-    std::string side = path + suffix;
-    if (::access(side.c_str(), F_OK) == 0 && ::chmod(side.c_str(), 0600) != 0)
-      return Error(ErrorCode::permission_denied, "cannot make " + side + " private: " + std::strerror(errno));
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    int changed = ::fchmod(fd, 0600);  // the umask may have taken bits away, never added
+    ::close(fd);
+    if (changed != 0) return Error(ErrorCode::permission_denied, "cannot make " + path + " private");
+    return ok();
+  }
+  if (errno != EEXIST) return Error(ErrorCode::unavailable, "cannot create " + path + ": " + std::strerror(errno));
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    struct stat info {};
+    if (::stat(file.c_str(), &info) != 0 || (info.st_mode & 0077) == 0) continue;
+    if (::chmod(file.c_str(), info.st_mode & 0700) != 0)
+      return Error(ErrorCode::permission_denied, "cannot make " + file + " private: " + std::strerror(errno));
   }
   return ok();
 }

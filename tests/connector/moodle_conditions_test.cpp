@@ -11,6 +11,7 @@
 #include "connector/poller.hpp"
 #include "connector/simulator/server.hpp"
 #include "fakes/manual_clock.hpp"
+#include "poll_cycle.hpp"
 
 namespace certd::connector {
 namespace {
@@ -101,14 +102,7 @@ class MoodleConditionsTest : public ::testing::Test {
     m_poller = std::make_unique<Poller>(*m_lms, *m_cursors);
   }
 
-  PollResult poll() {
-    Result<PollResult> result = m_poller->poll();
-    EXPECT_TRUE(result) << (result ? "" : result.error().to_string());
-    if (!result) return PollResult();
-    EXPECT_TRUE(m_poller->commit(*result));
-    m_clock.advance(60);
-    return std::move(*result);
-  }
+  PollResult poll() { return testing::poll_and_commit(*m_poller, m_clock); }
 
   UserId user(const std::string& username) {
     for (const simulator::User& u : m_server->school().users)

@@ -9,6 +9,7 @@
 #include "connector/poller.hpp"
 #include "connector/simulator/server.hpp"
 #include "fakes/manual_clock.hpp"
+#include "poll_cycle.hpp"
 
 namespace certd::connector {
 namespace {
@@ -99,14 +100,7 @@ class MoodlePollTest : public ::testing::Test {
     m_poller = std::make_unique<Poller>(*m_lms, *m_cursors);
   }
 
-  PollResult poll() {
-    Result<PollResult> result = m_poller->poll();
-    EXPECT_TRUE(result) << (result ? "" : result.error().to_string());
-    if (!result) return PollResult();
-    EXPECT_TRUE(m_poller->commit(*result));
-    m_clock.advance(60);
-    return std::move(*result);
-  }
+  PollResult poll() { return testing::poll_and_commit(*m_poller, m_clock); }
 
   std::string teacher(const PollResult& result, UserId student, const std::string& course) {
     for (const CourseProgress& snapshot : result.snapshots)

@@ -3,6 +3,8 @@
 
 find_package(Threads REQUIRED)
 find_package(cpprestsdk REQUIRED)
+# Boost.Beast and Asio (header-only) serve the portal (docs/libraries.md §2).
+find_package(Boost 1.74 REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 find_package(CURL REQUIRED)
 find_package(yaml-cpp REQUIRED)

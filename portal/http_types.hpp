@@ -1,7 +1,7 @@
 #pragma once
-// The portal's own request/response values: handlers never see cpprestsdk
-// types, so they are tested without sockets and the HTTP library can be
-// replaced (cpprestsdk is archived; docs/libraries.md §2).
+// The portal's own request/response values: handlers never see the HTTP
+// library's types, so they are tested without sockets and the server
+// underneath can change (docs/libraries.md §2).
 
 #include <map>
 #include <string>
@@ -11,10 +11,12 @@
 namespace certd::portal {
 
 struct Request {
-  std::string method;  // "GET", "POST"
-  std::string path;    // decoded path, no query
-  std::map<std::string, std::string> headers;  // lower-case names
+  std::string method;  // "GET", "POST", "HEAD", "OPTIONS"
+  std::string path;    // percent-decoded path, no query
+  std::map<std::string, std::string> headers;  // lower-case names; repeats joined with ", "
   std::string body;
+  std::string client;  // the peer's IP address; empty in unit tests
+  std::string query;   // raw query string after '?', not decoded
 
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

@@ -42,14 +42,14 @@ class PortalTest : public ::testing::Test {
                   m_backend, m_clock, std::make_unique<WebhookVerifier>(*WebhookVerifier::create({k_secret}, Duration(300))));
   }
 
-  static Request get(const std::string& path) { return Request{"GET", path, {}, ""}; }
+  static Request get(const std::string& path) { return Request{"GET", path, {}, "", "", ""}; }
 
   Request hook(const std::string& id, const std::string& body, std::int64_t at) {
     auto verifier = *WebhookVerifier::create({k_secret}, Duration(300));
     return Request{"POST", "/hooks/moodle",
                    {{"webhook-id", id}, {"webhook-timestamp", std::to_string(at)},
                     {"webhook-signature", verifier.sign(id, at, body)}},
-                   body};
+                   body, "", ""};
   }
 
   FakePortalBackend m_backend;
@@ -135,7 +135,7 @@ TEST_F(PortalTest, KeysAndUnknownPaths) {
   Response missing = portal().handle(get("/nope"));
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(nlohmann::json::parse(missing.body)["error"]["message"], "no such page");
-  EXPECT_EQ(portal().handle(Request{"DELETE", "/keys", {}, ""}).status, 405);
+  EXPECT_EQ(portal().handle(Request{"DELETE", "/keys", {}, "", "", ""}).status, 405);
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 #include "render/pdf_verifier.hpp"
 
-#include <qpdf/Pl_Discard.hh>
+#include <qpdf/Pipeline.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFObjectHandle.hh>
 
 #include <exception>
+#include <map>
+#include <stdexcept>
 
 #include "core/base64.hpp"
+#include "render/pdf_parse_budget.hpp"
 
 namespace certd::render {
 namespace {
@@ -17,39 +20,178 @@ struct Embedded {
   std::string public_key_base64;
 };
 
-PdfVerification verdict(PdfVerdict kind, std::string message) {
-  PdfVerification result;
-  result.verdict = kind;
-  result.message = std::move(message);
-  return result;
+// What reading the file gave: the embedded strings, or the verdict that
+// ends verification early (unreadable or refused).
+struct Reading {
+  std::optional<PdfVerdict> stop;
+  std::string message;
+  Embedded embedded;
+  std::uint64_t decoded_bytes = 0;
+};
+
+std::string mebibytes(std::uint64_t bytes) {
+  return bytes % (1u << 20) == 0 ? std::to_string(bytes >> 20) + " MiB" : std::to_string(bytes) + " bytes";
 }
+
+// The end of every decode pipeline: counts the decoded bytes and throws as
+// soon as a stream, or all streams together, pass their limit. The throw
+// unwinds through qpdf's C++ pipeline (Pl_Flate has already returned from
+// zlib), so a flate bomb stops within one decoder buffer of the limit.
+class BoundedSink final : public Pipeline {
+ public:
+  BoundedSink(const PdfLimits& limits, std::uint64_t& total)
+      : Pipeline("certd bounded sink", nullptr), m_limits(limits), m_total(total) {}
+
+  void write(unsigned char const*, size_t length) override {
+    m_stream += length;
+    m_total += length;
+    if (m_stream > m_limits.max_stream_decoded || m_total > m_limits.max_total_decoded) {
+      m_over = true;
+      throw std::length_error("decoded stream data over certd's limit");
+    }
+  }
+  void finish() override {}
+
+  bool over() const { return m_over; }
+  bool stream_over() const { return m_stream > m_limits.max_stream_decoded; }
+
+ private:
+  const PdfLimits& m_limits;
+  std::uint64_t& m_total;
+  std::uint64_t m_stream = 0;
+  bool m_over = false;
+};
 
 std::string info_string(QPDFObjectHandle info, const char* key) {
   QPDFObjectHandle value = info.getKey(std::string("/") + key);
   return value.isString() ? value.getStringValue() : std::string();
 }
 
+void stop(Reading& reading, PdfVerdict kind, std::string message) {
+  reading.stop = kind;
+  reading.message = std::move(message);
+}
+
+// A PDF 1.5 cross-reference stream (and the object streams it points
+// into) is decoded by qpdf itself, whole and in memory, where no limit of
+// ours applies; certd's certificates (libharu) never use one. qpdf is told
+// to ignore them, so such a file fails to open: say why.
+bool uses_xref_stream(std::string_view pdf) { return pdf.find("/XRef") != std::string_view::npos; }
+
+// Decodes every stream through a BoundedSink. Returns false when reading
+// must stop (the reason is in `reading`).
+bool decode_streams(QPDF& reader, const PdfLimits& limits, Reading& reading) {
+  for (QPDFObjectHandle& object : reader.getAllObjects()) {
+    if (!object.isStream()) continue;
+    BoundedSink sink(limits, reading.decoded_bytes);
+    bool decoded = object.pipeStreamData(&sink, /*filtering_attempted=*/nullptr, 0, qpdf_dl_generalized,
+                                         /*suppress_warnings=*/true);
+    if (sink.over()) {
+      stop(reading, PdfVerdict::refused,
+           sink.stream_over()
+               ? "a stream decodes to more than " + mebibytes(limits.max_stream_decoded) +
+                     " (a compression bomb?): reading stopped there"
+               : "the streams decode to more than " + mebibytes(limits.max_total_decoded) +
+                     " in all (a compression bomb?): reading stopped there");
+      return false;
+    }
+    // qpdf reports a stream that does not decode only through this result.
+    if (!decoded) {
+      stop(reading, PdfVerdict::unreadable, "a stream does not decode: the PDF is damaged");
+      return false;
+    }
+  }
+  return true;
+}
+
+void refuse_over_budget(const ParseBudget& budget, Reading& reading) {
+  stop(reading, PdfVerdict::refused,
+       "the PDF's objects hold more than " + std::to_string(budget.max_tokens) + " tokens or " +
+           mebibytes(budget.max_bytes) + " outside its streams: refused before parsing them");
+}
+
+// What can be refused before qpdf opens the file: its size, its start,
+// and what qpdf parses while opening it (the trailers, and the encryption
+// dictionary they name). Returns false when reading must stop.
+bool precheck(std::string_view pdf, const PdfLimits& limits, ParseBudget& budget, Reading& reading) {
+  if (pdf.size() > limits.max_file_bytes) {
+    stop(reading, PdfVerdict::refused,
+         "the file is " + std::to_string(pdf.size()) + " bytes, more than the " + mebibytes(limits.max_file_bytes) +
+             " certd reads");
+    return false;
+  }
+  // qpdf also finds a header after leading junk, and then every offset in
+  // the file counts from there; certd's certificates start with it.
+  if (pdf.substr(0, 5) != "%PDF-") {
+    stop(reading, PdfVerdict::unreadable, "not a PDF: it does not start with %PDF-");
+    return false;
+  }
+  bool encrypted = false;
+  if (!charge_trailers(pdf, budget, encrypted)) {
+    refuse_over_budget(budget, reading);
+    return false;
+  }
+  // qpdf reads the encryption dictionary while opening the file, before
+  // its object could be charged; certd's certificates are never encrypted.
+  if (encrypted) {
+    stop(reading, PdfVerdict::refused, "the PDF is encrypted, which certd's certificates never are");
+    return false;
+  }
+  return true;
+}
+
+// What can be refused once qpdf has read the cross-reference table and
+// before it parses any object: their number and their tokens.
+bool check_objects(std::string_view pdf, QPDF& reader, const PdfLimits& limits, ParseBudget& budget,
+                   Reading& reading) {
+  const std::map<QPDFObjGen, QPDFXRefEntry> table = reader.getXRefTable();
+  if (table.size() > limits.max_objects) {
+    stop(reading, PdfVerdict::refused,
+         "the PDF has " + std::to_string(table.size()) + " objects, more than the " +
+             std::to_string(limits.max_objects) + " certd reads");
+    return false;
+  }
+  for (const auto& [id, entry] : table) {
+    if (entry.getType() == 1 && !charge_object(pdf, entry.getOffset(), budget)) {
+      refuse_over_budget(budget, reading);
+      return false;
+    }
+  }
+  return true;
+}
+
 // Reads the PDF strictly: no recovery of a damaged cross-reference table,
-// every stream decoded, any warning fails. A truncated or patched-up file
-// is unreadable, never "probably fine".
-Result<Embedded> read_embedded(std::string_view pdf) {
+// every stream decoded (within the limits), any warning fails. A truncated
+// or patched-up file is unreadable, never "probably fine".
+Reading read_embedded(std::string_view pdf, const PdfLimits& limits) {
+  Reading reading;
+  ParseBudget budget{limits.max_object_tokens, limits.max_object_bytes};
+  if (!precheck(pdf, limits, budget, reading)) return reading;
   try {
     QPDF reader;
     reader.setSuppressWarnings(true);
     reader.setAttemptRecovery(false);
-    std::string bytes(pdf);
-    reader.processMemoryFile("certificate.pdf", bytes.data(), bytes.size());
-    Pl_Discard discard;
-    for (QPDFObjectHandle& object : reader.getAllObjects())
-      if (object.isStream()) object.pipeStreamData(&discard, 0, qpdf_dl_generalized, true);
-    if (reader.anyWarnings()) return Error(ErrorCode::parse_error, "the PDF is damaged");
+    reader.setIgnoreXRefStreams(true);
+    reader.processMemoryFile("certificate.pdf", pdf.data(), pdf.size());
+    if (!check_objects(pdf, reader, limits, budget, reading)) return reading;
+    if (!decode_streams(reader, limits, reading)) return reading;
+    if (reader.anyWarnings()) {
+      stop(reading, PdfVerdict::unreadable, "the PDF is damaged");
+      return reading;
+    }
     QPDFObjectHandle info = reader.getTrailer().getKey("/Info");
-    if (!info.isDictionary()) return Embedded{};
-    return Embedded{info_string(info, k_info_payload), info_string(info, k_info_signature),
-                    info_string(info, k_info_public_key)};
+    if (info.isDictionary())
+      reading.embedded = Embedded{info_string(info, k_info_payload), info_string(info, k_info_signature),
+                                  info_string(info, k_info_public_key)};
   } catch (const std::exception& e) {
-    return Error(ErrorCode::parse_error, std::string("not a readable PDF: ") + e.what());
+    if (uses_xref_stream(pdf))
+      stop(reading, PdfVerdict::refused,
+           "the PDF uses a compressed cross-reference stream (PDF 1.5), which certd does not read: qpdf would "
+           "decode it without a limit (certd's certificates never use one)");
+    else
+      stop(reading, PdfVerdict::unreadable, std::string("not a readable PDF: ") + e.what());
   }
+  return reading;
 }
 
 }  // namespace
@@ -61,20 +203,33 @@ const char* to_string(PdfVerdict verdict) {
     case PdfVerdict::wrong_key: return "WRONG KEY";
     case PdfVerdict::unsigned_pdf: return "UNSIGNED";
     case PdfVerdict::unreadable: return "UNREADABLE";
+    case PdfVerdict::refused: return "REFUSED";
   }
   return "UNREADABLE";
 }
 
-PdfVerification verify_pdf(std::string_view pdf, const PublicKey& issuer_key) {
-  auto embedded = read_embedded(pdf);
-  if (!embedded) return verdict(PdfVerdict::unreadable, embedded.error().message());
-  if (embedded->payload_base64.empty() && embedded->signature_base64.empty())
-    return verdict(PdfVerdict::unsigned_pdf, "the PDF carries no certd signature (a preview, or not issued by certd)");
-  auto payload = base64_decode(embedded->payload_base64);
-  auto signature = base64_decode(embedded->signature_base64);
-  if (!payload || !signature)
-    return verdict(PdfVerdict::tampered, "the embedded payload or signature is not valid base64: it was altered");
+PdfVerification verify_pdf(std::string_view pdf, const PublicKey& issuer_key, const PdfLimits& limits) {
+  Reading reading = read_embedded(pdf, limits);
   PdfVerification result;
+  result.decoded_bytes = reading.decoded_bytes;
+  if (reading.stop) {
+    result.verdict = *reading.stop;
+    result.message = std::move(reading.message);
+    return result;
+  }
+  const Embedded& embedded = reading.embedded;
+  if (embedded.payload_base64.empty() && embedded.signature_base64.empty()) {
+    result.verdict = PdfVerdict::unsigned_pdf;
+    result.message = "the PDF carries no certd signature (a preview, or not issued by certd)";
+    return result;
+  }
+  auto payload = base64_decode(embedded.payload_base64);
+  auto signature = base64_decode(embedded.signature_base64);
+  if (!payload || !signature) {
+    result.verdict = PdfVerdict::tampered;
+    result.message = "the embedded payload or signature is not valid base64: it was altered";
+    return result;
+  }
   result.payload = *payload;
   if (auto facts = parse_payload(*payload)) result.facts = std::move(facts).value();
   if (issuer_key.verify(*payload, *signature)) {
@@ -83,7 +238,7 @@ PdfVerification verify_pdf(std::string_view pdf, const PublicKey& issuer_key) {
                                   : "signed, but the payload is not a certd payload";
     return result;
   }
-  auto signer_key = PublicKey::from_base64(embedded->public_key_base64);
+  auto signer_key = PublicKey::from_base64(embedded.public_key_base64);
   if (signer_key && signer_key->key_id() != issuer_key.key_id() && signer_key->verify(*payload, *signature)) {
     result.verdict = PdfVerdict::wrong_key;
     result.message = "intact, but signed by key " + signer_key->key_id() + ", not by the issuer's key " +

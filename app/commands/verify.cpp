@@ -19,8 +19,6 @@ namespace certd::app {
 
 namespace {
 
-constexpr std::uint64_t k_max_pdf_bytes = 64 << 20;
-
 struct VerifyOptions {
   std::string target;
   std::string public_key_file;
@@ -54,12 +52,20 @@ int verify_file(const VerifyOptions& options, const GlobalOptions& globals) {
     std::cerr << "certd verify: " << key.error().message() << "\n";
     return k_exit_usage;
   }
-  auto pdf = read_file(options.target, k_max_pdf_bytes);
+  // The file is untrusted: it is read only up to the verifier's size
+  // limit, and a larger one gets the verifier's own verdict.
+  const render::PdfLimits limits;
+  auto pdf = read_file(options.target, limits.max_file_bytes);
+  if (!pdf && pdf.error().code() == ErrorCode::invalid_argument) {
+    std::cout << options.target << ": " << render::to_string(render::PdfVerdict::refused) << " - "
+              << pdf.error().message() << "\n";
+    return k_exit_failure;
+  }
   if (!pdf) {
     std::cerr << "certd verify: " << pdf.error().message() << "\n";
     return k_exit_usage;
   }
-  render::PdfVerification result = render::verify_pdf(*pdf, *key);
+  render::PdfVerification result = render::verify_pdf(*pdf, *key, limits);
   bool expired = false;
   if (result.verdict == render::PdfVerdict::valid && result.facts->expires_at) {
     auto expires = parse_iso8601(*result.facts->expires_at);

@@ -7,7 +7,9 @@
 #include "core/clock.hpp"
 #include "core/file_util.hpp"
 #include "render/certificate_number.hpp"
+#include "render/pdf_verifier.hpp"
 #include "store/store.hpp"
+#include "hostile_pdf.hpp"
 #include "render_test_util.hpp"
 
 namespace certd::render {
@@ -84,6 +86,24 @@ TEST_F(RenderCli, VerifyAcceptsAFreshCertificateAndRejectsATamperedOne) {
   auto other = run_certd("verify --config " + m_config + " " + pdf);
   EXPECT_EQ(other.exit_code, 1);
   EXPECT_NE(other.output.find("WRONG KEY"), std::string::npos) << other.output;
+}
+
+// The 19.5 MB flate bomb (19 GiB of zeros) and a file over the
+// size limit: both refused, with the reason, as a failed verification.
+TEST_F(RenderCli, VerifyRefusesAFlateBombAndAFileOverTheSizeLimit) {
+  signed_certificate(testing::test_signer());
+  std::string bomb = m_dir.write("bomb.pdf", testing::flate_bomb_pdf(19, 1024));
+  auto bombed = run_certd("verify --config " + m_config + " " + bomb);
+  EXPECT_EQ(bombed.exit_code, 1);
+  EXPECT_NE(bombed.output.find("bomb.pdf: REFUSED - a stream decodes to more than 64 MiB"), std::string::npos)
+      << bombed.output;
+
+  std::string large = m_dir.write("large.pdf", "%PDF-1.4\n" + std::string(PdfLimits().max_file_bytes, ' '));
+  auto refused = run_certd("verify --config " + m_config + " " + large);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("large.pdf: REFUSED - "), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("the limit is " + std::to_string(PdfLimits().max_file_bytes)), std::string::npos)
+      << refused.output;
 }
 
 TEST_F(RenderCli, VerifyRefusesAKeyFileOthersCanRead) {

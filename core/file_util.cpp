@@ -97,9 +97,22 @@ Status sync_file_system(const std::string& path) {
 }
 
 Status make_directories(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (ec) return Error(ErrorCode::unavailable, "cannot create directory " + path + ": " + ec.message());
+  // Parent first, one mkdir() each: std::filesystem::create_directories
+  // would give every new folder 0777 less the umask (0755 under umask 022).
+  std::filesystem::path partial;
+  for (const std::filesystem::path& part : std::filesystem::path(path).lexically_normal()) {
+    partial /= part;
+    if (part.empty() || part == "/" || part == "." || part == "..") continue;
+    if (::mkdir(partial.c_str(), 0700) != 0) {
+      int saved = errno;
+      std::error_code ec;
+      if (saved == EEXIST && std::filesystem::is_directory(partial, ec)) continue;
+      errno = saved;
+      return errno_error("cannot create directory", partial.string());
+    }
+    // mkdir() honours the umask, which may have taken the owner's bits.
+    if (::chmod(partial.c_str(), 0700) != 0) return errno_error("cannot chmod", partial.string());
+  }
   return ok();
 }
 

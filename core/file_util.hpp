@@ -38,7 +38,9 @@ Status fsync_directory(const std::string& dir);
 // syncfs() on the file system holding `path`: one flush for many files.
 Status sync_file_system(const std::string& path);
 
-// Creates `path` and its parents (mode 0750 for new directories).
+// Creates `path` and its missing parents, each with mode 0700 whatever
+// the umask: certd's folders hold private data (the store, PDFs, keys,
+// e-mails). Folders that already exist keep their mode.
 Status make_directories(const std::string& path);
 
 // Joins `name` below `root` and refuses anything that could leave it:

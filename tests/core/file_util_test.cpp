@@ -97,6 +97,32 @@ TEST_F(FileUtil, RefusesFilesOverTheLimit) {
   EXPECT_EQ(read_file((m_dir / "missing").string(), 100).error().code(), ErrorCode::not_found);
 }
 
+// Folders hold the store, PDFs, keys and e-mails: new ones are 0700
+// whatever the umask (std::filesystem would make them 0755 under 022);
+// a folder that was there keeps its mode.
+TEST_F(FileUtil, NewFoldersAreForTheOwnerOnlyWhateverTheUmask) {
+  auto mode_of = [](const std::filesystem::path& path) {
+    struct stat info {};
+    EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
+    return info.st_mode & 0777;
+  };
+  std::filesystem::create_directories(m_dir / "shared");
+  ::chmod((m_dir / "shared").c_str(), 0755);
+  for (mode_t umask : {022, 0277}) {
+    mode_t before = ::umask(umask);
+    std::filesystem::path deep = m_dir / "shared" / ("u" + std::to_string(umask)) / "pdf" / "2026";
+    Status made = make_directories(deep.string() + "/");
+    ::umask(before);
+    ASSERT_TRUE(made) << made.error().to_string();
+    for (const auto& folder : {deep.parent_path().parent_path(), deep.parent_path(), deep})
+      EXPECT_EQ(mode_of(folder), 0700u) << folder << " under umask " << umask;
+  }
+  EXPECT_EQ(mode_of(m_dir / "shared"), 0755u);
+  EXPECT_TRUE(make_directories((m_dir / "shared").string())) << "an existing folder is fine";
+  ASSERT_TRUE(write_file_atomically((m_dir / "file").string(), "x"));
+  EXPECT_FALSE(make_directories((m_dir / "file" / "below").string())) << "a file is in the way";
+}
+
 TEST(JoinInside, KeepsNamesInsideTheirFolder) {
   EXPECT_EQ(*join_inside("/data/pdf", "2026/ABC.pdf"), "/data/pdf/2026/ABC.pdf");
   for (const char* bad : {"", "/etc/passwd", "../x", "a/../../x", "a//b", "./a", "a\\b", "a/.."})

@@ -54,6 +54,13 @@ Result<render::Signer> load_issuer_key(const std::string& key_file) {
   return signer;
 }
 
+Result<bool> check_issuer_key(const std::string& key_file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(key_file, ec)) return false;
+  CERTD_TRY(load_issuer_key(key_file));
+  return true;
+}
+
 Result<render::Signer> load_or_create_issuer_key(const std::string& key_file) {
   std::error_code ec;
   if (!std::filesystem::exists(key_file, ec)) CERTD_TRY(create_key(key_file));

@@ -24,6 +24,12 @@ Result<render::Signer> load_or_create_issuer_key(const std::string& key_file);
 // Loads an existing key only (verification must never create one).
 Result<render::Signer> load_issuer_key(const std::string& key_file);
 
+// What load_or_create_issuer_key would refuse, without creating anything
+// (`certd check-config`): an existing file gives load_issuer_key's errors.
+// True: the key is there and usable; false: there is none yet, which is
+// fine (the first run creates it).
+Result<bool> check_issuer_key(const std::string& key_file);
+
 // Reads an SPKI PEM public key file (a <key_file>.pub).
 Result<render::PublicKey> load_public_key_file(const std::string& path);
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "app/csv_writer.hpp"
+#include "app/terminal_text.hpp"
+
 namespace certd::app {
 namespace {
 
@@ -27,22 +30,23 @@ std::size_t display_width(const std::string& text) {
   return width;
 }
 
-std::string csv_field(const std::string& field) {
-  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
-  std::string quoted = "\"";
-  for (char c : field) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
 }  // namespace
 
+// Every cell goes through terminal_safe here, so no command that prints
+// stored data (names, reasons, file names, LMS errors) can forget it.
 std::string TextTable::render() const {
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(m_rows.size());
+  for (const auto& row : m_rows) {
+    rows.emplace_back();
+    for (const std::string& cell : row) rows.back().push_back(terminal_safe(cell));
+  }
   std::vector<std::size_t> widths(m_header.size(), 0);
   auto measure = [&](const std::vector<std::string>& row) {
     for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
   };
   measure(m_header);
-  for (const auto& row : m_rows) measure(row);
+  for (const auto& row : rows) measure(row);
   std::string out;
   auto line = [&](const std::vector<std::string>& row) {
     for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
@@ -52,18 +56,13 @@ std::string TextTable::render() const {
     out += "\n";
   };
   line(m_header);
-  for (const auto& row : m_rows) line(row);
+  for (const auto& row : rows) line(row);
   return out;
 }
 
 std::string TextTable::csv() const {
-  std::string out;
-  auto line = [&](const std::vector<std::string>& row) {
-    for (std::size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + csv_field(row[i]);
-    out += "\r\n";
-  };
-  line(m_header);
-  for (const auto& row : m_rows) line(row);
+  std::string out = csv_line(m_header);
+  for (const auto& row : m_rows) out += csv_line(row);
   return out;
 }
 

@@ -11,9 +11,10 @@ class TextTable {
   explicit TextTable(std::vector<std::string> header) : m_header(std::move(header)) {}
   void add(std::vector<std::string> row) { m_rows.push_back(std::move(row)); }
   bool empty() const { return m_rows.empty(); }
-  // Columns padded to their widest cell (counting UTF-8 characters).
+  // Columns padded to their widest cell (counting UTF-8 characters); every
+  // cell is printed through terminal_safe (app/terminal_text.hpp).
   std::string render() const;
-  // RFC 4180: fields with commas, quotes or line breaks are quoted.
+  // RFC 4180 with formula cells neutralised (app/csv_writer.hpp).
   std::string csv() const;
 
  private:

@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "app/display_text.hpp"
+#include "app/terminal_text.hpp"
 #include "core/time_format.hpp"
 
 namespace certd::app {
@@ -75,6 +77,28 @@ Result<Collector> collect(std::string_view text) {
   return c;
 }
 
+// Everything a row prints or a report shows is checked here, at import,
+// so a bad name is reported with its line instead of failing at render
+// time or reaching a report raw (app/display_text.hpp).
+std::string text_problem(const BatchRow& row) {
+  struct Column {
+    const char* name;
+    const std::string& value;
+    TextKind kind;
+  };
+  const Column columns[] = {{"student", row.student, TextKind::name},
+                            {"name", row.name, TextKind::name},
+                            {"course", row.course, TextKind::name},
+                            {"notes", row.notes, TextKind::notes}};
+  for (const Column& column : columns) {
+    if (column.value.empty()) continue;  // notes are optional; the rest was checked
+    if (Status checked = check_display_text(column.value, column.kind, std::string("column '") + column.name + "'");
+        !checked)
+      return checked.error().message();
+  }
+  return "";
+}
+
 }  // namespace
 
 BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, TimePoint today) {
@@ -102,7 +126,9 @@ BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, T
   for (std::size_t i = 0; i < header.size(); ++i) {
     std::string name = lower(trimmed(header[i]));
     static const std::set<std::string> k_known = {"student", "name", "course", "expires_on", "notes"};
-    if (!k_known.count(name)) fail(records.front().first, "unknown column '" + header[i] + "' (known: student, name, course, expires_on, notes)");
+    if (!k_known.count(name))
+      fail(records.front().first,
+           "unknown column '" + terminal_safe(header[i]) + "' (known: student, name, course, expires_on, notes)");
     else if (!column.emplace(name, i).second) fail(records.front().first, "column '" + name + "' appears twice");
   }
   for (const char* required : {"student", "name", "course"})
@@ -127,9 +153,11 @@ BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, T
     else if (row.name.empty()) problem = "name is empty";
     else if (row.course.empty()) problem = "course is empty";
     else if (row.name.size() > k_max_field || row.notes.size() > k_max_field) problem = "a field is longer than 4096 bytes";
+    if (problem.empty()) problem = text_problem(row);
     if (problem.empty() && !field("expires_on").empty()) {
       row.expires_on = parse_iso8601(field("expires_on"));
-      if (!row.expires_on || field("expires_on").size() != 10) problem = "expires_on '" + field("expires_on") + "' is not a date (YYYY-MM-DD)";
+      if (!row.expires_on || field("expires_on").size() != 10)
+        problem = "expires_on '" + terminal_safe(field("expires_on")) + "' is not a date (YYYY-MM-DD)";
       else if (*row.expires_on < today) problem = "expires_on " + field("expires_on") + " is in the past";
     }
     if (problem.empty()) {

@@ -35,7 +35,10 @@ struct BatchFile {
 
 // Parses CSV text (RFC 4180 through libcsv; UTF-8, optional BOM). A row
 // whose expiry date lies before `today` is an error (it would be born
-// expired); so is a student named twice for the same course.
+// expired); so is a student named twice for the same course, and a
+// student, name, course or notes cell that check_display_text refuses
+// (not UTF-8, control or bidi characters, too long; app/display_text.hpp):
+// "file:line: column 'name' contains ...", the cell shown escaped.
 BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, TimePoint today);
 
 }  // namespace certd::app

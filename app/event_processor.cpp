@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 
+#include "app/display_text.hpp"
 #include "app/issuer.hpp"
 #include "app/progress_codec.hpp"
 #include "app/school.hpp"
@@ -43,6 +44,20 @@ std::string percent(double value) {
 bool wants(const rules::Rule& rule, rules::NotifyTarget target) {
   if (rule.notify.empty()) return target == rules::NotifyTarget::student;
   return std::find(rule.notify.begin(), rule.notify.end(), target) != rule.notify.end();
+}
+
+// Names from the LMS are checked like typed ones (app/display_text.hpp):
+// a bad one fails this student's event with the reason (kept, retried,
+// shown by `certd events list --failed`); it never reaches a certificate,
+// the pending queue or a report, and other students carry on.
+Status check_lms_names(const connector::CourseProgress& p) {
+  const std::string whose = " of student " + std::to_string(p.student.id) + " in the LMS";
+  CERTD_TRY(check_display_text(p.student.fullname, TextKind::name, "the full name" + whose));
+  if (!p.teacher_name.empty())
+    CERTD_TRY(check_display_text(p.teacher_name, TextKind::name, "the teacher's name" + whose));
+  if (!p.course.fullname.empty())
+    CERTD_TRY(check_display_text(p.course.fullname, TextKind::name, "the course name" + whose));
+  return ok();
 }
 
 Result<rules::IssuedHistory> history_of(store::Store& store, const std::string& student_id) {
@@ -107,10 +122,17 @@ Result<int> EventProcessor::release_quota_waiters() {
     CERTD_ASSIGN_OR_RETURN(bool room, quota_allows(round));
     if (!room) break;
     CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, progress_from_json(row.pending.facts));
-    CERTD_ASSIGN_OR_RETURN(IssueJob job, job_for_rule(row.pending.rule_id, progress, "automatic",
-                                                      "rule " + row.pending.rule_id + " (after the monthly quota)"));
-    CERTD_ASSIGN_OR_RETURN(job.key, rules::parse_idempotency_key(row.pending.idempotency_key));
-    round.push_back({0, std::move(job)});
+    auto job = job_for_rule(row.pending.rule_id, progress, "automatic",
+                            "rule " + row.pending.rule_id + " (after the monthly quota)");
+    if (!job) {
+      // One entry that cannot be issued (a name refused since it was
+      // queued) stays in the teacher's queue; it must not hold up the rest
+      // or the round. Approving it names the reason.
+      CERTD_LOG_DEBUG("pending #{} stays queued: {}", row.id, job.error().message());
+      continue;
+    }
+    CERTD_ASSIGN_OR_RETURN(job->key, rules::parse_idempotency_key(row.pending.idempotency_key));
+    round.push_back({0, std::move(*job)});
     released.push_back(row.id);
   }
   if (round.empty()) return 0;
@@ -195,12 +217,20 @@ std::vector<std::optional<Result<connector::CourseProgress>>> EventProcessor::pr
     const std::vector<store::EventRow>& events) {
   std::vector<std::optional<Result<connector::CourseProgress>>> fetched(events.size());
   std::vector<std::size_t> webhooks;
-  for (std::size_t i = 0; i < events.size(); ++i)
+  std::vector<std::pair<std::size_t, connector::CourseProgress>> renamed;
+  for (std::size_t i = 0; i < events.size(); ++i) {
     if (events[i].event.source.rfind("webhook:", 0) == 0) webhooks.push_back(i);
+    else if (auto stale = snapshot_with_bad_names(events[i])) renamed.emplace_back(i, std::move(*stale));
+  }
   // The Lms is thread-safe and bounds its own connections; a few threads
   // keep its pool busy instead of waiting on one request at a time.
-  parallel_for(webhooks.size(), k_fetch_threads, [&](std::size_t n) {
-    fetched[webhooks[n]].emplace(fetch_progress(events[webhooks[n]].event.payload));
+  parallel_for(webhooks.size() + renamed.size(), k_fetch_threads, [&](std::size_t n) {
+    if (n < webhooks.size()) {
+      fetched[webhooks[n]].emplace(fetch_progress(events[webhooks[n]].event.payload));
+      return;
+    }
+    const auto& [index, snapshot] = renamed[n - webhooks.size()];
+    fetched[index].emplace(m_lms->progress(snapshot.course, snapshot.student.id));
   });
   return fetched;
 }
@@ -210,6 +240,10 @@ Status EventProcessor::process(const store::EventRow& event,
                                std::vector<QueuedJob>& jobs, ProcessStats& stats) {
   if (event.event.kind == k_event_lms_change) {
     CERTD_ASSIGN_OR_RETURN(ChangeEvent change, parse_change_event(event.event.payload));
+    if (fetched && *fetched) {
+      change.snapshot = **fetched;
+      change.snapshot_json = progress_to_json(**fetched);
+    }
     if (change.change.kind == connector::ChangeKind::issue_now) return force(change.snapshot, change.change, index, jobs);
     return decide(change.snapshot, change.snapshot_json, index, jobs, stats);
   }
@@ -235,6 +269,17 @@ Result<connector::CourseProgress> EventProcessor::fetch_progress(const std::stri
   return m_lms->progress(courses.front(), (*data)["user_id"].get<connector::UserId>());
 }
 
+// A failed LMS change whose snapshot held a name certd refused is read
+// again from the LMS when it is retried: the name may be fixed there by
+// now, and the stored snapshot would fail the same way for ever.
+std::optional<connector::CourseProgress> EventProcessor::snapshot_with_bad_names(const store::EventRow& event) const {
+  if (!m_lms || event.status != store::EventStatus::failed || event.event.kind != k_event_lms_change)
+    return std::nullopt;
+  auto change = parse_change_event(event.event.payload);
+  if (!change || check_lms_names(change->snapshot)) return std::nullopt;
+  return std::move(change->snapshot);
+}
+
 bool EventProcessor::prints_teacher(const std::string& template_id) const {
   auto found = m_school.templates.find(template_id);
   return found != m_school.templates.end() && found->second &&
@@ -245,6 +290,7 @@ Result<IssueJob> EventProcessor::job_for_rule(const std::string& rule_id, const 
                                               const std::string& kind, const std::string& requested_by) const {
   const rules::Rule* rule = m_school.rules.find(rule_id);
   if (!rule) return Error(ErrorCode::not_found, "no rule " + rule_id);
+  CERTD_TRY(check_lms_names(p));
   IssueJob job;
   job.key = rules::rule_key(rule->id, std::to_string(p.student.id), rule->course);
   job.kind = kind;
@@ -300,6 +346,7 @@ Status EventProcessor::decide(const connector::CourseProgress& progress, const s
         if (!room) {
           // The month's quota is used up: the certificate waits, visibly,
           // in the teacher's queue; nothing is dropped.
+          CERTD_TRY(check_lms_names(progress));
           store::NewPending waiting{decision.key.to_string(), rule->id, facts.student_id, facts.student_name,
                                     facts.course, quota_reason(), snapshot_json, to_unix(now),
                                     store::PendingWait::quota};
@@ -317,6 +364,7 @@ Status EventProcessor::decide(const connector::CourseProgress& progress, const s
         break;
       }
       case rules::Outcome::pending: {
+        CERTD_TRY(check_lms_names(progress));
         store::NewPending pending{decision.key.to_string(), rule->id, facts.student_id, facts.student_name,
                                   facts.course, "conditions met; waits for a teacher's approval", snapshot_json,
                                   to_unix(now)};
@@ -345,6 +393,10 @@ Status EventProcessor::force(const connector::CourseProgress& progress, const co
   const connector::IssueNowMark& mark = *change.issue_now;
   rules::StudentFacts facts = facts_from_progress(progress);
   CERTD_ASSIGN_OR_RETURN(rules::IssuedHistory history, history_of(m_store, facts.student_id));
+  if (!mark.teacher_name.empty())
+    CERTD_TRY(check_display_text(mark.teacher_name, TextKind::name,
+                                 "the name of the teacher who marked student " + std::to_string(mark.student) +
+                                     " in the LMS"));
   std::string teacher = mark.teacher_name.empty() ? "teacher #" + std::to_string(mark.teacher_id) : mark.teacher_name;
   std::size_t before = jobs.size();
   std::string refusals;

@@ -103,6 +103,9 @@ class EventProcessor {
   std::optional<std::int64_t> next_attempt(const store::EventRow& event, const Error& error, std::int64_t now) const;
   // Thread-safe (the Lms is).
   Result<connector::CourseProgress> fetch_progress(const std::string& webhook_body) const;
+  // The stored snapshot of a retried LMS change whose names were refused
+  // (it is read again from the LMS), else nothing.
+  std::optional<connector::CourseProgress> snapshot_with_bad_names(const store::EventRow& event) const;
 
   const School& m_school;
   store::Store& m_store;

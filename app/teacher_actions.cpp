@@ -6,6 +6,7 @@
 #include <utility>
 #include <nlohmann/json.hpp>
 
+#include "app/display_text.hpp"
 #include "app/event_processor.hpp"
 #include "app/progress_codec.hpp"
 #include "connector/lms.hpp"
@@ -167,11 +168,17 @@ Status copy_grade_and_skills(Runtime& runtime, const store::CertificateRow& reis
 }  // namespace
 
 Result<std::string> teacher_name(const std::string& given) {
-  if (!given.empty()) return given;
+  if (!given.empty()) {
+    CERTD_TRY(check_display_text(given, TextKind::name, "--teacher"));
+    return given;
+  }
   // A login name is a fair default for who acted, but "root" must never
   // be printed on a child's certificate.
   const char* user = std::getenv("USER");
-  if (user && *user && std::string(user) != "root") return std::string(user);
+  if (user && *user && std::string(user) != "root") {
+    CERTD_TRY(check_display_text(user, TextKind::name, "$USER (give --teacher NAME instead)"));
+    return std::string(user);
+  }
   return Error(ErrorCode::invalid_argument, "give --teacher NAME: it is printed on the certificate");
 }
 
@@ -274,6 +281,9 @@ Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDet
     job.requested_by = r.teacher;
     if (lms && !r.course.empty() && details.student_name.empty()) {
       CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, fetch(*lms, r.course, r.student_id));
+      // The LMS's name is checked like a typed one (app/display_text.hpp).
+      CERTD_TRY(check_display_text(progress.student.fullname, TextKind::name,
+                                   "the LMS's name for student " + r.student_id));
       job.student_name = progress.student.fullname;
       job.student_email = progress.student.email;
       job.guardian_emails = progress.student.guardian_emails;

@@ -47,7 +47,8 @@ Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const 
 Status revoke(Runtime& runtime, const std::string& number, const std::string& reason, const std::string& teacher);
 
 // Who is acting: `given`, else $USER; invalid_argument when neither
-// names a person (no $USER, or root).
+// names a person (no $USER, or root) or the name is not printable text
+// (check_display_text, app/display_text.hpp).
 Result<std::string> teacher_name(const std::string& given);
 
 }  // namespace certd::app

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/commands/commands.hpp"
+#include "app/display_text.hpp"
 #include "app/teacher_actions.hpp"
 #include "app/school.hpp"
 #include "connector/lms.hpp"
@@ -34,7 +35,26 @@ void print_outcome(const IssueOutcome& outcome) {
     std::cout << "issued " << outcome.number << "\n";
 }
 
+// What the teacher typed is printed on the certificate and in reports:
+// refused before anything is recorded (exit 2).
+Status check_typed_text(const IssueOptions& o) {
+  struct Option {
+    const char* name;
+    const std::string& value;
+    TextKind kind;
+  };
+  const Option options[] = {{"--student", o.student, TextKind::name},
+                            {"--name", o.name, TextKind::name},
+                            {"--email", o.email, TextKind::name},
+                            {"--course", o.course, TextKind::name},
+                            {"--notes", o.notes, TextKind::notes}};
+  for (const Option& option : options)
+    if (!option.value.empty()) CERTD_TRY(check_display_text(option.value, option.kind, option.name));
+  return ok();
+}
+
 int adhoc(const GlobalOptions& globals, const IssueOptions& o) {
+  if (Status typed = check_typed_text(o); !typed) return fail("issue", typed.error());
   auto runtime = open_runtime(globals);
   if (!runtime) return fail("issue", runtime.error());
   std::unique_ptr<connector::Lms> lms;
@@ -109,6 +129,9 @@ void define_revoke(CLI::App& command, const GlobalOptions& globals, Handler& han
   command.add_option("--reason", o->reason, "shown on the verification page")->required();
   command.add_option("--teacher", o->teacher, "who revokes (default: $USER)");
   handler = [&globals, o] {
+    // The reason is shown on the verification page and in reports.
+    if (Status typed = check_display_text(o->reason, TextKind::name, "--reason"); !typed)
+      return fail("revoke", typed.error());
     auto runtime = open_runtime(globals);
     if (!runtime) return fail("revoke", runtime.error());
     if (auto done = revoke(**runtime, o->number, o->reason, teacher_name(o->teacher).value_or("a teacher")); !done)

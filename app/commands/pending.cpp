@@ -4,7 +4,9 @@
 #include <iostream>
 
 #include "app/commands/commands.hpp"
+#include "app/display_text.hpp"
 #include "app/teacher_actions.hpp"
+#include "app/terminal_text.hpp"
 #include "app/text_table.hpp"
 #include "connector/lms.hpp"
 #include "core/time_format.hpp"
@@ -43,6 +45,9 @@ int approve(Runtime& runtime, const PendingOptions& o) {
     std::cerr << "certd pending approve: give pending ids, or --all\n";
     return k_exit_usage;
   }
+  if (!o.notes.empty())
+    if (Status typed = check_display_text(o.notes, TextKind::notes, "--notes"); !typed)
+      return fail("pending approve", typed.error());
   std::unique_ptr<connector::Lms> lms;
   if (auto made = make_lms(runtime.school.config, &runtime.school.rules, runtime.clock)) lms = std::move(*made);
   std::vector<store::Id> ids(o.ids.begin(), o.ids.end());
@@ -51,7 +56,7 @@ int approve(Runtime& runtime, const PendingOptions& o) {
   auto result = approve_pending(runtime, lms.get(), ids, o.all, o.notes, *teacher);
   if (!result) return fail("pending approve", result.error());
   for (const std::string& number : result->issued) std::cout << "issued " << number << "\n";
-  for (const std::string& problem : result->failed) std::cerr << "not issued: " << problem << "\n";
+  for (const std::string& problem : result->failed) std::cerr << "not issued: " << terminal_safe(problem) << "\n";
   std::cout << result->issued.size() << " issued; what was not approved stays in the queue.\n";
   return result->failed.empty() ? k_exit_ok : k_exit_failure;
 }

@@ -65,5 +65,50 @@ TEST(BatchCsv, RefusesBadHeadersAndBrokenQuoting) {
             "f.csv:1: the file is empty; expected a header row: student,name,course[,expires_on][,notes]");
 }
 
+// Issue 12: names are checked at import, each bad cell reported by line
+// and column with its bytes escaped; the good rows are kept.
+TEST(BatchCsv, ReportsNamesWithControlCharactersByLineAndColumn) {
+  BatchFile file = parse_batch_csv(
+      "student,name,course,notes\n"
+      "1,Ann Lee,FA-101,\n"
+      "2,\x1b[31mred,FA-101,\n"
+      "3,\"Ro\t=cmd\",FA-101,\n"
+      "4,\x1b[2J,FA-101,\n"
+      "5,Bo\xc2\x9b" "2J,FA-101,\n"
+      "6,Cy Lee,FA-101,\"fine\nsecond line\"\n"
+      "7,Di Lee,FA-\x1b" "101,\n"
+      "8,Ed Lee,FA-101,\"see\x07\"\n",
+      "list.csv", today());
+  ASSERT_EQ(file.rows.size(), 2u);
+  EXPECT_EQ(file.rows[0].name, "Ann Lee");
+  EXPECT_EQ(file.rows[1].notes, "fine\nsecond line");
+  EXPECT_EQ(errors_of(file),
+            (std::vector<std::string>{
+                "list.csv:3: column 'name' contains a control character (U+001B) at character 1: \"\\x1B[31mred\"",
+                "list.csv:4: column 'name' contains a control character (U+0009) at character 3: \"Ro\\x09=cmd\"",
+                "list.csv:5: column 'name' contains a control character (U+001B) at character 1: \"\\x1B[2J\"",
+                "list.csv:6: column 'name' contains a control character (U+009B) at character 3: "
+                "\"Bo\\xC2\\x9B2J\"",
+                "list.csv:9: column 'course' contains a control character (U+001B) at character 4: "
+                "\"FA-\\x1B101\"",
+                "list.csv:10: column 'notes' contains a control character (U+0007) at character 4: \"see\\x07\"",
+            }));
+}
+
+TEST(BatchCsv, ReportsBrokenUtf8BidiControlsNulAndOverlongNamesAtImport) {
+  std::string text = "student,name,course\n1,Ann\xff,FA-101\n2,Bea\xe2\x80\xae" "eviL,FA-101\n3," +
+                     std::string("Cy\0Lee", 6) + ",FA-101\n4," + std::string(201, 'x') + ",FA-101\n";
+  BatchFile file = parse_batch_csv(text, "list.csv", today());
+  EXPECT_TRUE(file.rows.empty());
+  std::vector<std::string> errors = errors_of(file);
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_EQ(errors[0].rfind("list.csv:2: column 'name' is not valid UTF-8", 0), 0u) << errors[0];
+  EXPECT_EQ(errors[0].find('\xff'), std::string::npos) << "escaped, never echoed raw";
+  EXPECT_EQ(errors[1], "list.csv:3: column 'name' contains a bidirectional control character (U+202E) at character 4: "
+                       "\"Bea\\xE2\\x80\\xAEeviL\"");
+  EXPECT_EQ(errors[2], "list.csv:4: column 'name' contains a NUL character (U+0000) at character 3: \"Cy\\x00Lee\"");
+  EXPECT_EQ(errors[3].rfind("list.csv:5: column 'name' is 201 characters long; at most 200", 0), 0u) << errors[3];
+}
+
 }  // namespace
 }  // namespace certd::app

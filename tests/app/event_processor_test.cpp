@@ -305,3 +305,96 @@ TEST_F(QuotaTest, OnlyEntriesThatWaitForTheQuotaAreReleasedByIt) {
 
 }  // namespace
 }  // namespace certd::app
+
+// Names from the LMS are checked like typed ones (issue 12): a bad one
+// fails that student's event with the reason, kept and retried; it never
+// reaches a certificate or the pending queue, and the others carry on.
+namespace certd::app {
+namespace {
+
+TEST_F(EventProcessorTest, AnLmsNameWithAControlCharacterFailsOnlyThatStudentsEvent) {
+  ASSERT_OK(record_change(first_aider(42, "\x1b[31mred", 92), "e1"));
+  ASSERT_OK(record_change(first_aider(43, "Ada Lovelace", 92), "e2"));
+
+  auto stats = process();
+
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->failed, 1);
+  EXPECT_EQ(stats->issued, 1);
+  EXPECT_TRUE(certificates_of(42).empty());
+  EXPECT_EQ(certificates_of(43).size(), 1u);
+  auto failed = events(store::EventStatus::failed);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].error,
+            "the full name of student 42 in the LMS contains a control character (U+001B) at character 1: "
+            "\"\\x1B[31mred\"");
+  EXPECT_TRUE(failed[0].next_attempt_at) << "kept, and tried again";
+}
+
+TEST_F(EventProcessorTest, ARetriedEventReadsTheNameAgainOnceTheLmsHasItFixed) {
+  ASSERT_OK(record_change(first_aider(42, "Ada\x1b[2J", 92), "e1"));
+  ASSERT_OK(process());
+  ASSERT_EQ(events(store::EventStatus::failed).size(), 1u);
+
+  m_lms.set_progress(first_aider(42, "Ada Lovelace", 92));
+  ASSERT_OK(db().make_failed_events_due({}, to_unix(m_clock.now())));
+  auto retried = process();
+
+  ASSERT_OK(retried);
+  EXPECT_EQ(retried->issued, 1);
+  ASSERT_EQ(certificates_of(42).size(), 1u);
+  EXPECT_EQ(certificates_of(42)[0].certificate.student_name, "Ada Lovelace");
+  EXPECT_TRUE(events(store::EventStatus::failed).empty());
+}
+
+TEST_F(EventProcessorTest, ATeachersNameWithABidiOverrideFailsTheEvent) {
+  connector::CourseProgress ada = first_aider(42, "Ada Lovelace", 92);
+  ada.teacher_name = "Mr \xe2\x80\xae" "namlliM";
+  ASSERT_OK(record_change(ada, "e1"));
+
+  ASSERT_OK(process());
+
+  EXPECT_TRUE(certificates_of(42).empty());
+  auto failed = events(store::EventStatus::failed);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_NE(failed[0].error.find("the teacher's name of student 42 in the LMS contains a bidirectional control "
+                                 "character (U+202E) at character 4"),
+            std::string::npos)
+      << failed[0].error;
+}
+
+// Moodle's JSON is valid UTF-8 by the time it is parsed; a NUL is not
+// refused by JSON, so it is checked here.
+TEST_F(EventProcessorTest, ANameWithANulNeverReachesThePendingQueue) {
+  ASSERT_OK(record_change(swimmer(7, std::string("Bea\0Lee", 7)), "s1", connector::ChangeKind::skills_changed));
+
+  auto stats = process();
+
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->failed, 1);
+  EXPECT_EQ(stats->queued, 0);
+  EXPECT_TRUE(pending().empty());
+  auto failed = events(store::EventStatus::failed);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].error,
+            "the full name of student 7 in the LMS contains a NUL character (U+0000) at character 4: \"Bea\\x00Lee\"");
+}
+
+TEST_F(EventProcessorTest, AnIssueNowMarkByATeacherWhoseNameHasAnEscapeFails) {
+  connector::CourseProgress bea = swimmer(7, "Bea Nguyen", 1);
+  connector::IssueNowMark mark = mark_for(bea, "Ms\x1b[2J Rivera");
+  ASSERT_OK(record_change(bea, mark.key(), connector::ChangeKind::issue_now, mark));
+
+  ASSERT_OK(process());
+
+  EXPECT_TRUE(certificates_of(7).empty());
+  auto failed = events(store::EventStatus::failed);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_NE(failed[0].error.find("the name of the teacher who marked student 7 in the LMS contains a control "
+                                 "character (U+001B) at character 3"),
+            std::string::npos)
+      << failed[0].error;
+}
+
+}  // namespace
+}  // namespace certd::app

@@ -572,5 +572,28 @@ TEST_F(TeacherActionsWithQuotaOnOlderRowsTest, ReissueRecoversTheGradeFromTheQue
   EXPECT_NE(pdf_text(reissued->number).find("Final assessment: 91%"), std::string::npos) << pdf_text(reissued->number);
 }
 
+// Issue 12: the names a teacher action prints are checked like any other.
+TEST_F(TeacherActionsTest, AnAdhocAwardRefusesANameTheLmsSendsWithAnEscape) {
+  m_lms.set_progress(swimmer(7, "Bea\x1b[2J", 1));
+  AdhocDetails from_lms = adhoc("req-1", "7", "");
+  from_lms.request.course = "SWIM-L3";
+
+  auto refused = issue_adhoc(runtime(), &m_lms, from_lms);
+
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), ErrorCode::invalid_argument);
+  EXPECT_EQ(refused.error().message(),
+            "the LMS's name for student 7 contains a control character (U+001B) at character 4: \"Bea\\x1B[2J\"");
+  EXPECT_TRUE(certificates_of(7).empty());
+}
+
+TEST_F(TeacherActionsTest, TheTeachersNameIsCheckedWhetherGivenOrTakenFromUser) {
+  auto given = teacher_name("Ms\xe2\x80\xae" "areviR");
+  ASSERT_FALSE(given);
+  EXPECT_EQ(given.error().message().rfind("--teacher contains a bidirectional control character (U+202E)", 0), 0u)
+      << given.error().message();
+  EXPECT_TRUE(teacher_name("Ms Rivera"));
+}
+
 }  // namespace
 }  // namespace certd::app

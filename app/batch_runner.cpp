@@ -1,7 +1,10 @@
 #include "app/batch_runner.hpp"
 
+#include <algorithm>
+#include <map>
 #include <set>
 
+#include "app/batch_row_key.hpp"
 #include "app/issuer.hpp"
 #include "app/school.hpp"
 #include "core/log.hpp"
@@ -14,9 +17,13 @@ namespace {
 
 constexpr const char* k_cancel_reason = "batch cancelled";
 
-IssueJob job_for(const store::BatchRow& batch, const store::BatchItemRow& row) {
+Result<IssueJob> job_for(const store::BatchRow& batch, const store::BatchItemRow& row) {
   IssueJob job;
-  job.key = rules::IdempotencyKey{rules::Origin::batch, std::to_string(batch.id), row.item.student, row.item.course, 1};
+  if (row.item.key.empty()) {
+    job.key = legacy_batch_row_key(batch.id, row.item);
+  } else {
+    CERTD_ASSIGN_OR_RETURN(job.key, rules::parse_idempotency_key(row.item.key));
+  }
   job.kind = "batch";
   job.template_id = batch.batch.template_id;
   job.student_id = row.item.student;
@@ -31,6 +38,14 @@ IssueJob job_for(const store::BatchRow& batch, const store::BatchItemRow& row) {
   if (row.item.expires_at) job.expires_at = from_unix(*row.item.expires_at);
   job.batch_id = batch.id;
   return job;
+}
+
+// Whether a stored row with the same content counts as already there: it
+// is issued or on its way in a batch that is running (or done, unless the
+// import is on purpose again). Failed rows and cancelled batches do not.
+bool holds(const store::BatchDigestMatch& match, ImportMode mode) {
+  if (match.status != "queued" && match.status != "issued") return false;
+  return match.batch_status == "running" || (match.batch_status == "done" && mode == ImportMode::once);
 }
 
 // Lines of the rows that leave a value the template prints empty.
@@ -78,8 +93,9 @@ Status check_rows_fit(const render::Template& tmpl, const BatchFile& file, const
 BatchRunner::BatchRunner(const School& school, store::Store& store, Issuer& issuer, const Clock& clock)
     : m_school(school), m_store(store), m_issuer(issuer), m_clock(clock) {}
 
-Result<store::Id> BatchRunner::import(const BatchFile& file, const std::string& template_id,
-                                      const std::string& file_name, const std::string& created_by, bool skip_bad) {
+Result<BatchImport> BatchRunner::import(const BatchFile& file, const std::string& template_id,
+                                        const std::string& file_name, const std::string& created_by, bool skip_bad,
+                                        ImportMode mode) {
   auto tmpl = m_school.templates.find(template_id);
   if (tmpl == m_school.templates.end()) return Error(ErrorCode::invalid_argument, "unknown template " + template_id);
   if (!file.errors.empty() && !skip_bad)
@@ -87,15 +103,51 @@ Result<store::Id> BatchRunner::import(const BatchFile& file, const std::string& 
                                                   " bad rows; nothing was issued (fix them, or use --skip-bad)");
   if (file.rows.empty()) return Error(ErrorCode::invalid_argument, "no rows to issue");
   CERTD_TRY(check_rows_fit(*tmpl->second, file, file_name));
+  std::vector<std::string> digests;
+  for (const BatchRow& row : file.rows) digests.push_back(batch_row_digest(template_id, row));
+  CERTD_ASSIGN_OR_RETURN(auto matches, m_store.batch_items_by_digest(digests));
+  std::map<std::string, std::vector<const store::BatchDigestMatch*>> stored;
+  for (const store::BatchDigestMatch& match : matches) stored[match.digest].push_back(&match);
+
+  BatchImport result;
+  std::map<store::Id, BatchImport::Holder> holders;
   std::vector<store::NewBatchItem> items;
-  for (const BatchRow& row : file.rows) {
+  for (std::size_t i = 0; i < file.rows.size(); ++i) {
+    const BatchRow& row = file.rows[i];
+    const auto& earlier = stored[digests[i]];
+    auto holder = std::find_if(earlier.begin(), earlier.end(), [&](const auto* m) { return holds(*m, mode); });
+    if (holder != earlier.end()) {
+      BatchImport::Holder& h = holders[(*holder)->batch_id];
+      h.batch = (*holder)->batch_id;
+      h.status = (*holder)->batch_status;
+      ++h.rows;
+      continue;
+    }
+    // Every earlier row with this content had its own round: the next
+    // one makes a key no certificate has (a cancelled batch's revoked
+    // certificates keep theirs).
+    int round = static_cast<int>(earlier.size()) + 1;
     std::optional<std::int64_t> expires;
     if (row.expires_on) expires = to_unix(*row.expires_on);
-    items.push_back({row.line, row.student, row.name, row.course, expires, row.notes});
+    items.push_back({row.line, row.student, row.name, row.course, expires, row.notes,
+                     batch_row_key(template_id, row, digests[i], round).to_string(), digests[i]});
   }
+  for (const auto& [id, holder] : holders) {
+    result.already.push_back(holder);
+    if (holder.status == "running") result.to_run = id;
+  }
+  result.new_rows = static_cast<int>(items.size());
+  if (items.empty()) return result;
   store::NewBatch batch{file_name, template_id, created_by, static_cast<std::int64_t>(items.size()),
                         to_unix(m_clock.now())};
-  return m_store.create_batch(batch, items);
+  auto created = m_store.create_batch(batch, items);
+  if (!created && created.error().code() == ErrorCode::conflict)
+    return Error(ErrorCode::conflict, "another import of these rows was stored meanwhile; run the command again "
+                                      "to see which batch holds them");
+  if (!created) return created.error();
+  result.batch = *created;
+  result.to_run = *created;
+  return result;
 }
 
 Result<int> BatchRunner::run_group(int group) {
@@ -108,11 +160,20 @@ Result<int> BatchRunner::run_group(int group) {
       continue;
     }
     std::vector<IssueJob> jobs;
-    for (const store::BatchItemRow& row : rows) jobs.push_back(job_for(batch, row));
+    std::vector<store::Id> issuing;
+    for (const store::BatchItemRow& row : rows) {
+      auto job = job_for(batch, row);
+      if (!job) {
+        CERTD_TRY(m_store.set_batch_item(row.id, "failed", job.error().message(), std::nullopt));
+        continue;
+      }
+      jobs.push_back(std::move(*job));
+      issuing.push_back(row.id);
+    }
     CERTD_ASSIGN_OR_RETURN(auto outcomes, m_issuer.issue(jobs));
-    for (std::size_t i = 0; i < rows.size(); ++i) {
+    for (std::size_t i = 0; i < issuing.size(); ++i) {
       bool good = outcomes[i].status != IssueStatus::failed;
-      CERTD_TRY(m_store.set_batch_item(rows[i].id, good ? "issued" : "failed", outcomes[i].error,
+      CERTD_TRY(m_store.set_batch_item(issuing[i], good ? "issued" : "failed", outcomes[i].error,
                                        outcomes[i].certificate_id));
     }
     // A cancel may have landed while this group rendered: revoke it too.

@@ -6,7 +6,9 @@
 // Text form, one line, fields in this order:
 //   <origin>:<source id>|student:<student id>|course:<course>|gen:<n>
 // origin is `rule` (source id = rule id), `adhoc` (the teacher request's
-// id, e.g. its event id) or `batch` (the batch id); course may be empty
+// id, e.g. its event id) or `batch` (the template and a digest of the
+// row's content, app/batch_row_key.hpp; the batch id for rows imported
+// before schema version 10); course may be empty
 // for ad-hoc; n >= 1 in decimal without leading zeros. In every value, '%'
 // is written "%25" and '|' "%7C", so any LMS id or shortname fits.
 // Example: rule:swim-level-3|student:42|course:SWIM-L3|gen:1

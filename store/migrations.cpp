@@ -196,6 +196,18 @@ CREATE INDEX events_retry_due ON events (status, next_attempt_at);
 ALTER TABLE certificates ADD COLUMN grade TEXT NOT NULL DEFAULT '';
 ALTER TABLE certificates ADD COLUMN skills TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(skills));
 )sql",
+      // 10: a batch row's key comes from its template, student and content,
+      // not from the batch id, so importing the same file again finds its
+      // rows (by the content digest) instead of issuing them twice; the
+      // key is unique across batches. Rows from before keep NULL in both
+      // and their old key, made from the batch id, so a batch that was
+      // running resumes without a duplicate.
+      R"sql(
+ALTER TABLE batch_rows ADD COLUMN row_key TEXT;
+ALTER TABLE batch_rows ADD COLUMN content_digest TEXT;
+CREATE UNIQUE INDEX batch_rows_by_key ON batch_rows (row_key);
+CREATE INDEX batch_rows_by_digest ON batch_rows (content_digest);
+)sql",
   };
   return k_steps;
 }

@@ -118,6 +118,12 @@ struct NewBatchItem {
   std::string course;
   std::optional<std::int64_t> expires_at;
   std::string notes;
+  // The certificate's idempotency key, from the template, the student and
+  // the row's content (app/batch_row_key.hpp), and that content's digest,
+  // by which a re-import finds the row. Both empty for rows imported
+  // before schema version 10: their key is made from the batch id.
+  std::string key;
+  std::string digest;
 };
 
 struct BatchItemRow {
@@ -126,6 +132,15 @@ struct BatchItemRow {
   NewBatchItem item;
   std::string status;  // queued | issued | failed | cancelled
   std::string error;
+};
+
+// A stored batch row found by its content digest, with where it stands.
+struct BatchDigestMatch {
+  std::string digest;
+  Id batch_id = 0;
+  std::string batch_status;  // running | done | cancelled
+  Id item_id = 0;
+  std::string status;        // queued | issued | failed | cancelled
 };
 
 struct BatchProgress {

@@ -49,6 +49,12 @@ void bind_optional(SQLite::Statement& statement, int index, const std::optional<
   else statement.bind(index);
 }
 
+// Empty text is stored as NULL where NULL means "not known" (older rows).
+void bind_text_or_null(SQLite::Statement& statement, int index, const std::string& value) {
+  if (value.empty()) statement.bind(index);
+  else statement.bind(index, value);
+}
+
 std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
   if (column.isNull()) return std::nullopt;
   return column.getInt64();
@@ -639,8 +645,8 @@ class SqliteStore final : public Store {
       s.exec();
       Id id = static_cast<Id>(m_db.getLastInsertRowid());
       SQLite::Statement row(m_db,
-                            "INSERT INTO batch_rows (batch_id, line, student, name, course, expires_at, notes) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                            "INSERT INTO batch_rows (batch_id, line, student, name, course, expires_at, notes, "
+                            "row_key, content_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
       for (const NewBatchItem& item : items) {
         row.bind(1, static_cast<std::int64_t>(id));
         row.bind(2, item.line);
@@ -649,6 +655,8 @@ class SqliteStore final : public Store {
         row.bind(5, item.course);
         bind_optional(row, 6, item.expires_at);
         row.bind(7, item.notes);
+        bind_text_or_null(row, 8, item.key);
+        bind_text_or_null(row, 9, item.digest);
         row.exec();
         row.reset();
       }
@@ -669,7 +677,8 @@ class SqliteStore final : public Store {
   Result<std::vector<BatchItemRow>> batch_items(Id batch_id, const std::string& status, int limit) override {
     return guarded([&]() -> Result<std::vector<BatchItemRow>> {
       SQLite::Statement s(m_db,
-                          "SELECT id, batch_id, line, student, name, course, expires_at, notes, status, error "
+                          "SELECT id, batch_id, line, student, name, course, expires_at, notes, status, error, "
+                          "coalesce(row_key, ''), coalesce(content_digest, '') "
                           "FROM batch_rows WHERE batch_id = ? AND status = ? ORDER BY id LIMIT ?");
       s.bind(1, static_cast<std::int64_t>(batch_id));
       s.bind(2, status);
@@ -679,13 +688,35 @@ class SqliteStore final : public Store {
         BatchItemRow row;
         row.id = s.getColumn(0).getInt64();
         row.batch_id = s.getColumn(1).getInt64();
-        row.item = NewBatchItem{s.getColumn(2).getInt(), s.getColumn(3).getString(), s.getColumn(4).getString(),
-                                s.getColumn(5).getString(), optional_int(s.getColumn(6)), s.getColumn(7).getString()};
+        row.item = NewBatchItem{s.getColumn(2).getInt(),    s.getColumn(3).getString(),  s.getColumn(4).getString(),
+                                s.getColumn(5).getString(), optional_int(s.getColumn(6)), s.getColumn(7).getString(),
+                                s.getColumn(10).getString(), s.getColumn(11).getString()};
         row.status = s.getColumn(8).getString();
         row.error = s.getColumn(9).getString();
         rows.push_back(std::move(row));
       }
       return rows;
+    });
+  }
+
+  Result<std::vector<BatchDigestMatch>> batch_items_by_digest(const std::vector<std::string>& digests) override {
+    return guarded([&]() -> Result<std::vector<BatchDigestMatch>> {
+      // One indexed look-up per digest in one read transaction: a file of
+      // 100,000 rows is a fraction of a second, and sees one snapshot.
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::DEFERRED);
+      SQLite::Statement s(m_db,
+                          "SELECT r.content_digest, r.batch_id, b.status, r.id, r.status FROM batch_rows r "
+                          "JOIN batches b ON b.id = r.batch_id WHERE r.content_digest = ? ORDER BY r.id");
+      std::vector<BatchDigestMatch> matches;
+      for (const std::string& digest : digests) {
+        s.bind(1, digest);
+        while (s.executeStep())
+          matches.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt64(), s.getColumn(2).getString(),
+                             s.getColumn(3).getInt64(), s.getColumn(4).getString()});
+        s.reset();
+      }
+      tx.commit();
+      return matches;
     });
   }
 

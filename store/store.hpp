@@ -102,6 +102,11 @@ class Store {
   virtual Result<Id> create_batch(const NewBatch& batch, const std::vector<NewBatchItem>& items) = 0;
   virtual Result<std::vector<BatchRow>> batches() = 0;
   virtual Result<std::vector<BatchItemRow>> batch_items(Id batch_id, const std::string& status, int limit) = 0;
+  // Every stored row, of any batch, whose content digest is one of
+  // `digests` (a re-import looks for its rows): digest by digest, each
+  // one's rows oldest first. A key already taken by another row makes
+  // create_batch a conflict that stores nothing.
+  virtual Result<std::vector<BatchDigestMatch>> batch_items_by_digest(const std::vector<std::string>& digests) = 0;
   virtual Result<BatchProgress> batch_progress(Id batch_id) = 0;
   virtual Status set_batch_item(Id item_id, const std::string& status, const std::string& error,
                                 std::optional<Id> certificate_id) = 0;

@@ -1,4 +1,4 @@
-// certd batch import FILE.csv --template T | status [ID] | cancel ID
+// certd batch import FILE.csv --template T [--again] | status [ID] | cancel ID
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
@@ -24,6 +24,7 @@ struct BatchOptions {
   std::string template_id;
   bool skip_bad = false;
   bool detach = false;
+  bool again = false;
   std::string teacher;
   long long id = 0;
 };
@@ -58,6 +59,24 @@ int run_batch(Runtime& runtime, store::Id id) {
   }
 }
 
+// Says which batches already hold rows of the file, and what is new.
+void print_import(const BatchImport& imported, const BatchFile& file, bool again) {
+  for (const BatchImport::Holder& holder : imported.already)
+    std::cout << holder.rows << (holder.rows == 1 ? " row is" : " rows are") << " already in batch " << holder.batch
+              << (holder.status == "running" ? " (still running: it is finished, nothing is issued twice)"
+                                             : " (done: nothing is issued twice)")
+              << "\n";
+  std::string skipped = file.errors.empty() ? "" : " (" + std::to_string(file.errors.size()) + " bad rows skipped)";
+  if (imported.batch) {
+    std::cout << "batch " << *imported.batch << ": " << imported.new_rows << " certificates to issue" << skipped
+              << "\n";
+    return;
+  }
+  std::cout << "no new rows: nothing new to issue" << skipped;
+  if (!again && !imported.to_run) std::cout << "; --again issues them once more";
+  std::cout << "\n";
+}
+
 int import(const GlobalOptions& globals, const BatchOptions& o) {
   auto runtime = open_runtime(globals);
   if (!runtime) return fail("batch import", runtime.error());
@@ -68,12 +87,12 @@ int import(const GlobalOptions& globals, const BatchOptions& o) {
   auto teacher = teacher_name(o.teacher);
   if (!teacher) return fail("batch import", teacher.error());
   BatchRunner runner((*runtime)->school, *(*runtime)->store, *(*runtime)->issuer, (*runtime)->clock);
-  auto id = runner.import(file, o.template_id, o.file, *teacher, o.skip_bad);
-  if (!id) return fail("batch import", id.error());
-  std::cout << "batch " << *id << ": " << file.rows.size() << " certificates to issue"
-            << (file.errors.empty() ? "" : " (" + std::to_string(file.errors.size()) + " bad rows skipped)") << "\n";
-  if (o.detach) return k_exit_ok;
-  return run_batch(**runtime, *id);
+  auto imported = runner.import(file, o.template_id, o.file, *teacher, o.skip_bad,
+                                o.again ? ImportMode::again : ImportMode::once);
+  if (!imported) return fail("batch import", imported.error());
+  print_import(*imported, file, o.again);
+  if (o.detach || !imported->to_run) return k_exit_ok;
+  return run_batch(**runtime, *imported->to_run);
 }
 
 int status(const GlobalOptions& globals, const BatchOptions& o) {
@@ -117,6 +136,8 @@ void define_batch(CLI::App& command, const GlobalOptions& globals, Handler& hand
   import_command->add_option("--template", o->template_id, "certificate template")->required();
   import_command->add_flag("--skip-bad", o->skip_bad, "issue the good rows of a file that has bad ones");
   import_command->add_flag("--detach", o->detach, "only queue the batch; the daemon issues it");
+  import_command->add_flag("--again", o->again,
+                           "issue rows that a finished batch already issued once more (new certificates)");
   import_command->add_option("--teacher", o->teacher, "teacher named on the certificates (default: $USER)");
   CLI::App* status_command = command.add_subcommand("status", "progress of one batch, or of all");
   status_command->add_option("id", o->id, "batch id");

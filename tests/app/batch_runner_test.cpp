@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 
 #include "app/batch_csv.hpp"
+#include "app/batch_row_key.hpp"
 #include "app/forwarding_store.hpp"
 #include "app/school_fixture.hpp"
 
@@ -54,8 +56,30 @@ class BatchRunnerTest : public SchoolFixture {
     return parse(text);
   }
 
+  Result<BatchImport> import_file(const BatchFile& file, ImportMode mode = ImportMode::once) {
+    return runner().import(file, "first-aid", "recipients.csv", "Ms Rivera", /*skip_bad=*/false, mode);
+  }
+
+  // An import that must start a new batch: its id.
   Result<store::Id> import(const BatchFile& file, bool skip_bad = false) {
-    return runner().import(file, "first-aid", "recipients.csv", "Ms Rivera", skip_bad);
+    auto imported = runner().import(file, "first-aid", "recipients.csv", "Ms Rivera", skip_bad);
+    if (!imported) return imported.error();
+    if (!imported->batch) return Error(ErrorCode::conflict, "every row was already there");
+    return *imported->batch;
+  }
+
+  std::vector<store::CertificateRow> all_certificates() {
+    auto rows = db().recent_certificates(1000);
+    EXPECT_TRUE(rows);
+    return rows ? *rows : std::vector<store::CertificateRow>{};
+  }
+
+  // Issued (not revoked) certificates per student.
+  std::map<std::string, int> issued_per_student() {
+    std::map<std::string, int> counts;
+    for (const store::CertificateRow& row : all_certificates())
+      if (row.status == store::CertificateStatus::issued) ++counts[row.certificate.student_id];
+    return counts;
   }
 
   // Runs groups until the runner says there is nothing left.
@@ -237,6 +261,164 @@ TEST_F(BatchRunnerTest, GroupCommittedJustAfterACancelIsRevokedToo) {
   EXPECT_EQ(batch_row(*id).status, "cancelled");
   EXPECT_TRUE(m_notifier.sent().empty());
   EXPECT_TRUE(run_all(2).empty());
+}
+
+// Imports are idempotent by content (issue 12): a row's key comes from the
+// template, the student and the row, not from the batch.
+
+TEST_F(BatchRunnerTest, ARowsKeyComesFromTheTemplateTheStudentAndTheContentNotTheBatch) {
+  BatchFile file = good_rows(1);
+  auto id = import(file);
+  ASSERT_OK(id);
+  auto rows = db().batch_items(*id, "queued", 10);
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  std::string digest = batch_row_digest("first-aid", file.rows[0]);
+  EXPECT_EQ((*rows)[0].item.digest, digest);
+  EXPECT_EQ((*rows)[0].item.key, "batch:first-aid:" + digest.substr(0, 32) +
+                                     "|student:kid1@example.org|course:First Aid Basics|gen:1");
+  run_all(10);
+  EXPECT_EQ(certificates_of_batch(*id)[0].certificate.idempotency_key, (*rows)[0].item.key);
+}
+
+TEST_F(BatchRunnerTest, TheSameFileTwiceIssuesNothingTwice) {
+  auto id = import(good_rows(5));
+  ASSERT_OK(id);
+  run_all(2);
+
+  auto again = import_file(good_rows(5));
+
+  ASSERT_OK(again);
+  EXPECT_FALSE(again->batch) << "no second batch";
+  EXPECT_EQ(again->new_rows, 0);
+  ASSERT_EQ(again->already.size(), 1u);
+  EXPECT_EQ(again->already[0].batch, *id);
+  EXPECT_EQ(again->already[0].status, "done");
+  EXPECT_EQ(again->already[0].rows, 5);
+  EXPECT_FALSE(again->to_run);
+  EXPECT_TRUE(run_all(2).empty());
+  EXPECT_EQ(all_certificates().size(), 5u);
+  EXPECT_EQ(db().batches()->size(), 1u);
+}
+
+// The import was killed half-way: the same command again finishes the
+// batch it started instead of starting another.
+TEST_F(BatchRunnerTest, TheSameFileWhileItsBatchIsRunningFinishesThatBatch) {
+  auto id = import(good_rows(5));
+  ASSERT_OK(id);
+  ASSERT_OK(runner().run_group(2));
+
+  auto again = import_file(good_rows(5));
+
+  ASSERT_OK(again);
+  EXPECT_FALSE(again->batch);
+  ASSERT_EQ(again->already.size(), 1u);
+  EXPECT_EQ(again->already[0].status, "running");
+  EXPECT_EQ(again->already[0].rows, 5);
+  ASSERT_TRUE(again->to_run);
+  EXPECT_EQ(*again->to_run, *id);
+  run_all(2);
+  auto per_student = issued_per_student();
+  EXPECT_EQ(per_student.size(), 5u);
+  for (const auto& [student, count] : per_student) EXPECT_EQ(count, 1) << student;
+  EXPECT_EQ(batch_row(*id).status, "done");
+}
+
+// Decided: a changed row is new content, so it is a new certificate; the
+// one issued from the old row stays valid (revoke it if it was a mistake).
+TEST_F(BatchRunnerTest, OnlyTheChangedRowOfAFileIsNew) {
+  auto first = import(parse("student,name,course,expires_on\nkid1@example.org,Kid One,First Aid,2028-03-01\n"
+                            "kid2@example.org,Kid Tow,First Aid,2028-03-01\n"
+                            "kid3@example.org,Kid Three,First Aid,2028-03-01\n"));
+  ASSERT_OK(first);
+  run_all(10);
+
+  auto changed = import_file(parse("student,name,course,expires_on\nkid1@example.org,Kid One,First Aid,2028-03-01\n"
+                                   "kid2@example.org,Kid Two,First Aid,2028-03-01\n"
+                                   "kid3@example.org,Kid Three,First Aid,2028-03-01\n"));
+
+  ASSERT_OK(changed);
+  ASSERT_TRUE(changed->batch);
+  EXPECT_EQ(changed->new_rows, 1);
+  ASSERT_EQ(changed->already.size(), 1u);
+  EXPECT_EQ(changed->already[0].rows, 2);
+  run_all(10);
+  auto issued = certificates_of_batch(*changed->batch);
+  ASSERT_EQ(issued.size(), 1u);
+  EXPECT_EQ(issued[0].certificate.student_name, "Kid Two");
+  EXPECT_EQ(issued_per_student()["kid2@example.org"], 2) << "the old one stays until someone revokes it";
+  EXPECT_EQ(all_certificates().size(), 4u);
+}
+
+TEST_F(BatchRunnerTest, AgainIssuesADoneFileOnceMoreWithNewKeysButNeverDoublesARunningBatch) {
+  ASSERT_OK(import(good_rows(3)));
+  run_all(10);
+
+  auto again = import_file(good_rows(3), ImportMode::again);
+  ASSERT_OK(again);
+  ASSERT_TRUE(again->batch);
+  EXPECT_EQ(again->new_rows, 3);
+  EXPECT_TRUE(again->already.empty()) << "a done batch does not hold rows issued again on purpose";
+  auto rows = db().batch_items(*again->batch, "queued", 10);
+  ASSERT_OK(rows);
+  EXPECT_NE((*rows)[0].item.key.find(":2|student:"), std::string::npos) << (*rows)[0].item.key;
+
+  // The --again import was killed before it ran: running it again
+  // finishes that batch, it does not start a third.
+  auto rerun = import_file(good_rows(3), ImportMode::again);
+  ASSERT_OK(rerun);
+  EXPECT_FALSE(rerun->batch);
+  ASSERT_TRUE(rerun->to_run);
+  EXPECT_EQ(*rerun->to_run, *again->batch);
+  run_all(10);
+  EXPECT_EQ(all_certificates().size(), 6u);
+  for (const auto& [student, count] : issued_per_student()) EXPECT_EQ(count, 2) << student;
+}
+
+TEST_F(BatchRunnerTest, RowsOfACancelledBatchAreImportedAnew) {
+  auto id = import(good_rows(4));
+  ASSERT_OK(id);
+  ASSERT_OK(runner().run_group(2));
+  ASSERT_OK(db().cancel_batch(*id, "batch cancelled", k_start));
+
+  auto again = import_file(good_rows(4));
+
+  ASSERT_OK(again);
+  ASSERT_TRUE(again->batch);
+  EXPECT_EQ(again->new_rows, 4);
+  run_all(10);
+  auto per_student = issued_per_student();
+  EXPECT_EQ(per_student.size(), 4u);
+  for (const auto& [student, count] : per_student) EXPECT_EQ(count, 1) << student;
+  EXPECT_EQ(all_certificates().size(), 6u) << "two revoked by the cancel, four new";
+}
+
+TEST_F(BatchRunnerTest, ARowThatFailedIsTriedAgainByAReimport) {
+  std::string text = "student,name,course,expires_on\nkid1@example.org,Kid One,First Aid,2028-03-01\n"
+                     "kid2@example.org,\xF0\x93\x80\x80,First Aid,2028-03-01\n";
+  ASSERT_OK(import(parse(text)));
+  run_all(10);
+
+  auto again = import_file(parse(text));
+
+  ASSERT_OK(again);
+  ASSERT_TRUE(again->batch);
+  EXPECT_EQ(again->new_rows, 1) << "only the failed row";
+  EXPECT_EQ(again->already[0].rows, 1);
+}
+
+// A batch stored by an older certd (no key, no digest) resumes with the
+// key it had then, so what it already issued is not issued again.
+TEST_F(BatchRunnerTest, RowsStoredBeforeContentKeysResumeWithTheirBatchIdKey) {
+  auto id = db().create_batch({"old.csv", "first-aid", "Ms Rivera", 1, k_start},
+                              {{2, "kid1@example.org", "Kid One", "First Aid", to_unix(m_clock.now()) + 86400000,
+                                "", "", ""}});
+  ASSERT_OK(id);
+  run_all(10);
+  auto issued = certificates_of_batch(*id);
+  ASSERT_EQ(issued.size(), 1u);
+  EXPECT_EQ(issued[0].certificate.idempotency_key,
+            "batch:" + std::to_string(*id) + "|student:kid1@example.org|course:First Aid|gen:1");
 }
 
 }  // namespace

@@ -104,6 +104,9 @@ class ForwardingStore : public store::Store {
   Result<std::vector<store::BatchItemRow>> batch_items(Id batch_id, const std::string& status, int limit) override {
     return m_inner->batch_items(batch_id, status, limit);
   }
+  Result<std::vector<store::BatchDigestMatch>> batch_items_by_digest(const std::vector<std::string>& digests) override {
+    return m_inner->batch_items_by_digest(digests);
+  }
   Result<store::BatchProgress> batch_progress(Id batch_id) override {
     return m_inner->batch_progress(batch_id);
   }

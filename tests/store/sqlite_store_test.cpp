@@ -329,9 +329,9 @@ TEST(SqliteStore, GroupInsertIsOneTransactionAndKeepsIdempotency) {
 TEST(SqliteStore, CancelledBatchRevokesWhatItIssuedAndStopsItsMail) {
   auto store = memory_store();
   auto batch = store->create_batch({"list.csv", "award", "cli", 3, 7},
-                                   {{2, "1", "Ann", "FA-101", std::nullopt, ""},
-                                    {3, "2", "Bob", "FA-101", 2000000000, "hi"},
-                                    {4, "3", "Cy", "FA-101", std::nullopt, ""}});
+                                   {{2, "1", "Ann", "FA-101", std::nullopt, "", "", ""},
+                                    {3, "2", "Bob", "FA-101", 2000000000, "hi", "", ""},
+                                    {4, "3", "Cy", "FA-101", std::nullopt, "", "", ""}});
   ASSERT_OK(batch);
   auto queued = store->batch_items(*batch, "queued", 10);
   ASSERT_OK(queued);
@@ -363,6 +363,51 @@ TEST(SqliteStore, CancelledBatchRevokesWhatItIssuedAndStopsItsMail) {
 
 namespace certd::store {
 namespace {
+
+// Issue 12: a re-import finds its rows by content, and a row's key is
+// taken once across all batches.
+TEST(SqliteStore, BatchRowsAreFoundByTheirContentDigestWithWhereTheyStand) {
+  auto store = memory_store();
+  auto first = store->create_batch({"a.csv", "award", "cli", 2, 7},
+                                   {{2, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1"},
+                                    {3, "2", "Bob", "FA-101", std::nullopt, "", "batch:award:d2|student:2", "d2"}});
+  ASSERT_OK(first);
+  auto rows = store->batch_items(*first, "queued", 10);
+  ASSERT_OK(rows);
+  ASSERT_OK(store->set_batch_item((*rows)[1].id, "failed", "no font", std::nullopt));
+  EXPECT_EQ((*rows)[0].item.key, "batch:award:d1|student:1");
+  EXPECT_EQ((*rows)[0].item.digest, "d1");
+
+  auto found = store->batch_items_by_digest({"d2", "d3", "d1"});
+
+  ASSERT_OK(found);
+  ASSERT_EQ(found->size(), 2u);
+  EXPECT_EQ((*found)[0].digest, "d2");
+  EXPECT_EQ((*found)[0].status, "failed");
+  EXPECT_EQ((*found)[1].digest, "d1");
+  EXPECT_EQ((*found)[1].batch_id, *first);
+  EXPECT_EQ((*found)[1].batch_status, "running");
+  EXPECT_EQ((*found)[1].status, "queued");
+}
+
+TEST(SqliteStore, ABatchRowKeyIsTakenOnceAndAConflictStoresNothing) {
+  auto store = memory_store();
+  ASSERT_OK(store->create_batch({"a.csv", "award", "cli", 1, 7},
+                                {{2, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1"}}));
+
+  auto second = store->create_batch({"a.csv", "award", "cli", 2, 8},
+                                    {{2, "2", "Bob", "FA-101", std::nullopt, "", "batch:award:d2|student:2", "d2"},
+                                     {3, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1"}});
+
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code(), ErrorCode::conflict);
+  EXPECT_EQ(store->batches()->size(), 1u) << "the whole batch rolled back";
+  EXPECT_TRUE(store->batch_items_by_digest({"d2"})->empty());
+  auto keyless = store->create_batch({"old.csv", "award", "cli", 2, 9},
+                                     {{2, "1", "Ann", "FA-101", std::nullopt, "", "", ""},
+                                      {3, "1", "Ann", "FA-101", std::nullopt, "", "", ""}});
+  EXPECT_TRUE(keyless) << "rows without a key (older imports) never conflict";
+}
 
 TEST(SqliteStore, ResendsAreCountedUpToTheLimit) {
   auto store = memory_store();

@@ -95,8 +95,9 @@ int bench_batch(int rows, const std::string& template_id) {
     csv << "pupil" << i << "@families.example,Pupil Number " << i << ",First Aid Basics,2028-12-31,Well done\n";
   app::BatchFile file = app::parse_batch_csv(csv.str(), "bench.csv", (*runtime)->clock.now());
   app::BatchRunner runner((*runtime)->school, *(*runtime)->store, *(*runtime)->issuer, (*runtime)->clock);
-  auto id = runner.import(file, template_id, "bench.csv", "Ms Jones", false);
-  if (!id) return 1;
+  auto imported = runner.import(file, template_id, "bench.csv", "Ms Jones", false);
+  if (!imported || !imported->batch) return 1;  // a fresh folder: every row is new
+  store::Id id = *imported->batch;
   std::printf("batch: %d certificates (%s template, %u hardware threads)\n", rows, template_id.c_str(),
               std::thread::hardware_concurrency());
   std::printf("  %8s %10s %10s\n", "issued", "certs/s", "RSS MiB");
@@ -116,7 +117,7 @@ int bench_batch(int rows, const std::string& template_id) {
     }
   }
   double total = seconds_since(start);
-  auto progress = (*runtime)->store->batch_progress(*id);
+  auto progress = (*runtime)->store->batch_progress(id);
   std::printf("  total: %lld issued, %lld failed in %.1f s = %.0f certificates/s; peak RSS %.1f MiB\n",
               static_cast<long long>(progress->issued), static_cast<long long>(progress->failed), total,
               progress->issued / total, peak_rss_kib() / 1024.0);

@@ -1,7 +1,9 @@
 #pragma once
 // What `certd check-config` (and `certd run` at start) checks beyond the
 // config file itself: the templates, the rules that name them, and that
-// every rule's template can be printed with what that rule supplies.
+// every rule's template can be printed with what that rule supplies; and,
+// for check-config, everything else `certd run` would refuse at start
+// (the secrets it reads, the issuer key), found by the functions run calls.
 
 #include <functional>
 #include <map>
@@ -54,8 +56,12 @@ struct CheckedSchool {
   rules::RuleSet rules;
 };
 
-// Config file, templates, rules, then rules against their templates.
-// When `loaded` is given, it receives the config and rules (optional).
+// Config file, templates, rules, then rules against their templates, then
+// what `certd run` reads at start: the LMS token, the SMTP credentials,
+// each webhook source's secret (make_lms, make_notifier,
+// make_webhook_verifier) and the issuer key (check_issuer_key). Creates
+// and opens nothing. When `loaded` is given, it receives the config and
+// rules (optional).
 CheckReport check_everything(const std::string& config_path, CheckedSchool* loaded = nullptr);
 
 }  // namespace certd::app

@@ -10,6 +10,7 @@
 #include "app/pdf_archive.hpp"
 #include "app/poll_status.hpp"
 #include "app/progress_codec.hpp"
+#include "app/runtime.hpp"
 #include "app/school.hpp"
 #include "app/school_fingerprint.hpp"
 #include "app/store_adapters.hpp"
@@ -26,15 +27,6 @@ namespace {
 
 constexpr int k_events_per_round = 200;
 constexpr int k_batch_group = 50;
-
-// The webhook verifier from the configured secret; none if not configured.
-Result<std::unique_ptr<portal::WebhookVerifier>> webhook_verifier(const config::Config& config) {
-  if (!config.webhooks.secret.configured()) return std::unique_ptr<portal::WebhookVerifier>();
-  CERTD_ASSIGN_OR_RETURN(std::string secret, config::resolve(config.webhooks.secret));
-  CERTD_ASSIGN_OR_RETURN(portal::WebhookVerifier verifier,
-                         portal::WebhookVerifier::create({secret}, config.webhooks.tolerance));
-  return std::make_unique<portal::WebhookVerifier>(std::move(verifier));
-}
 
 // One poll: every change becomes an event row, then the cursor moves.
 Result<connector::PollStats> record_changes(connector::Poller& poller, store::Store& store, const Clock& clock) {
@@ -122,13 +114,21 @@ struct Daemon::Impl {
   Status open_portal() {
     CERTD_ASSIGN_OR_RETURN(portal_backend,
                            StorePortalBackend::open(school.store_path(), school.config.data_dir, on_event));
-    CERTD_ASSIGN_OR_RETURN(auto verifier, webhook_verifier(school.config));
+    CERTD_ASSIGN_OR_RETURN(auto verifier, make_webhook_verifier(school.config));
     portal::PortalOptions portal_options{school.config.issuer.name, school.config.portal.public_url,
                                          school.signer->public_key().pem(), school.config.webhooks.max_body_bytes};
     portal = std::make_unique<portal::Portal>(portal_options, *portal_backend, clock, std::move(verifier));
     int port = options.portal_port >= 0 ? options.portal_port : school.config.portal.listen.port;
-    portal::HttpServerOptions http_options{school.config.portal.listen.host, port,
-                                           static_cast<std::size_t>(school.config.webhooks.max_body_bytes)};
+    const config::PortalConfig& limits = school.config.portal;
+    portal::HttpServerOptions http_options;
+    http_options.host = limits.listen.host;
+    http_options.port = port;
+    http_options.max_body = static_cast<std::size_t>(school.config.webhooks.max_body_bytes);
+    http_options.read_timeout = limits.read_timeout;
+    http_options.idle_timeout = limits.idle_timeout;
+    http_options.shutdown_timeout = limits.shutdown_timeout;
+    http_options.max_connections = static_cast<std::size_t>(limits.max_connections);
+    http_options.max_connections_per_client = static_cast<std::size_t>(limits.max_connections_per_client);
     portal::Portal* handler = portal.get();
     http = std::make_unique<portal::HttpServer>(http_options,
                                                 [handler](const portal::Request& r) { return handler->handle(r); });

@@ -5,6 +5,7 @@
 
 #include "connector/moodle/moodle_lms.hpp"
 #include "notify/notifier.hpp"
+#include "portal/webhook_verifier.hpp"
 #include "rules/condition_reads.hpp"
 #include "rules/rule_set.hpp"
 #include "store/store.hpp"
@@ -86,6 +87,27 @@ Result<std::unique_ptr<notify::Notifier>> make_notifier(const config::Config& co
   options.ca_file = config.smtp.ca_file;
   options.timeout = config.smtp.timeout;
   return notify::make_smtp_notifier(std::move(options));
+}
+
+Result<std::unique_ptr<portal::WebhookVerifier>> make_webhook_verifier(const config::Config& config,
+                                                                       std::vector<Error>* problems) {
+  if (config.webhooks.sources.empty()) return std::unique_ptr<portal::WebhookVerifier>();
+  auto verifier = std::make_unique<portal::WebhookVerifier>(config.webhooks.tolerance);
+  std::vector<Error> found;
+  for (const config::WebhookSource& source : config.webhooks.sources) {
+    Result<std::string> secret = config::resolve(source.secret);
+    if (!secret) {
+      found.push_back(secret.error());
+    } else if (Status added = verifier->add_source(source.name, *secret); !added) {
+      found.emplace_back(added.error().code(), source.secret.key + ": " + added.error().message(),
+                         source.secret.where);
+    }
+    if (!found.empty() && !problems) break;
+  }
+  if (found.empty()) return verifier;
+  Error first = found.front();
+  if (problems) problems->insert(problems->end(), found.begin(), found.end());
+  return first;
 }
 
 int fail(const std::string& command, const Error& error) {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/command.hpp"
 #include "app/issuer.hpp"
@@ -17,6 +18,9 @@ class Lms;
 }
 namespace certd::notify {
 class Notifier;
+}
+namespace certd::portal {
+class WebhookVerifier;
 }
 namespace certd::store {
 class Store;
@@ -51,6 +55,16 @@ Result<std::unique_ptr<connector::Lms>> make_lms(const config::Config& config, c
 
 // SMTP when configured, else the .eml outbox folder.
 Result<std::unique_ptr<notify::Notifier>> make_notifier(const config::Config& config);
+
+// The verifier of webhooks.sources, each source with its own secret; null
+// when no source is configured. Every source's secret is read and checked
+// (readable, whsec_<base64 of 24..64 bytes>, not another source's); an
+// error is located at that source's secret key, names the source and
+// never holds the secret. With `problems`, every source is tried and each
+// error is added there (check-config names them all); the result's error
+// is then the first.
+Result<std::unique_ptr<portal::WebhookVerifier>> make_webhook_verifier(const config::Config& config,
+                                                                       std::vector<Error>* problems = nullptr);
 
 // Prints "certd CMD: message" and returns 2 for invalid_argument or
 // parse_error (bad input), 1 otherwise.

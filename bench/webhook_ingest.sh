@@ -15,7 +15,7 @@ secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 cat > "$dir/certd.yaml" <<YAML
 lms: { url: "http://127.0.0.1:9", token_env: CERTD_LMS_TOKEN, poll_interval: 3600s }
 portal: { listen: "127.0.0.1:$port", public_url: "https://certs.example" }
-webhooks: { secret_env: CERTD_WEBHOOK_SECRET }
+webhooks: { sources: { moodle: { secret_env: CERTD_WEBHOOK_SECRET } } }
 issuer: { name: Bench School }
 data_dir: $dir/data
 rules_dir: $PWD/examples/rules

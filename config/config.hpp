@@ -19,6 +19,7 @@ struct Secret {
   Source source = Source::none;
   std::string name;  // variable name or absolute file path
   SourceLocation where;
+  std::string key;  // "lms.token", "webhooks.sources.moodle.secret": names it in errors
 
   bool configured() const { return source != Source::none; }
   // "environment variable X" / "file /p"; safe to print, holds no secret.
@@ -59,10 +60,23 @@ struct PortalConfig {
   ListenAddress listen;
   std::string public_url;  // default: http://<listen> (default_public_url)
   Secret admin_token;
+  // What one client may hold (portal/http_server.hpp has the rest).
+  Duration read_timeout{10};      // a request's headers and body, first byte to last
+  Duration idle_timeout{20};      // a connection with no request under way
+  Duration shutdown_timeout{10};  // answers under way at a stop
+  long long max_connections = 4096;
+  long long max_connections_per_client = 256;
+};
+
+// One sender of webhooks, posting to /hooks/{name}. Each has a secret of
+// its own, so a request signed for one source is refused at another.
+struct WebhookSource {
+  std::string name;  // letters, digits, '-' and '_', at most 64
+  Secret secret;     // required
 };
 
 struct WebhookConfig {
-  Secret secret;
+  std::vector<WebhookSource> sources;  // in file order; none: every /hooks/{source} is 404
   Duration tolerance{300};
   std::uint64_t max_body_bytes = 256 * 1024;
 };
@@ -126,9 +140,10 @@ LoadResult parse(std::string_view text, const std::string& file_name, const std:
 // Reads and parses a file (relative paths resolve against its folder).
 LoadResult load_file(const std::string& path);
 
-// Reads a secret's value from its variable or file. Errors name the
-// variable or file, never the value. A secret file readable by others is
-// refused.
+// Reads a secret's value from its variable or file. Errors name the key,
+// the variable or file, never the value, and are located where the
+// config names the variable or file. A secret file readable by others is
+// refused (permission_denied); an unset or empty variable is not_found.
 Result<std::string> resolve(const Secret& secret);
 
 }  // namespace certd::config

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 
@@ -70,9 +71,70 @@ void read_secret(Context& c, std::string_view key, Secret& target) {
       c.map.error_at(k + "_env", "'" + *env + "' is not an environment variable name");
       return;
     }
-    target = Secret{Secret::Source::env, *env, c.diagnostics.at(c.map.get(k + "_env"))};
+    target = Secret{Secret::Source::env, *env, c.diagnostics.at(c.map.get(k + "_env")),
+                    yaml::join_path(c.map.path(), k)};
   } else if (file) {
-    target = Secret{Secret::Source::file, absolute(c.base_dir, *file), c.diagnostics.at(c.map.get(k + "_file"))};
+    target = Secret{Secret::Source::file, absolute(c.base_dir, *file), c.diagnostics.at(c.map.get(k + "_file")),
+                    yaml::join_path(c.map.path(), k)};
+  }
+}
+
+// The {source} of /hooks/{source}: what the portal accepts in a path.
+bool is_source_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+           return std::isalnum(ch) || ch == '-' || ch == '_';
+         });
+}
+
+// One `webhooks.sources.<name>` entry: a map holding that source's secret.
+void read_webhook_source(Context& c, const yaml::Entry& entry, std::vector<WebhookSource>& sources) {
+  const std::string name = entry.key.Scalar();
+  const std::string path = "webhooks.sources." + name;
+  if (!is_source_name(name)) {
+    c.diagnostics.error(entry.key, "webhooks.sources: '" + name +
+                                       "' is not a source name (1 to 64 letters, digits, '-' or '_': the {source} "
+                                       "of /hooks/{source})");
+    return;
+  }
+  if (yaml::type_of(entry.value) == YAML::NodeType::Null) {
+    c.diagnostics.error(entry.key, path + ": secret_env or secret_file is required");
+    return;
+  }
+  MapReader map(entry.value, path, c.diagnostics);
+  if (!map.valid()) return;
+  Context source_context{map, c.diagnostics, c.base_dir};
+  WebhookSource source{name, {}};
+  read_secret(source_context, "secret", source.secret);
+  map.finish();
+  if (!map.has("secret") && !map.has("secret_env") && !map.has("secret_file"))
+    c.diagnostics.error(entry.key, path + ": secret_env or secret_file is required");
+  if (source.secret.configured()) sources.push_back(std::move(source));
+}
+
+// webhooks.sources: each sender with a secret of its own (docs/configuration.md).
+void read_webhook_sources(Context& c, Config& g) {
+  YAML::Node node = c.map.get("sources");
+  const auto type = yaml::type_of(node);
+  if (type == YAML::NodeType::Undefined || type == YAML::NodeType::Null) return;
+  if (type != YAML::NodeType::Map) {
+    c.map.error_at("sources", "must be a map of source names, e.g. sources: { moodle: { secret_env: "
+                              "CERTD_WEBHOOK_SECRET } }");
+    return;
+  }
+  for (const auto& item : node) read_webhook_source(c, yaml::Entry{item.first, item.second}, g.webhooks.sources);
+}
+
+// One secret for every source let a request signed for one source be
+// replayed at another; the key is gone, and saying what to write instead
+// beats "unknown key".
+void refuse_single_webhook_secret(Context& c) {
+  for (const char* key : {"secret", "secret_env", "secret_file"}) {
+    if (!c.map.has(key)) continue;
+    std::string given = std::string(key) == "secret" ? "" : c.map.string(key).value_or("");
+    std::string example = std::string(key) == "secret" ? "secret_env: CERTD_WEBHOOK_SECRET"
+                                                       : std::string(key) + ": " + (given.empty() ? "..." : given);
+    c.map.error_at(key, "each webhook source now has a secret of its own; write instead: sources: { moodle: { " +
+                            example + " } } (the source is the {source} of /hooks/{source})");
   }
 }
 
@@ -148,9 +210,23 @@ const KeyRow k_keys[] = {
      [](Context& c, Config& g) { read_url(c, "public_url", g.portal.public_url, {"http", "https"}); }},
     {"portal", "admin_token", "teacher console / API token (admin_token_env / _file)",
      [](Context& c, Config& g) { read_secret(c, "admin_token", g.portal.admin_token); }},
+    {"portal", "read_timeout", "time a client has to send one request, headers and body (408 after)",
+     [](Context& c, Config& g) { set(g.portal.read_timeout, c.map.duration("read_timeout")); }},
+    {"portal", "idle_timeout", "an open connection with no request under way is closed after this",
+     [](Context& c, Config& g) { set(g.portal.idle_timeout, c.map.duration("idle_timeout")); }},
+    {"portal", "shutdown_timeout", "at a stop, how long answers under way may take",
+     [](Context& c, Config& g) { set(g.portal.shutdown_timeout, c.map.duration("shutdown_timeout")); }},
+    {"portal", "max_connections", "open connections in all (503 above)",
+     [](Context& c, Config& g) { set(g.portal.max_connections, c.map.integer("max_connections", 16, 1000000)); }},
+    {"portal", "max_connections_per_client", "open connections from one IP address (503 above)",
+     [](Context& c, Config& g) {
+       set(g.portal.max_connections_per_client, c.map.integer("max_connections_per_client", 1, 1000000));
+     }},
 
-    {"webhooks", "secret", "Standard Webhooks secret, whsec_... (secret_env / _file)",
-     [](Context& c, Config& g) { read_secret(c, "secret", g.webhooks.secret); }},
+    {"webhooks", "sources", "senders, each with its Standard Webhooks secret: sources.NAME.secret_env / _file",
+     [](Context& c, Config& g) { read_webhook_sources(c, g); }},
+    {"webhooks", "secret", "(gone: each source has its own secret, webhooks.sources.NAME.secret_env / _file)",
+     [](Context& c, Config&) { refuse_single_webhook_secret(c); }},
     {"webhooks", "tolerance", "accepted clock difference (replay window)",
      [](Context& c, Config& g) { set(g.webhooks.tolerance, c.map.duration("tolerance")); }},
     {"webhooks", "max_body", "largest accepted webhook body",

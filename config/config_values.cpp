@@ -101,6 +101,9 @@ void validate(const Config& config, const YAML::Node& document, yaml::Diagnostic
       {"lms", "request_timeout", config.lms.request_timeout},
       {"webhooks", "tolerance", config.webhooks.tolerance},
       {"smtp", "timeout", config.smtp.timeout},
+      {"portal", "read_timeout", config.portal.read_timeout},
+      {"portal", "idle_timeout", config.portal.idle_timeout},
+      {"portal", "shutdown_timeout", config.portal.shutdown_timeout},
   };
   for (const auto& [section, key, value] : at_least_one_second)
     if (value < Duration(1))
@@ -127,24 +130,28 @@ std::string Secret::describe() const {
 }
 
 Result<std::string> resolve(const Secret& secret) {
+  const std::string key = secret.key.empty() ? "" : secret.key + ": ";
   switch (secret.source) {
     case Secret::Source::none:
-      return Error(ErrorCode::not_found, "no secret configured", secret.where);
+      return Error(ErrorCode::not_found, key + "no secret configured", secret.where);
     case Secret::Source::env: {
       const char* value = std::getenv(secret.name.c_str());
       if (!value || !*value)
-        return Error(ErrorCode::not_found, "environment variable " + secret.name + " is not set", secret.where);
+        return Error(ErrorCode::not_found, key + "environment variable " + secret.name + " is not set", secret.where);
       return std::string(value);
     }
     case Secret::Source::file: {
       struct stat info {};
       if (::stat(secret.name.c_str(), &info) == 0 && (info.st_mode & S_IRWXO))
         return Error(ErrorCode::permission_denied,
-                     "secret file " + secret.name + " is readable by others; chmod 600 it", secret.where);
-      CERTD_ASSIGN_OR_RETURN(std::string text, read_file(secret.name, 64 * 1024));
-      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-      if (text.empty()) return Error(ErrorCode::invalid_argument, "secret file " + secret.name + " is empty", secret.where);
-      return text;
+                     key + "secret file " + secret.name + " is readable by others; chmod 600 it", secret.where);
+      auto text = read_file(secret.name, 64 * 1024);
+      // read_file's errors name the path but not the key, nor where it is.
+      if (!text) return Error(text.error().code(), key + text.error().message(), secret.where);
+      while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
+      if (text->empty())
+        return Error(ErrorCode::invalid_argument, key + "secret file " + secret.name + " is empty", secret.where);
+      return std::move(*text);
     }
   }
   return Error(ErrorCode::internal, "unknown secret source");

@@ -8,6 +8,7 @@
 #include "core/log.hpp"
 #include "core/time_format.hpp"
 #include "portal/pages.hpp"
+#include "render/certificate_number.hpp"
 
 namespace certd::portal {
 namespace {
@@ -77,18 +78,34 @@ Response json_error(int status, const std::string& message) {
 
 Portal::Portal(PortalOptions options, PortalBackend& backend, const Clock& clock,
                std::unique_ptr<WebhookVerifier> webhooks)
-    : m_options(std::move(options)), m_backend(backend), m_clock(clock), m_webhooks(std::move(webhooks)) {}
+    : m_options(std::move(options)),
+      m_backend(backend),
+      m_clock(clock),
+      m_webhooks(std::move(webhooks)),
+      m_lookups(std::make_unique<LookupLimiter>()) {}
 
 Response Portal::handle(const Request& request) const {
   const std::string& path = request.path;
-  if (request.method == "POST" && starts_with(path, "/hooks/")) return webhook(path.substr(7), request);
-  if (request.method != "GET" && request.method != "HEAD") return json_error(405, "method not allowed");
+  bool is_hook = starts_with(path, "/hooks/");
+  const char* allowed = is_hook ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
+  if (request.method == "OPTIONS") {
+    Response r;
+    r.status = 204;
+    r.headers.emplace_back("Allow", allowed);
+    return r;
+  }
+  if (is_hook && request.method == "POST") return webhook(path.substr(7), request);
+  if (is_hook || (request.method != "GET" && request.method != "HEAD")) {
+    Response r = json_error(405, "method not allowed");
+    r.headers.emplace_back("Allow", allowed);
+    return r;
+  }
   if (path == "/keys") return keys();
   if (starts_with(path, "/v/")) {
     std::string number = path.substr(3);
     bool as_json = ends_with(number, ".json");
     if (as_json) number.resize(number.size() - 5);
-    return verification_page(normalized_number(number), as_json);
+    return verification_page(normalized_number(number), as_json, request);
   }
   if (starts_with(path, "/c/")) {
     std::string rest = path.substr(3);
@@ -102,17 +119,23 @@ Response Portal::handle(const Request& request) const {
   return json_error(404, "no such page");
 }
 
-Response Portal::verification_page(const std::string& number, bool as_json) const {
-  TimePoint now = m_clock.now();
-  std::optional<store::CertificateRow> row;
-  if (plausible_token(number)) {
-    auto found = m_backend.certificate(number);
-    if (!found) return from_error(found.error());
-    row = std::move(*found);
+Response Portal::verification_page(const std::string& number, bool as_json, const Request& request) const {
+  // Only a well-formed number with the right check character reaches the
+  // store; anything else cannot be ours, is not recorded and is not shown
+  // back (it could be 4 KB of anything).
+  if (!render::valid_number(number)) {
+    if (as_json) return json_response(404, json{{"status", "not_a_number"}});
+    return html_response(404, render_verification_page(m_options.issuer_name, "", nullptr));
   }
+  TimePoint now = m_clock.now();
+  auto found = m_backend.certificate(number);
+  if (!found) return from_error(found.error());
+  std::optional<store::CertificateRow> row = std::move(*found);
   std::string status = row ? status_of(*row, now) : "unknown";
-  auto recorded = m_backend.record_verification({number, status, as_json ? "json" : "web", to_unix(now)});
-  if (!recorded) CERTD_LOG_WARN("portal: could not record a verification: {}", recorded.error().message());
+  if (request.method != "HEAD" && m_lookups->should_record(request.client, number, to_unix(now))) {
+    auto recorded = m_backend.record_verification({number, status, as_json ? "json" : "web", to_unix(now)});
+    if (!recorded) CERTD_LOG_WARN("portal: could not record a verification: {}", recorded.error().message());
+  }
 
   if (as_json) {
     if (!row) return json_response(404, json{{"number", number}, {"status", "unknown"}});
@@ -183,12 +206,14 @@ Response Portal::keys() const {
 }
 
 Response Portal::webhook(const std::string& source, const Request& request) const {
-  if (!plausible_token(source)) return json_error(404, "no such webhook source");
-  if (!m_webhooks) return json_error(503, "webhooks are not configured");
+  // Each source has a secret of its own: one that is not configured (or
+  // none at all) has nothing to verify with, like a page that is not there.
+  if (!plausible_token(source) || !m_webhooks || !m_webhooks->has_source(source))
+    return json_error(404, "no such webhook source");
   if (request.body.size() > m_options.max_webhook_body) return json_error(413, "body too large");
   WebhookHeaders headers{request.header("webhook-id"), request.header("webhook-timestamp"),
                          request.header("webhook-signature")};
-  if (auto verified = m_webhooks->verify(headers, request.body, m_clock.now()); !verified)
+  if (auto verified = m_webhooks->verify(source, headers, request.body, m_clock.now()); !verified)
     return from_error(verified.error());
   json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object() || !body.contains("type") || !body["type"].is_string())

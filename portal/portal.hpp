@@ -9,6 +9,7 @@
 
 #include "core/clock.hpp"
 #include "portal/http_types.hpp"
+#include "portal/lookup_limiter.hpp"
 #include "portal/portal_backend.hpp"
 #include "portal/webhook_verifier.hpp"
 
@@ -21,17 +22,18 @@ struct PortalOptions {
   std::size_t max_webhook_body = 256 * 1024;
 };
 
-// Thread-safe if the backend and clock are: holds no mutable state.
+// Thread-safe if the backend and clock are.
 class Portal {
  public:
-  // `webhooks` may be null: then /hooks answers 503 (not configured).
+  // `webhooks` holds a secret per source; /hooks/{source} answers 404 for
+  // a source it does not hold. May be null: no source is configured.
   Portal(PortalOptions options, PortalBackend& backend, const Clock& clock,
          std::unique_ptr<WebhookVerifier> webhooks);
 
   Response handle(const Request& request) const;
 
  private:
-  Response verification_page(const std::string& number, bool as_json) const;
+  Response verification_page(const std::string& number, bool as_json, const Request& request) const;
   Response family_page(const std::string& claim_token) const;
   Response family_download(const std::string& claim_token, const std::string& number) const;
   Response keys() const;
@@ -41,6 +43,7 @@ class Portal {
   PortalBackend& m_backend;
   const Clock& m_clock;
   std::unique_ptr<WebhookVerifier> m_webhooks;
+  std::unique_ptr<LookupLimiter> m_lookups;  // the one mutable part; thread-safe
 };
 
 }  // namespace certd::portal

@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 
 #include <charconv>
+#include <vector>
 
 #include "core/base64.hpp"
 
@@ -48,21 +49,29 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-Result<WebhookVerifier> WebhookVerifier::create(const std::vector<std::string>& secrets, Duration tolerance) {
-  std::vector<std::string> keys;
-  for (const std::string& secret : secrets) {
-    std::string_view text = secret;
-    if (text.substr(0, k_secret_prefix.size()) == k_secret_prefix) text.remove_prefix(k_secret_prefix.size());
-    auto key = base64_decode(text);
-    if (!key || key->size() < 24 || key->size() > 64)
-      return Error(ErrorCode::invalid_argument, "webhook secret must be whsec_ followed by base64 of 24 to 64 bytes");
-    keys.push_back(std::move(*key));
-  }
-  if (keys.empty()) return Error(ErrorCode::invalid_argument, "no webhook secret configured");
-  return WebhookVerifier(std::move(keys), tolerance);
+Status WebhookVerifier::add_source(const std::string& source, std::string_view secret) {
+  if (source.empty()) return Error(ErrorCode::invalid_argument, "a webhook source needs a name");
+  if (m_keys.count(source)) return Error(ErrorCode::invalid_argument, "webhook source '" + source + "' is given twice");
+  std::string_view text = secret;
+  if (text.substr(0, k_secret_prefix.size()) == k_secret_prefix) text.remove_prefix(k_secret_prefix.size());
+  auto key = base64_decode(text);
+  if (!key || key->size() < 24 || key->size() > 64)
+    return Error(ErrorCode::invalid_argument, "webhook secret must be whsec_ followed by base64 of 24 to 64 bytes");
+  for (const auto& [other, other_key] : m_keys)
+    if (constant_time_equal(other_key, *key))
+      return Error(ErrorCode::invalid_argument, "the same secret as webhook source '" + other +
+                                                    "': a request signed for one would be accepted at the other; "
+                                                    "give each source its own");
+  m_keys.emplace(source, std::move(*key));
+  return ok();
 }
 
-Status WebhookVerifier::verify(const WebhookHeaders& headers, std::string_view body, TimePoint now) const {
+bool WebhookVerifier::has_source(std::string_view source) const { return m_keys.find(source) != m_keys.end(); }
+
+Status WebhookVerifier::verify(std::string_view source, const WebhookHeaders& headers, std::string_view body,
+                               TimePoint now) const {
+  auto key = m_keys.find(source);
+  if (key == m_keys.end()) return Error(ErrorCode::not_found, "no such webhook source");
   if (headers.id.empty() || headers.timestamp.empty() || headers.signature.empty())
     return Error(ErrorCode::invalid_argument, "missing webhook-id, webhook-timestamp or webhook-signature header");
   std::int64_t timestamp = 0;
@@ -75,17 +84,18 @@ Status WebhookVerifier::verify(const WebhookHeaders& headers, std::string_view b
     return Error(ErrorCode::invalid_argument, "webhook-timestamp is outside the accepted window");
 
   std::string signed_content = headers.id + "." + headers.timestamp + "." + std::string(body);
-  for (const std::string& key : m_keys) {
-    std::string expected = "v1," + base64_encode(hmac_sha256(key, signed_content));
-    for (std::string_view given : split_signatures(headers.signature))
-      if (constant_time_equal(given, expected)) return ok();
-  }
+  std::string expected = "v1," + base64_encode(hmac_sha256(key->second, signed_content));
+  for (std::string_view given : split_signatures(headers.signature))
+    if (constant_time_equal(given, expected)) return ok();
   return Error(ErrorCode::permission_denied, "webhook signature does not match");
 }
 
-std::string WebhookVerifier::sign(std::string_view id, std::int64_t timestamp, std::string_view body) const {
+std::string WebhookVerifier::sign(std::string_view source, std::string_view id, std::int64_t timestamp,
+                                  std::string_view body) const {
+  auto key = m_keys.find(source);
+  if (key == m_keys.end()) return {};
   std::string content = std::string(id) + "." + std::to_string(timestamp) + "." + std::string(body);
-  return "v1," + base64_encode(hmac_sha256(m_keys.front(), content));
+  return "v1," + base64_encode(hmac_sha256(key->second, content));
 }
 
 }  // namespace certd::portal

@@ -91,7 +91,7 @@ Result<config::Config> demo_config(const fs::path& examples, const fs::path& out
   c.notify.outbox_dir = c.data_dir + "/outbox";
   c.portal.listen = config::ListenAddress{"127.0.0.1", static_cast<std::uint16_t>(port)};
   c.portal.public_url = "http://127.0.0.1:" + std::to_string(port);
-  c.webhooks.secret = config::Secret{};  // no webhook sender in the demo
+  c.webhooks.sources.clear();  // no webhook sender in the demo
   c.portal.admin_token = config::Secret{};
   if (!smtp_url.empty()) {
     c.smtp.url = smtp_url;

@@ -1,14 +1,21 @@
 // `certd check-config` and `certd run` through the real executable: a
 // minimal config passes, and a rule whose template prints what the rule
-// cannot supply is refused by both, with the same located errors.
+// cannot supply is refused by both, with the same located errors; so is
+// each secret or key `certd run` would refuse at start.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
+#include "app/issuer_key.hpp"
 #include "app/run_certd.hpp"
 
 namespace certd::app {
@@ -30,11 +37,25 @@ class Folder {
     std::ofstream(m_root / name) << text;
     return (m_root / name).string();
   }
+  // A secret file with `mode` (0600: as certd wants it).
+  std::string write_secret(const std::string& name, const std::string& text, fs::perms mode = fs::perms(0600)) const {
+    std::string path = write(name, text + "\n");
+    fs::permissions(path, mode);
+    return path;
+  }
   std::string path(const std::string& name) const { return (m_root / name).string(); }
 
  private:
   fs::path m_root;
 };
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // Lines of `output` that start with `prefix`.
 std::vector<std::string> lines_starting_with(const std::string& output, const std::string& prefix) {
@@ -47,7 +68,8 @@ std::vector<std::string> lines_starting_with(const std::string& output, const st
 
 TEST(CheckConfigCli, AMinimalConfigPasses) {
   Folder folder("minimal");
-  std::string config = folder.write("certd.yaml", "lms:\n  url: https://moodle.example.org\n  token_env: CERTD_LMS_TOKEN\n");
+  folder.write_secret("token", "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e");
+  std::string config = folder.write("certd.yaml", "lms:\n  url: https://moodle.example.org\n  token_file: token\n");
   CommandRun run = run_certd("check-config --config " + config);
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find(config + ": OK"), std::string::npos) << run.output;
@@ -61,8 +83,9 @@ TEST(CheckConfigCli, AMinimalConfigPasses) {
 
 TEST(CheckConfigCli, ATemplatesFolderTheConfigNamesMustExist) {
   Folder folder("named");
+  folder.write_secret("token", "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e");
   std::string config = folder.write("certd.yaml",
-                                    "lms:\n  url: https://moodle.example.org\n  token_env: CERTD_LMS_TOKEN\n"
+                                    "lms:\n  url: https://moodle.example.org\n  token_file: token\n"
                                     "templates_dir: designs\n");
   CommandRun run = run_certd("check-config --config " + config);
   EXPECT_EQ(run.exit_code, 2) << run.output;
@@ -120,7 +143,8 @@ rules:
 std::string school(const Folder& folder, const std::string& issuer, const std::string& teacher_roles = "[]") {
   folder.write("templates/course.yaml", k_template);
   folder.write("rules/course.yaml", k_rules);
-  std::string lms = "lms:\n  url: http://127.0.0.1:9\n  token_env: CERTD_TEST_UNSET\n";
+  folder.write_secret("token", "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e");
+  std::string lms = "lms:\n  url: http://127.0.0.1:9\n  token_file: token\n";
   if (!teacher_roles.empty()) lms += "  teacher_roles: " + teacher_roles + "\n";
   return folder.write("certd.yaml", lms + issuer + "data_dir: data\n");
 }
@@ -174,6 +198,128 @@ TEST(CheckConfigCli, WithoutASignatoryTheTeacherMayComeFromMoodle) {
                               "teacher comes from Moodle"),
             std::string::npos)
       << check.output;
+}
+
+// --- What `certd run` would refuse at start fails check-config (exit 2),
+// each problem at its key and never with the secret's value. ---
+
+constexpr const char* k_token = "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e";
+constexpr const char* k_webhook_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+// A school whose secrets are all right until a test spoils one: the token
+// and each webhook source's secret in files of their own, mode 0600.
+std::string secrets_school(const Folder& folder, const std::string& token = "  token_file: token\n") {
+  folder.write_secret("token", k_token);
+  folder.write_secret("moodle.secret", k_webhook_secret);
+  folder.write_secret("lti.secret", "whsec_c2Vjb25kIHNvdXJjZSBzZWNyZXQgb2YgMzIgYnl0ZXM=");
+  return folder.write("certd.yaml",
+                      "lms:\n  url: https://moodle.example.org\n" + token +
+                          "webhooks:\n  sources:\n"
+                          "    moodle: { secret_file: moodle.secret }\n"
+                          "    lti: { secret_file: lti.secret }\n"
+                          "data_dir: data\n");
+}
+
+TEST(CheckConfigCli, ASchoolWhoseSecretsAreRightPasses) {
+  Folder folder("secrets-right");
+  CommandRun check = run_certd("check-config --config " + secrets_school(folder));
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_NE(check.output.find("note: issuer.key_file: " + folder.path("data/issuer.key") +
+                              " does not exist yet; certd run creates it (mode 0600)"),
+            std::string::npos)
+      << check.output;
+  EXPECT_FALSE(fs::exists(folder.path("data"))) << "check-config creates nothing";
+}
+
+TEST(CheckConfigCli, ASecretFileOthersMayReadFailsCheckConfigAsItFailsRun) {
+  Folder folder("secret-0644");
+  std::string config = secrets_school(folder);
+  std::string token = folder.write_secret("token", k_token, fs::perms(0644));
+  std::string expected = config + ":3:15: lms.token: secret file " + token + " is readable by others; chmod 600 it";
+
+  CommandRun check = run_certd("check-config --config " + config);
+  EXPECT_EQ(check.exit_code, 2) << check.output;
+  EXPECT_EQ(lines_starting_with(check.output, config + ":"), std::vector<std::string>{expected}) << check.output;
+  EXPECT_EQ(check.output.find(k_token), std::string::npos) << "never the secret";
+
+  CommandRun run = run_certd("run --once --config " + config);
+  EXPECT_NE(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("certd run: " + expected), std::string::npos) << run.output;
+}
+
+TEST(CheckConfigCli, AWebhookSecretThatIsNotAStandardWebhooksSecretFailsCheckConfig) {
+  Folder folder("short-whsec");
+  std::string config = secrets_school(folder);
+  folder.write_secret("moodle.secret", "whsec_c2hvcnQ=");  // base64 of "short"
+  folder.write_secret("lti.secret", "whsec_not base64 at all, but long enough");
+  CommandRun check = run_certd("check-config --config " + config);
+  EXPECT_EQ(check.exit_code, 2) << check.output;
+  const std::string why = " webhook secret must be whsec_ followed by base64 of 24 to 64 bytes";
+  EXPECT_EQ(lines_starting_with(check.output, config + ":"),
+            (std::vector<std::string>{config + ":6:28: webhooks.sources.moodle.secret:" + why,
+                                      config + ":7:25: webhooks.sources.lti.secret:" + why}))
+      << check.output;
+  EXPECT_EQ(check.output.find("c2hvcnQ"), std::string::npos) << "never the secret";
+  EXPECT_EQ(check.output.find("not base64"), std::string::npos) << "never the secret";
+}
+
+// Two sources with one secret would accept each other's requests.
+TEST(CheckConfigCli, TwoWebhookSourcesWithOneSecretFailCheckConfig) {
+  Folder folder("shared-whsec");
+  std::string config = secrets_school(folder);
+  folder.write_secret("lti.secret", k_webhook_secret);
+  CommandRun check = run_certd("check-config --config " + config);
+  EXPECT_EQ(check.exit_code, 2) << check.output;
+  EXPECT_EQ(lines_starting_with(check.output, config + ":"),
+            std::vector<std::string>{config + ":7:25: webhooks.sources.lti.secret: the same secret as webhook source "
+                                              "'moodle': a request signed for one would be accepted at the other; "
+                                              "give each source its own"})
+      << check.output;
+}
+
+TEST(CheckConfigCli, AnUnsetVariableFailsCheckConfig) {
+  Folder folder("unset-variable");
+  ::unsetenv("CERTD_TEST_NEVER_SET_TOKEN");
+  std::string config = secrets_school(folder, "  token_env: CERTD_TEST_NEVER_SET_TOKEN\n");
+  CommandRun check = run_certd("check-config --config " + config);
+  EXPECT_EQ(check.exit_code, 2) << check.output;
+  EXPECT_EQ(lines_starting_with(check.output, config + ":"),
+            std::vector<std::string>{config + ":3:14: lms.token: environment variable CERTD_TEST_NEVER_SET_TOKEN is "
+                                              "not set"})
+      << check.output;
+  EXPECT_NE(check.output.find("1 error in " + config), std::string::npos) << check.output;
+}
+
+// The issuer's private key: group or others may not read it, wherever
+// it is (default place or issuer.key_file) and whatever check-config finds.
+TEST(CheckConfigCli, AnIssuerKeyGroupOrOthersMayReadFailsCheckConfig) {
+  Folder folder("open-key");
+  std::string config = secrets_school(folder);
+  std::string key = folder.path("data/issuer.key");
+  ASSERT_TRUE(load_or_create_issuer_key(key));
+  for (fs::perms mode : {fs::perms(0640), fs::perms(0604)}) {
+    fs::permissions(key, mode);
+    CommandRun check = run_certd("check-config --config " + config);
+    EXPECT_EQ(check.exit_code, 2) << check.output;
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%03o", static_cast<unsigned>(mode));
+    EXPECT_EQ(lines_starting_with(check.output, config + ":"),
+              std::vector<std::string>{config + ": issuer.key_file: the issuer key " + key + " has mode " + octal +
+                                       ": group or others may read it. Run: chmod 600 " + key})
+        << check.output;
+    EXPECT_EQ(check.output.find("PRIVATE KEY"), std::string::npos);
+  }
+  std::string named = folder.write("certd.yaml", *read_text(config) + "issuer:\n  key_file: issuer.key\n");
+  CommandRun check = run_certd("check-config --config " + named);
+  EXPECT_EQ(check.exit_code, 2) << check.output;
+  EXPECT_NE(check.output.find(named + ":10:13: issuer.key_file: the issuer key " + key + " has mode 604"),
+            std::string::npos)
+      << check.output;
+
+  fs::permissions(key, fs::perms(0600));
+  check = run_certd("check-config --config " + named);
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_EQ(check.output.find("issuer.key_file"), std::string::npos) << "a private key is not worth a word";
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -35,10 +36,27 @@ TEST(Cli, BadUsageExitsTwo) {
   EXPECT_EQ(run_certd("--log-level loud check-config").exit_code, 2);
 }
 
+// With the variables its secrets name set, as where certd runs: check-config
+// reads every secret `certd run` would.
 TEST(Cli, CheckConfigAcceptsTheDemoSchool) {
+  ::setenv("CERTD_LMS_TOKEN", "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e", 1);
+  ::setenv("CERTD_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", 1);
   CommandRun run = run_certd("check-config --config examples/certd.yaml");
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("examples/certd.yaml: OK"), std::string::npos) << run.output;
+}
+
+TEST(Cli, CheckConfigNamesEachVariableTheDemoSchoolNeedsWhenUnset) {
+  ::unsetenv("CERTD_LMS_TOKEN");
+  ::unsetenv("CERTD_WEBHOOK_SECRET");
+  CommandRun run = run_certd("check-config --config examples/certd.yaml");
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find(": lms.token: environment variable CERTD_LMS_TOKEN is not set"), std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find(": webhooks.sources.moodle.secret: environment variable CERTD_WEBHOOK_SECRET is not set"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("2 errors in examples/certd.yaml"), std::string::npos) << run.output;
 }
 
 TEST(Cli, CheckConfigListsEveryErrorWithItsLocationAndExitsTwo) {

@@ -46,7 +46,7 @@ TEST(ConfigDefaults, MinimalConfigParsesWithEveryDefault) {
   EXPECT_EQ(c.portal.public_url, "http://127.0.0.1:8080") << "derived from portal.listen";
   EXPECT_FALSE(c.portal.admin_token.configured());
 
-  EXPECT_FALSE(c.webhooks.secret.configured());
+  EXPECT_TRUE(c.webhooks.sources.empty()) << "no source: /hooks/{source} is 404";
   EXPECT_EQ(c.webhooks.tolerance.count(), 300);
   EXPECT_EQ(c.webhooks.max_body_bytes, 256u * 1024);
 

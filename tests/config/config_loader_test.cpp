@@ -19,7 +19,7 @@ portal:
   listen: 127.0.0.1:8080
   public_url: https://certs.example.edu
   admin_token_env: CERTD_ADMIN_TOKEN
-webhooks: { secret_env: CERTD_WEBHOOK_SECRET, tolerance: 5m }
+webhooks: { sources: { moodle: { secret_env: CERTD_WEBHOOK_SECRET } }, tolerance: 5m }
 smtp: { url: "smtp://127.0.0.1:2525", from: "Riverside Swim <certs@example.edu>" }
 issuer: { name: Riverside Swim School, key_file: issuer.key }
 data_dir: /var/lib/certd
@@ -47,6 +47,9 @@ TEST(ConfigLoader, LoadsTheDesignExample) {
   EXPECT_EQ(c.lms.courses, (std::vector<std::string>{"SWIM-L3", "FA-101"}));
   EXPECT_EQ(c.portal.listen.port, 8080);
   EXPECT_EQ(c.webhooks.tolerance.count(), 300);
+  ASSERT_EQ(c.webhooks.sources.size(), 1u);
+  EXPECT_EQ(c.webhooks.sources[0].name, "moodle");
+  EXPECT_EQ(c.webhooks.sources[0].secret.name, "CERTD_WEBHOOK_SECRET");
   EXPECT_EQ(c.smtp.from, "Riverside Swim <certs@example.edu>");
   EXPECT_EQ(c.quota.per_month, 5000);
   EXPECT_EQ(c.data_dir, "/var/lib/certd");
@@ -123,6 +126,77 @@ INSTANTIATE_TEST_SUITE_P(
                 "certd.yaml:17:8: quota must be a map of keys, not '5000'"}),
     [](const auto& test) { return std::string(test.param.name); });
 
+// Each sender has a secret of its own (docs/configuration.md "webhooks").
+TEST(ConfigLoader, ReadsEachWebhookSourceWithItsOwnSecret) {
+  LoadResult result = parse_text(
+      "lms: { url: https://moodle.example.edu, token_env: CERTD_LMS_TOKEN }\n"
+      "webhooks:\n"
+      "  sources:\n"
+      "    moodle: { secret_env: CERTD_WEBHOOK_SECRET }\n"
+      "    reports-2_b:\n"
+      "      secret_file: secrets/reports\n");
+  ASSERT_TRUE(result.ok()) << result.errors.front().to_string();
+  const std::vector<WebhookSource>& sources = result.config.webhooks.sources;
+  ASSERT_EQ(sources.size(), 2u);
+  EXPECT_EQ(sources[0].name, "moodle");
+  EXPECT_EQ(sources[0].secret.source, Secret::Source::env);
+  EXPECT_EQ(sources[0].secret.name, "CERTD_WEBHOOK_SECRET");
+  EXPECT_EQ(sources[0].secret.key, "webhooks.sources.moodle.secret");
+  EXPECT_EQ(sources[0].secret.where.to_string(), "certd.yaml:4:27");
+  EXPECT_EQ(sources[1].name, "reports-2_b");
+  EXPECT_EQ(sources[1].secret.source, Secret::Source::file);
+  EXPECT_EQ(sources[1].secret.name, "/etc/certd/secrets/reports") << "relative to the config file";
+  EXPECT_EQ(result.config.lms.token.key, "lms.token");
+}
+
+std::vector<std::string> webhook_errors(const std::string& webhooks) {
+  LoadResult result = parse_text(replace(k_good, "webhooks: { sources: { moodle: { secret_env: CERTD_WEBHOOK_SECRET } }, tolerance: 5m }",
+                                         webhooks));
+  std::vector<std::string> errors;
+  for (const Error& e : result.errors) errors.push_back(e.to_string());
+  return errors;
+}
+
+TEST(ConfigLoader, WebhookSourcesAreNamedAndEachHasASecret) {
+  EXPECT_EQ(webhook_errors("webhooks: { sources: { moodle/x: { secret_env: A }, '': { secret_env: B } } }"),
+            (std::vector<std::string>{
+                "certd.yaml:11:24: webhooks.sources: 'moodle/x' is not a source name (1 to 64 letters, digits, '-' "
+                "or '_': the {source} of /hooks/{source})",
+                "certd.yaml:11:53: webhooks.sources: '' is not a source name (1 to 64 letters, digits, '-' or '_': "
+                "the {source} of /hooks/{source})"}));
+  EXPECT_EQ(webhook_errors("webhooks: { sources: { " + std::string(65, 'a') + ": { secret_env: A } } }").size(), 1u);
+  EXPECT_EQ(webhook_errors("webhooks: { sources: { moodle: {}, lti: } }"),
+            (std::vector<std::string>{"certd.yaml:11:24: webhooks.sources.moodle: secret_env or secret_file is required",
+                                      "certd.yaml:11:36: webhooks.sources.lti: secret_env or secret_file is required"}));
+  EXPECT_EQ(webhook_errors("webhooks: { sources: { moodle: { secret: whsec_abc, url: x } } }"),
+            (std::vector<std::string>{"certd.yaml:11:42: webhooks.sources.moodle.secret: secrets are never written in "
+                                      "the file; use secret_env or secret_file",
+                                      "certd.yaml:11:53: unknown key 'webhooks.sources.moodle.url' (known keys: "
+                                      "secret, secret_env, secret_file)"}));
+  EXPECT_EQ(webhook_errors("webhooks: { sources: [moodle] }"),
+            (std::vector<std::string>{"certd.yaml:11:22: webhooks.sources: must be a map of source names, e.g. "
+                                      "sources: { moodle: { secret_env: CERTD_WEBHOOK_SECRET } }"}));
+  EXPECT_EQ(webhook_errors("webhooks: { sources: { moodle: { secret_env: 'NOT A NAME' } } }").size(), 1u);
+}
+
+// One secret for every source is gone: the error says what to write.
+TEST(ConfigLoader, TheSingleWebhookSecretIsRefusedWithWhatToWriteInstead) {
+  EXPECT_EQ(webhook_errors("webhooks: { secret_env: CERTD_WEBHOOK_SECRET }"),
+            (std::vector<std::string>{
+                "certd.yaml:11:25: webhooks.secret_env: each webhook source now has a secret of its own; write "
+                "instead: sources: { moodle: { secret_env: CERTD_WEBHOOK_SECRET } } (the source is the {source} of "
+                "/hooks/{source})"}));
+  EXPECT_EQ(webhook_errors("webhooks: { secret_file: /etc/certd/hook.secret }"),
+            (std::vector<std::string>{
+                "certd.yaml:11:26: webhooks.secret_file: each webhook source now has a secret of its own; write "
+                "instead: sources: { moodle: { secret_file: /etc/certd/hook.secret } } (the source is the {source} "
+                "of /hooks/{source})"}));
+  std::vector<std::string> inline_secret = webhook_errors("webhooks: { secret: whsec_abc }");
+  ASSERT_EQ(inline_secret.size(), 1u);
+  EXPECT_EQ(inline_secret[0].find("whsec_abc"), std::string::npos) << "never repeat a secret";
+  EXPECT_NE(inline_secret[0].find("sources: { moodle: { secret_env: CERTD_WEBHOOK_SECRET } }"), std::string::npos);
+}
+
 TEST(ConfigLoader, ReportsEveryErrorNotOnlyTheFirst) {
   std::string text = replace(k_good, "poll_interval: 5m", "poll_interval: soon");
   text = replace(text, "per_month: 5000", "per_month: -1");
@@ -146,19 +220,26 @@ TEST(ConfigLoader, MissingFileNamesThePath) {
   EXPECT_NE(result.errors[0].to_string().find("/nonexistent/certd.yaml"), std::string::npos);
 }
 
+Secret secret(Secret::Source source, const std::string& name) {
+  Secret s;
+  s.source = source;
+  s.name = name;
+  return s;
+}
+
 TEST(Secrets, ResolveFromEnvironmentAndRefuseOpenFiles) {
   ::setenv("CERTD_TEST_SECRET", "s3cret", 1);
-  EXPECT_EQ(*resolve(Secret{Secret::Source::env, "CERTD_TEST_SECRET", {}}), "s3cret");
-  auto missing = resolve(Secret{Secret::Source::env, "CERTD_TEST_UNSET_VARIABLE", {}});
+  EXPECT_EQ(*resolve(secret(Secret::Source::env, "CERTD_TEST_SECRET")), "s3cret");
+  auto missing = resolve(secret(Secret::Source::env, "CERTD_TEST_UNSET_VARIABLE"));
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message(), "environment variable CERTD_TEST_UNSET_VARIABLE is not set");
 
   auto path = std::filesystem::temp_directory_path() / ("certd-secret-" + std::to_string(::getpid()));
   std::ofstream(path) << "from-file\n";
   std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  EXPECT_EQ(*resolve(Secret{Secret::Source::file, path.string(), {}}), "from-file");
+  EXPECT_EQ(*resolve(secret(Secret::Source::file, path.string())), "from-file");
   std::filesystem::permissions(path, std::filesystem::perms::others_read, std::filesystem::perm_options::add);
-  auto open = resolve(Secret{Secret::Source::file, path.string(), {}});
+  auto open = resolve(secret(Secret::Source::file, path.string()));
   ASSERT_FALSE(open);
   EXPECT_EQ(open.error().code(), ErrorCode::permission_denied);
   EXPECT_EQ(open.error().message().find("from-file"), std::string::npos) << "never show the secret";

@@ -1,13 +1,17 @@
 // certd run as a process, the simulator as another, talking real HTTP:
-// polls find progress, signed webhooks wake the daemon, a teacher's
-// "issue now" mark in Moodle forces a certificate and is cleared.
+// polls find progress, signed webhooks wake the daemon (each source with a
+// secret of its own), a teacher's "issue now" mark in Moodle forces a
+// certificate and is cleared, and what certd writes is private.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "app/run_certd.hpp"
@@ -24,6 +28,8 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr const char* k_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+// The second source's (SchoolDir's "reports"): base64 of 32 bytes.
+constexpr const char* k_reports_secret = "whsec_c2Vjb25kIHNvdXJjZSBzZWNyZXQgb2YgMzIgYnl0ZXM=";
 
 using testing::HttpResult;
 using testing::post;
@@ -33,16 +39,22 @@ class DaemonEndToEnd : public ::testing::Test {
   void SetUp() override {
     ::setenv("CERTD_LMS_TOKEN", "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e", 1);
     ::setenv("CERTD_WEBHOOK_SECRET", k_secret, 1);
+    ::setenv("CERTD_REPORTS_WEBHOOK_SECRET", k_reports_secret, 1);
+    // The usual umask, which would leave new files readable by all: what
+    // certd writes must be private whatever it is.
+    m_umask = ::umask(022);
     m_lms_port = testing::free_port();
     m_portal_port = testing::free_port();
     m_lms = std::make_unique<testing::ChildProcess>(
         args({"simulate-lms", "--port", std::to_string(m_lms_port), "--data", "examples/school.yaml"}));
     ASSERT_TRUE(testing::wait_for_port(m_lms_port));
     m_school = std::make_unique<testing::SchoolDir>("daemon", lms_url(),
-                                                    testing::SchoolDir::Options{m_portal_port, "1s", true, ""});
+                                                    testing::SchoolDir::Options{m_portal_port, "1s", true, "", ""});
     m_daemon = std::make_unique<testing::ChildProcess>(args({"run", "--config", m_school->config()}));
     ASSERT_TRUE(testing::wait_for_port(m_portal_port)) << "certd run did not open its portal";
   }
+
+  void TearDown() override { ::umask(m_umask); }
 
   std::vector<std::string> args(std::initializer_list<std::string> list) {
     std::vector<std::string> argv{app::certd_path()};
@@ -57,11 +69,28 @@ class DaemonEndToEnd : public ::testing::Test {
     ASSERT_EQ(r.status, 200) << action << ": " << r.body;
   }
 
-  HttpResult webhook(const std::string& id, const std::string& body, std::int64_t timestamp) {
-    auto verifier = *portal::WebhookVerifier::create({k_secret}, Duration(300));
-    return post(portal_url() + "/hooks/moodle", body,
+  // A webhook signed with `source`'s secret, posted to /hooks/`to`
+  // (default: the same source).
+  HttpResult webhook(const std::string& id, const std::string& body, std::int64_t timestamp,
+                     const std::string& source = "moodle", const std::string& to = "") {
+    portal::WebhookVerifier signer(Duration(300));
+    EXPECT_TRUE(signer.add_source("moodle", k_secret));
+    EXPECT_TRUE(signer.add_source("reports", k_reports_secret));
+    return post(portal_url() + "/hooks/" + (to.empty() ? source : to), body,
                 {"webhook-id: " + id, "webhook-timestamp: " + std::to_string(timestamp),
-                 "webhook-signature: " + verifier.sign(id, timestamp, body)});
+                 "webhook-signature: " + signer.sign(source, id, timestamp, body)});
+  }
+
+  // The events the daemon recorded from `source` ("webhook:moodle").
+  std::vector<std::string> event_ids(const std::string& source) {
+    std::vector<std::string> ids;
+    auto store = store::open_sqlite_store(m_school->data() + "/certd.sqlite");
+    if (!store) return ids;
+    auto rows = (*store)->recent_events(std::nullopt, 1000);
+    if (!rows) return ids;
+    for (const store::EventRow& row : *rows)
+      if (row.event.source == source) ids.push_back(row.event.source_event_id);
+    return ids;
   }
 
   // The certificate under `key`, waiting (bounded) for the daemon.
@@ -77,6 +106,7 @@ class DaemonEndToEnd : public ::testing::Test {
     return std::nullopt;
   }
 
+  mode_t m_umask = 022;
   int m_lms_port = 0;
   int m_portal_port = 0;
   std::unique_ptr<testing::ChildProcess> m_lms;
@@ -134,6 +164,64 @@ TEST_F(DaemonEndToEnd, PollsWebhooksAndIssueNowMarksBecomeCertificatesExactlyOnc
   auto stats = json::parse(post(lms_url() + "/_sim/stats", "{}").body);
   EXPECT_GE(stats["calls"].value("core_completion_override_activity_completion_status", 0), 1)
       << "the issue-now mark was cleared: " << stats.dump();
+}
+
+// Each /hooks/{source} has a secret of its own: a webhook captured on its
+// way to one source and replayed, byte for byte, at another is refused
+// there and becomes no second event; a source that is not configured is 404.
+TEST_F(DaemonEndToEnd, AWebhookSignedForOneSourceIsRefusedAtAnother) {
+  std::int64_t now = to_unix(std::chrono::system_clock::now());
+  std::string body = R"({"type":"progress","data":{"user_id":25,"course":"FA-101"}})";
+  HttpResult accepted = webhook("msg_replayed", body, now);
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(json::parse(accepted.body)["status"], "accepted");
+
+  HttpResult replayed = webhook("msg_replayed", body, now, "moodle", /*to=*/"reports");
+  EXPECT_EQ(replayed.status, 401) << replayed.body;
+  EXPECT_EQ(json::parse(replayed.body)["error"]["status"], 401);
+  HttpResult unknown = webhook("msg_replayed", body, now, "moodle", /*to=*/"canvas");
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  EXPECT_EQ(json::parse(unknown.body)["error"]["message"], "no such webhook source");
+
+  HttpResult own = webhook("msg_reports_1", body, now, "reports");
+  EXPECT_EQ(own.status, 200) << "a source accepts what is signed with its own secret: " << own.body;
+
+  EXPECT_EQ(event_ids("webhook:moodle"), std::vector<std::string>{"msg_replayed"});
+  EXPECT_EQ(event_ids("webhook:reports"), std::vector<std::string>{"msg_reports_1"}) << "no replayed event";
+  EXPECT_TRUE(event_ids("webhook:canvas").empty());
+}
+
+// Under umask 022, everything certd made is its own: folders 0700, files
+// 0600 (the store and its WAL, PDFs, e-mails, the key); only the public
+// key beside the private one is for everyone.
+TEST_F(DaemonEndToEnd, EverythingItWritesIsPrivateWhateverTheUmask) {
+  ASSERT_TRUE(wait_for_certificate("rule:first-aid|student:20|course:FA-101|gen:1"));
+  const std::filesystem::path data = m_school->data();
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  auto has_mail = [&] {
+    std::error_code ec;
+    return std::filesystem::exists(data / "outbox", ec) && !std::filesystem::is_empty(data / "outbox", ec);
+  };
+  while (!has_mail() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(has_mail()) << "the certificate's e-mail was written";
+  EXPECT_EQ(m_daemon->stop(), 0);
+
+  auto mode_of = [](const std::filesystem::path& path) {
+    return static_cast<unsigned>(std::filesystem::status(path).permissions() & std::filesystem::perms::all);
+  };
+  std::set<std::string> kinds;
+  EXPECT_EQ(mode_of(data), 0700u) << data;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(data)) {
+    const std::filesystem::path& path = entry.path();
+    if (path.filename() == "issuer.key.pub") {
+      EXPECT_EQ(mode_of(path), 0644u) << path;
+      continue;
+    }
+    EXPECT_EQ(mode_of(path), entry.is_directory() ? 0700u : 0600u) << path;
+    kinds.insert(entry.is_directory() ? path.filename().string() : path.extension().string());
+  }
+  for (const char* kind : {"pdf", "outbox", "cache", ".pdf", ".eml", ".sqlite", ".key"})
+    EXPECT_EQ(kinds.count(kind), 1u) << kind << " was checked";
 }
 
 }  // namespace

@@ -15,8 +15,11 @@ class SchoolDir {
   struct Options {
     int portal_port = 0;
     std::string poll_interval = "60s";
-    bool webhooks = false;  // secret from CERTD_WEBHOOK_SECRET
+    // Two webhook sources, each with its own secret: moodle (from
+    // CERTD_WEBHOOK_SECRET) and reports (from CERTD_REPORTS_WEBHOOK_SECRET).
+    bool webhooks = false;
     std::string lms_extra;  // more lines for the lms: section, each "  key: value\n"
+    std::string portal_extra;  // more lines for the portal: section, likewise
   };
 
   SchoolDir(const std::string& name, const std::string& lms_url) : SchoolDir(name, lms_url, Options()) {}
@@ -30,7 +33,11 @@ class SchoolDir {
                             << options.lms_extra
                             << "portal:\n  listen: 127.0.0.1:" << options.portal_port
                             << "\n  public_url: https://certs.riverside.example\n"
-                            << (options.webhooks ? "webhooks:\n  secret_env: CERTD_WEBHOOK_SECRET\n" : "")
+                            << options.portal_extra
+                            << (options.webhooks ? "webhooks:\n  sources:\n"
+                                                   "    moodle: { secret_env: CERTD_WEBHOOK_SECRET }\n"
+                                                   "    reports: { secret_env: CERTD_REPORTS_WEBHOOK_SECRET }\n"
+                                                 : "")
                             << "issuer:\n  name: Riverside Swim School\n  email: office@riverside.example\n"
                             << "data_dir: " << data() << "\n"
                             << "rules_dir: " << examples << "/rules\n"

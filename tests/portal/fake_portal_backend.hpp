@@ -12,6 +12,7 @@ class FakePortalBackend final : public PortalBackend {
  public:
   Result<std::optional<store::CertificateRow>> certificate(const std::string& number) override {
     std::lock_guard<std::mutex> lock(m_mutex);
+    ++lookups;
     if (fail_reads) return Error(ErrorCode::unavailable, "database busy");
     auto it = certificates.find(number);
     if (it == certificates.end()) return std::optional<store::CertificateRow>();
@@ -47,6 +48,7 @@ class FakePortalBackend final : public PortalBackend {
 
   std::map<std::string, store::CertificateRow> certificates;
   std::vector<store::NewVerification> verifications;
+  int lookups = 0;  // calls to certificate()
   std::vector<std::string> claimed;
   std::map<std::string, store::NewEvent> events;
   bool fail_reads = false;
@@ -60,6 +62,7 @@ class FixedClock final : public Clock {
  public:
   explicit FixedClock(std::int64_t unix_seconds) : m_now(from_unix(unix_seconds)) {}
   TimePoint now() const override { return m_now; }
+  void advance(std::int64_t seconds) { m_now += std::chrono::seconds(seconds); }
 
  private:
   TimePoint m_now;

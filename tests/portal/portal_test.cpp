@@ -10,6 +10,15 @@ namespace {
 
 constexpr std::int64_t k_now = 1795437296;  // 2026-11-23T12:34:56Z
 constexpr const char* k_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+constexpr const char* k_reports_secret = "whsec_c2Vjb25kIHNvdXJjZSBzZWNyZXQgb2YgMzIgYnl0ZXM=";
+
+// Two sources, each with its own secret, as the daemon builds it.
+std::unique_ptr<WebhookVerifier> two_sources() {
+  auto verifier = std::make_unique<WebhookVerifier>(Duration(300));
+  EXPECT_TRUE(verifier->add_source("moodle", k_secret));
+  EXPECT_TRUE(verifier->add_source("reports", k_reports_secret));
+  return verifier;
+}
 
 store::CertificateRow row(const std::string& number, const std::string& claim) {
   store::CertificateRow r;
@@ -26,29 +35,30 @@ store::CertificateRow row(const std::string& number, const std::string& claim) {
 class PortalTest : public ::testing::Test {
  protected:
   PortalTest() : m_clock(k_now) {
-    m_backend.certificates["SWL3-7K4M-9QXA"] = row("SWL3-7K4M-9QXA", "family1");
-    auto revoked = row("SWL3-AAAA-BBBB", "family1");
+    m_backend.certificates["SWL3-7K4M-9QXR"] = row("SWL3-7K4M-9QXR", "family1");
+    auto revoked = row("SWL3-AAAA-BBBE", "family1");
     revoked.status = store::CertificateStatus::revoked;
     revoked.revoked_at = k_now - 3600;
     revoked.revoke_reason = "reissued";
-    m_backend.certificates["SWL3-AAAA-BBBB"] = revoked;
-    auto expired = row("FA-CCCC-DDDD", "family2");
+    m_backend.certificates["SWL3-AAAA-BBBE"] = revoked;
+    auto expired = row("FA-CCCC-DDDE", "family2");
     expired.certificate.expires_at = k_now - 1;
-    m_backend.certificates["FA-CCCC-DDDD"] = expired;
+    m_backend.certificates["FA-CCCC-DDDE"] = expired;
   }
 
-  Portal portal() {
+  Portal portal(std::unique_ptr<WebhookVerifier> webhooks = two_sources()) {
     return Portal(PortalOptions{"Riverside Swim School", "https://certs.example", "-----BEGIN PUBLIC KEY-----", 1024},
-                  m_backend, m_clock, std::make_unique<WebhookVerifier>(*WebhookVerifier::create({k_secret}, Duration(300))));
+                  m_backend, m_clock, std::move(webhooks));
   }
 
   static Request get(const std::string& path) { return Request{"GET", path, {}, "", "", ""}; }
 
-  Request hook(const std::string& id, const std::string& body, std::int64_t at) {
-    auto verifier = *WebhookVerifier::create({k_secret}, Duration(300));
-    return Request{"POST", "/hooks/moodle",
+  // A request signed with `source`'s secret, sent to /hooks/`to` (default: the same source).
+  Request hook(const std::string& id, const std::string& body, std::int64_t at, const std::string& source = "moodle",
+               const std::string& to = "") {
+    return Request{"POST", "/hooks/" + (to.empty() ? source : to),
                    {{"webhook-id", id}, {"webhook-timestamp", std::to_string(at)},
-                    {"webhook-signature", verifier.sign(id, at, body)}},
+                    {"webhook-signature", two_sources()->sign(source, id, at, body)}},
                    body, "", ""};
   }
 
@@ -57,47 +67,104 @@ class PortalTest : public ::testing::Test {
 };
 
 TEST_F(PortalTest, VerificationPageSaysValidAndEscapesNames) {
-  Response r = portal().handle(get("/v/swl3-7k4m-9qxa"));
+  Response r = portal().handle(get("/v/swl3-7k4m-9qxr"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
   EXPECT_NE(r.body.find(">Valid<"), std::string::npos);
   EXPECT_NE(r.body.find("Алексей &lt;Смирнов&gt;"), std::string::npos);
   ASSERT_EQ(m_backend.verifications.size(), 1u);
   EXPECT_EQ(m_backend.verifications[0].result, "valid");
-  EXPECT_EQ(m_backend.verifications[0].number, "SWL3-7K4M-9QXA");
+  EXPECT_EQ(m_backend.verifications[0].number, "SWL3-7K4M-9QXR");
 }
 
 TEST_F(PortalTest, RevokedAndExpiredAreSaidWithDateAndReason) {
-  EXPECT_NE(portal().handle(get("/v/SWL3-AAAA-BBBB")).body.find("Revoked on 2026-11-23: reissued"), std::string::npos);
-  auto json = nlohmann::json::parse(portal().handle(get("/v/FA-CCCC-DDDD.json")).body);
+  EXPECT_NE(portal().handle(get("/v/SWL3-AAAA-BBBE")).body.find("Revoked on 2026-11-23: reissued"), std::string::npos);
+  auto json = nlohmann::json::parse(portal().handle(get("/v/FA-CCCC-DDDE.json")).body);
   EXPECT_EQ(json["status"], "expired");
   EXPECT_EQ(json["expires_at"], "2026-11-23T12:34:55Z");
 }
 
-TEST_F(PortalTest, UnknownNumbersAreRecordedAndAnswered404) {
-  EXPECT_EQ(portal().handle(get("/v/NOPE-0000-0000")).status, 404);
-  EXPECT_EQ(portal().handle(get("/v/NOPE-0000-0000.json")).status, 404);
-  EXPECT_EQ(portal().handle(get("/v/../../etc/passwd")).status, 404);
-  EXPECT_EQ(m_backend.verifications.size(), 3u);
-  EXPECT_EQ(m_backend.verifications[2].result, "unknown");
+Request from(const std::string& client, const std::string& path) {
+  Request r{"GET", path, {}, "", client, ""};
+  return r;
+}
+
+TEST_F(PortalTest, AWellFormedUnknownNumberIsRecordedOncePerClientPerMinute) {
+  EXPECT_EQ(portal().handle(from("10.0.0.1", "/v/NOPE-2222-222H")).status, 404);
+  EXPECT_EQ(portal().handle(from("10.0.0.1", "/v/NOPE-2222-222H")).status, 404);
+  EXPECT_EQ(portal().handle(from("10.0.0.1", "/v/NOPE-2222-222H.json")).status, 404);
+  ASSERT_EQ(m_backend.verifications.size(), 1u);
+  EXPECT_EQ(m_backend.verifications[0].result, "unknown");
+  EXPECT_EQ(m_backend.verifications[0].number, "NOPE-2222-222H");
+  portal().handle(from("10.0.0.2", "/v/NOPE-2222-222H"));
+  EXPECT_EQ(m_backend.verifications.size(), 2u) << "another client";
+  m_clock.advance(60);
+  portal().handle(from("10.0.0.1", "/v/NOPE-2222-222H"));
+  EXPECT_EQ(m_backend.verifications.size(), 3u) << "a minute later";
+}
+
+TEST_F(PortalTest, WhatIsNotAWellFormedNumberNeverReachesTheStoreNorThePage) {
+  const std::string inputs[] = {
+      "/v/../../etc/passwd",
+      "/v/=HYPERLINK(\"http://evil.example\",\"open\")",
+      "/v/\x1b[2J\x1b[31mPWNED",
+      "/v/" + std::string(10 * 1024 * 1024, 'A'),
+      "/v/SWL3-7K4M-9QXA",  // one character off: the check character catches it
+      "/v/SWL3-7K4M-9QXA.json",
+      "/v/",
+  };
+  for (const std::string& path : inputs) {
+    Response r = portal().handle(from("10.0.0.1", path));
+    EXPECT_EQ(r.status, 404) << path.substr(0, 40);
+    EXPECT_EQ(r.body.find("HYPERLINK"), std::string::npos);
+    EXPECT_EQ(r.body.find("PWNED"), std::string::npos);
+    EXPECT_EQ(r.body.find("AAAAAAAA"), std::string::npos);
+  }
+  EXPECT_EQ(m_backend.lookups, 0);
+  EXPECT_TRUE(m_backend.verifications.empty());
+}
+
+TEST_F(PortalTest, HeadIsAnsweredButNotRecorded) {
+  Request head{"HEAD", "/v/SWL3-7K4M-9QXR", {}, "", "10.0.0.1", ""};
+  EXPECT_EQ(portal().handle(head).status, 200);
+  EXPECT_TRUE(m_backend.verifications.empty());
+}
+
+TEST_F(PortalTest, OptionsAndMethodNotAllowedSayWhatIsAllowed) {
+  auto allow = [](const Response& r) {
+    for (const auto& [name, value] : r.headers)
+      if (name == "Allow") return value;
+    return std::string();
+  };
+  Response page{portal().handle(Request{"OPTIONS", "/v/SWL3-7K4M-9QXR", {}, "", "", ""})};
+  EXPECT_EQ(page.status, 204);
+  EXPECT_EQ(allow(page), "GET, HEAD, OPTIONS");
+  Response hook{portal().handle(Request{"OPTIONS", "/hooks/moodle", {}, "", "", ""})};
+  EXPECT_EQ(allow(hook), "POST, OPTIONS");
+  Response wrong{portal().handle(Request{"GET", "/hooks/moodle", {}, "", "", ""})};
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(allow(wrong), "POST, OPTIONS");
+  Response put{portal().handle(Request{"PUT", "/keys", {}, "", "", ""})};
+  EXPECT_EQ(put.status, 405);
+  EXPECT_EQ(allow(put), "GET, HEAD, OPTIONS");
 }
 
 TEST_F(PortalTest, FamilyPageListsTheirCertificatesAndClaimsThem) {
   Response r = portal().handle(get("/c/family1"));
   EXPECT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find("/c/family1/SWL3-7K4M-9QXA.pdf"), std::string::npos);
-  EXPECT_NE(r.body.find("https://certs.example/v/SWL3-AAAA-BBBB"), std::string::npos);
-  EXPECT_EQ(r.body.find("FA-CCCC-DDDD"), std::string::npos);
+  EXPECT_NE(r.body.find("/c/family1/SWL3-7K4M-9QXR.pdf"), std::string::npos);
+  EXPECT_NE(r.body.find("https://certs.example/v/SWL3-AAAA-BBBE"), std::string::npos);
+  EXPECT_EQ(r.body.find("FA-CCCC-DDDE"), std::string::npos);
   EXPECT_EQ(m_backend.claimed, std::vector<std::string>{"family1"});
   EXPECT_EQ(portal().handle(get("/c/nobody")).status, 404);
 }
 
 TEST_F(PortalTest, DownloadsOnlyWithTheRightClaimToken) {
-  Response mine = portal().handle(get("/c/family1/SWL3-7K4M-9QXA.pdf"));
+  Response mine = portal().handle(get("/c/family1/SWL3-7K4M-9QXR.pdf"));
   EXPECT_EQ(mine.status, 200);
   EXPECT_EQ(mine.content_type, "application/pdf");
-  EXPECT_EQ(mine.body, "%PDF-fake SWL3-7K4M-9QXA");
-  EXPECT_EQ(portal().handle(get("/c/family2/SWL3-7K4M-9QXA.pdf")).status, 404);
+  EXPECT_EQ(mine.body, "%PDF-fake SWL3-7K4M-9QXR");
+  EXPECT_EQ(portal().handle(get("/c/family2/SWL3-7K4M-9QXR.pdf")).status, 404);
   EXPECT_EQ(portal().handle(get("/c/family1/..%2F..%2Fx.pdf")).status, 404);
 }
 
@@ -126,6 +193,36 @@ TEST_F(PortalTest, WebhookErrorsAreJsonWithTheirStatus) {
   EXPECT_EQ(busy.status, 503) << "no 2xx unless the event row is committed";
   auto error = nlohmann::json::parse(busy.body);
   EXPECT_EQ(error["error"]["status"], 503);
+  EXPECT_TRUE(m_backend.events.empty());
+}
+
+// One secret per source: the same signed request, replayed at another
+// /hooks/{source}, does not become a second event.
+TEST_F(PortalTest, AWebhookSignedForOneSourceIsRefusedAtAnother) {
+  std::string body = R"({"type":"course_completed","data":{"userid":7,"courseid":3}})";
+  Request for_moodle = hook("msg_1", body, k_now);
+  ASSERT_EQ(portal().handle(for_moodle).status, 200);
+  Request replayed = for_moodle;
+  replayed.path = "/hooks/reports";
+  Response refused = portal().handle(replayed);
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(nlohmann::json::parse(refused.body)["error"]["status"], 401);
+  ASSERT_EQ(m_backend.events.size(), 1u);
+  EXPECT_EQ(m_backend.events.begin()->second.source, "webhook:moodle");
+
+  EXPECT_EQ(portal().handle(hook("msg_1", body, k_now, "reports")).status, 200) << "signed for reports";
+  EXPECT_EQ(m_backend.events.size(), 2u);
+}
+
+TEST_F(PortalTest, AWebhookSourceThatIsNotConfiguredIs404) {
+  std::string body = R"({"type":"course_completed"})";
+  for (const std::string& to : {std::string("canvas"), std::string("Moodle"), std::string(65, 'a')}) {
+    Response r = portal().handle(hook("msg_1", body, k_now, "moodle", to));
+    EXPECT_EQ(r.status, 404) << to;
+    EXPECT_EQ(nlohmann::json::parse(r.body)["error"]["message"], "no such webhook source") << to;
+  }
+  EXPECT_EQ(portal(nullptr).handle(hook("msg_1", body, k_now)).status, 404) << "no source configured at all";
+  EXPECT_EQ(portal(std::make_unique<WebhookVerifier>(Duration(300))).handle(hook("msg_1", body, k_now)).status, 404);
   EXPECT_TRUE(m_backend.events.empty());
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -28,6 +29,9 @@ class SchoolFolder {
     fs::remove_all(m_root);
     fs::create_directories(m_root / "rules");
     fs::create_directories(m_root / "templates");
+    // check-config reads the token as `certd run` would: only the rule
+    // files are wrong here.
+    ::setenv("CERTD_TEST_TOKEN", "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e", 1);
     std::ofstream(m_root / "certd.yaml") << "lms: {url: 'http://127.0.0.1:9000', token_env: CERTD_TEST_TOKEN}\n"
                                             "portal: {public_url: 'http://localhost:8080'}\n"
                                             "issuer: {name: School}\n"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "connector/moodle/moodle_lms_impl.hpp"
 #include "core/log.hpp"
@@ -48,6 +49,34 @@ std::string client_id_param(const std::string& id) {
 }
 
 bool is_code(const Error& error, const char* code) { return lms_error_code(error) == code; }
+
+// A course with ten million users is not a school's.
+constexpr std::int64_t k_max_user_pages = 10000;
+
+// Reads a list of users page by page (limitfrom, limitnumber; sorted by
+// id) until a page is short. An answer that ignores limitfrom (a proxy or
+// a plugin in the way) would send the same full page forever, and the list
+// would grow until memory ran out: a full page with no user not seen
+// before ends the list with an error, and so does the page cap.
+template <typename User, typename Fetch>
+Result<std::vector<User>> read_user_pages(int page, const char* function, Fetch fetch) {
+  std::vector<User> users;
+  std::set<UserId> seen;
+  for (std::int64_t n = 0; n < k_max_user_pages; ++n) {
+    CERTD_ASSIGN_OR_RETURN(std::vector<User> batch, fetch(n * page));
+    bool news = false;
+    for (User& user : batch) {
+      news = seen.insert(user.id).second || news;
+      users.push_back(std::move(user));
+    }
+    if (static_cast<int>(batch.size()) < page) return users;
+    if (!news)
+      return Error(ErrorCode::internal, std::string("the LMS sent a page of users again instead of the next one (") +
+                                            function + " ignores limitfrom?)");
+  }
+  return Error(ErrorCode::internal, std::string("the LMS sent more than ") + std::to_string(k_max_user_pages) +
+                                        " pages of users (" + function + ")");
+}
 
 }  // namespace
 
@@ -165,9 +194,8 @@ Result<std::vector<Student>> MoodleLms::users_by_username(const std::vector<std:
 }
 
 Result<std::vector<Student>> MoodleLms::roster(CourseId course, Enrolment which) {
-  std::vector<Student> students;
   const int page = std::max(1, m_options.users_page_size);
-  for (int from = 0;; from += page) {
+  auto fetch = [&](std::int64_t from) -> Result<std::vector<Student>> {
     FormBuilder params;
     params.add("courseid", course);
     std::vector<Record> options;
@@ -179,11 +207,9 @@ Result<std::vector<Student>> MoodleLms::roster(CourseId course, Enrolment which)
     options.push_back({{"name", "limitnumber"}, {"value", std::to_string(page)}});
     params.add_records("options", options);
     CERTD_ASSIGN_OR_RETURN(json answer, m_ws.call("core_enrol_get_enrolled_users", params, Retry::reads));
-    std::vector<Student> batch = parse_users(answer, m_options.guardian_email_field);
-    for (Student& student : batch) students.push_back(std::move(student));
-    if (static_cast<int>(batch.size()) < page) break;
-  }
-  return students;
+    return parse_users(answer, m_options.guardian_email_field);
+  };
+  return read_user_pages<Student>(page, "core_enrol_get_enrolled_users", fetch);
 }
 
 Result<CompletionState> MoodleLms::course_completion(CourseId course, UserId student) {
@@ -325,9 +351,8 @@ Result<std::string> MoodleLms::course_teacher(CourseId course) {
   // Teachers are not in the students' roster (withcapability leaves them
   // out): one more list of the course's active users with their roles
   // (core_enrol_get_enrolled_users--SWIM-L3: teacher1 is editingteacher).
-  std::vector<RoleHolder> holders;
   const int page = std::max(1, m_options.users_page_size);
-  for (int from = 0;; from += page) {
+  auto fetch = [&](std::int64_t from) -> Result<std::vector<RoleHolder>> {
     FormBuilder params;
     params.add("courseid", course);
     params.add_records("options", {{{"name", "onlyactive"}, {"value", "1"}},
@@ -336,11 +361,11 @@ Result<std::string> MoodleLms::course_teacher(CourseId course) {
                                    {{"name", "limitfrom"}, {"value", std::to_string(from)}},
                                    {{"name", "limitnumber"}, {"value", std::to_string(page)}}});
     CERTD_ASSIGN_OR_RETURN(json answer, m_ws.call("core_enrol_get_enrolled_users", params, Retry::reads));
-    std::vector<RoleHolder> batch = parse_role_holders(answer);
-    for (RoleHolder& holder : batch) holders.push_back(std::move(holder));
-    if (static_cast<int>(batch.size()) < page) break;
-  }
-  std::optional<RoleHolder> teacher = choose_teacher(holders, m_options.teacher_roles);
+    return parse_role_holders(answer);
+  };
+  auto holders = read_user_pages<RoleHolder>(page, "core_enrol_get_enrolled_users", fetch);
+  if (!holders) return holders.error();
+  std::optional<RoleHolder> teacher = choose_teacher(*holders, m_options.teacher_roles);
   std::string name = teacher ? teacher->fullname : std::string();
   std::lock_guard<std::mutex> lock(m_mutex);
   m_teachers[course] = name;

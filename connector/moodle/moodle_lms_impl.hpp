@@ -61,7 +61,7 @@ struct SweepVisit {
 class MoodleLms final : public Lms {
  public:
   MoodleLms(MoodleOptions options, std::unique_ptr<HttpTransport> transport, const Clock& clock)
-      : m_options(std::move(options)), m_ws(std::move(transport), m_options.token), m_clock(clock) {}
+      : m_options(std::move(options)), m_ws(std::move(transport), m_options.token, m_options.retry_pause), m_clock(clock) {}
 
   Result<SiteCheck> check_site() override;
   Result<std::vector<Course>> courses(const std::vector<std::string>& shortnames) override;

@@ -360,7 +360,10 @@ void PollCycle::condition(const std::string& scope, const std::string& kind, con
 }
 
 void PollCycle::defer(const PairKey& pair) {
-  auto [student, course] = pair;
+  // Named copies, not a structured binding: a lambda may not capture one
+  // before C++20 (clang refuses; the fuzz build uses clang).
+  const UserId student = pair.first;
+  const CourseId course = pair.second;
   m_result.changes.erase(std::remove_if(m_result.changes.begin(), m_result.changes.end(),
                                         [&](const Change& change) {
                                           return change.student == student && change.course.id == course;
@@ -899,7 +902,8 @@ Status PollCycle::build_snapshots() {
     snapshots[i] = for_course(info(m_touched[i].second)->course.shortname, [&] { return snapshot(m_touched[i]); });
   });
   for (std::size_t i = 0; i < snapshots.size(); ++i) {
-    auto [student_id, course_id] = m_touched[i];
+    const UserId student_id = m_touched[i].first;
+    const CourseId course_id = m_touched[i].second;  // captured below: no structured binding
     const CourseInfo* course = info(course_id);
     std::string scope = "student:" + std::to_string(student_id);
     auto student = by_id.find(student_id);

@@ -111,7 +111,7 @@ Result<json> WsClient::call(const std::string& function, const FormBuilder& para
     Result<json> answer = call_once(function, params);
     if (answer || answer.error().code() != ErrorCode::unavailable || attempt >= attempts) return answer;
     CERTD_LOG_DEBUG("lms {}: attempt {} failed, retrying: {}", function, attempt, answer.error().message());
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt * attempt));
+    std::this_thread::sleep_for(m_retry_pause * attempt * attempt);
   }
 }
 

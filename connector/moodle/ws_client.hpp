@@ -4,6 +4,7 @@
 // every error shape of docs/moodle-api.md §3 turned into certd::Error. Internal to
 // the Moodle adapter: nothing outside connector/moodle sees JSON.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,8 +48,10 @@ long long thread_requests();
 // Thread-safe.
 class WsClient {
  public:
-  WsClient(std::unique_ptr<HttpTransport> transport, std::string token)
-      : m_transport(std::move(transport)), m_token(std::move(token)) {}
+  // `retry_pause`: the first pause before a read is tried again.
+  WsClient(std::unique_ptr<HttpTransport> transport, std::string token,
+           std::chrono::milliseconds retry_pause = std::chrono::milliseconds(50))
+      : m_transport(std::move(transport)), m_token(std::move(token)), m_retry_pause(retry_pause) {}
 
   // Calls `function` with `params`. Reads (Retry::reads) are tried up to
   // three times on transient failures; writes once (the outbox retries).
@@ -60,6 +63,7 @@ class WsClient {
 
   std::unique_ptr<HttpTransport> m_transport;
   std::string m_token;
+  std::chrono::milliseconds m_retry_pause;
 };
 
 }  // namespace certd::connector::moodle

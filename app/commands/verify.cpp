@@ -7,6 +7,7 @@
 
 #include "app/commands/commands.hpp"
 #include "app/issuer_key.hpp"
+#include "app/terminal_text.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/file_util.hpp"
@@ -40,10 +41,12 @@ Result<render::PublicKey> issuer_public_key(const VerifyOptions& options, const 
   return render::PublicKey::from_pem(signer.public_key().pem());
 }
 
+// Names come from outside (a CSV, the LMS): printed terminal-safe.
 void print_facts(const render::PayloadFacts& facts) {
-  std::cout << "  number:  " << facts.number << "\n  student: " << facts.student << "\n  course:  " << facts.course
-            << "\n  issuer:  " << facts.issuer << "\n  issued:  " << facts.issued_at << "\n";
-  if (facts.expires_at) std::cout << "  expires: " << *facts.expires_at << "\n";
+  std::cout << "  number:  " << terminal_safe(facts.number) << "\n  student: " << terminal_safe(facts.student)
+            << "\n  course:  " << terminal_safe(facts.course) << "\n  issuer:  " << terminal_safe(facts.issuer)
+            << "\n  issued:  " << terminal_safe(facts.issued_at) << "\n";
+  if (facts.expires_at) std::cout << "  expires: " << terminal_safe(*facts.expires_at) << "\n";
 }
 
 int verify_file(const VerifyOptions& options, const GlobalOptions& globals) {
@@ -93,9 +96,10 @@ int report_number(const std::string& number, const std::optional<store::Certific
   std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char ch) { return std::toupper(ch); });
   std::cout << number << ": " << upper;
   if (result == "revoked")
-    std::cout << " on " << format_date(from_unix(row->revoked_at.value_or(0))) << " (reason: " << row->revoke_reason << ")";
+    std::cout << " on " << format_date(from_unix(row->revoked_at.value_or(0))) << " (reason: "
+              << terminal_safe(row->revoke_reason) << ")";
   if (result == "expired") std::cout << " on " << format_date(from_unix(*c.expires_at));
-  std::cout << "\n  student: " << c.student_name << "\n  course:  " << c.course
+  std::cout << "\n  student: " << terminal_safe(c.student_name) << "\n  course:  " << terminal_safe(c.course)
             << "\n  issued:  " << format_date(from_unix(c.issued_at)) << "\n";
   if (c.expires_at) std::cout << "  expires: " << format_date(from_unix(*c.expires_at)) << "\n";
   return result == "valid" ? k_exit_ok : k_exit_failure;

@@ -60,15 +60,20 @@ Result<Collector> collect(std::string_view text) {
   Collector c;
   std::size_t start = 0;
   while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    end = end == std::string_view::npos ? text.size() : end + 1;
+    // Lines end in LF, CRLF or a lone CR (Excel's "CSV (Macintosh)"), as
+    // libcsv's records do; each is one line for the error messages.
+    std::size_t end = text.find_first_of("\r\n", start);
+    if (end == std::string_view::npos) end = text.size();
+    else end += text.compare(end, 2, "\r\n") == 0 ? 2 : 1;
     std::string_view piece = text.substr(start, end - start);
     if (csv_parse(&parser, piece.data(), piece.size(), on_field, on_record, &c) != piece.size()) {
       std::string what = csv_strerror(csv_error(&parser));
       csv_free(&parser);
       return Error(ErrorCode::parse_error, what, SourceLocation{"", c.line, 0});
     }
-    ++c.line;
+    // A last line without a line break still is that line: libcsv hands
+    // over its last field only in csv_fini below.
+    if (piece.back() == '\n' || piece.back() == '\r') ++c.line;
     start = end;
   }
   int status = csv_fini(&parser, on_field, on_record, &c);
@@ -137,7 +142,10 @@ BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, T
 
   std::map<std::pair<std::string, std::string>, int> seen;
   for (std::size_t r = 1; r < records.size(); ++r) {
-    const auto& [line, fields] = records[r];
+    // Named, not a structured binding: the lambda below captures `fields`,
+    // which clang refuses before C++20 (the fuzz build uses clang).
+    const auto& line = records[r].first;
+    const auto& fields = records[r].second;
     if (fields.size() == 1 && trimmed(fields[0]).empty()) continue;  // blank line
     auto field = [&](const char* name) -> std::string {
       auto it = column.find(name);

@@ -54,6 +54,25 @@ TEST(BatchCsv, ReportsEveryBadRowByLine) {
                              }));
 }
 
+// Found by fuzz_batch_csv: a last line without a newline, holding one
+// field, was reported one line past the end of the file.
+TEST(BatchCsv, ALastLineWithoutANewlineKeepsItsNumber) {
+  EXPECT_EQ(errors_of(parse_batch_csv("name,student,course\nAnn,1,FA-101\nBob", "list.csv", today())),
+            std::vector<std::string>{"list.csv:3: student is empty"});
+  BatchFile file = parse_batch_csv("student,name,course\n1,Ann,FA-101", "list.csv", today());
+  ASSERT_EQ(file.rows.size(), 1u);
+  EXPECT_EQ(file.rows[0].line, 2);
+}
+
+// Found by fuzz_batch_csv: with lone CRs as line breaks (Excel for Mac's
+// "CSV (Macintosh)") every row was reported on line 1.
+TEST(BatchCsv, CountsLinesEndedByCrLfOrALoneCr) {
+  EXPECT_EQ(errors_of(parse_batch_csv("name,student,course\rAnn,1,FA-101\r,2,FA-101\r", "list.csv", today())),
+            std::vector<std::string>{"list.csv:3: name is empty"});
+  EXPECT_EQ(errors_of(parse_batch_csv("name,student,course\r\nAnn,1,FA-101\r\n,2,FA-101\r\n", "list.csv", today())),
+            std::vector<std::string>{"list.csv:3: name is empty"});
+}
+
 TEST(BatchCsv, RefusesBadHeadersAndBrokenQuoting) {
   EXPECT_EQ(errors_of(parse_batch_csv("student,name\n1,A\n", "f.csv", today())),
             std::vector<std::string>{"f.csv:1: missing column 'course'"});

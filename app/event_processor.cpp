@@ -258,15 +258,10 @@ Status EventProcessor::process(const store::EventRow& event,
 // LMS, so a forged-but-signed or stale webhook cannot invent progress.
 Result<connector::CourseProgress> EventProcessor::fetch_progress(const std::string& webhook_body) const {
   if (!m_lms) return Error(ErrorCode::invalid_argument, "webhook events need an LMS connection");
-  json body = json::parse(webhook_body, nullptr, /*allow_exceptions=*/false);
-  const json* data = body.is_object() && body.contains("data") ? &body["data"] : nullptr;
-  if (!data || !data->is_object() || !data->contains("user_id") || !(*data)["user_id"].is_number_integer() ||
-      !data->contains("course") || !(*data)["course"].is_string())
-    return Error(ErrorCode::invalid_argument,
-                 "webhook data must hold user_id (a number) and course (a course shortname)");
-  CERTD_ASSIGN_OR_RETURN(auto courses, m_lms->courses({(*data)["course"].get<std::string>()}));
-  if (courses.empty()) return Error(ErrorCode::not_found, "no course " + (*data)["course"].get<std::string>());
-  return m_lms->progress(courses.front(), (*data)["user_id"].get<connector::UserId>());
+  CERTD_ASSIGN_OR_RETURN(WebhookTarget target, parse_webhook_target(webhook_body));
+  CERTD_ASSIGN_OR_RETURN(auto courses, m_lms->courses({target.course}));
+  if (courses.empty()) return Error(ErrorCode::not_found, "no course " + target.course);
+  return m_lms->progress(courses.front(), target.student);
 }
 
 // A failed LMS change whose snapshot held a name certd refused is read

@@ -3,6 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
 
 namespace certd::app {
 namespace {
@@ -65,6 +68,15 @@ connector::IssueNowMark mark_from(const json& j) {
   return m;
 }
 
+// A positive id. nlohmann keeps every non-negative integer unsigned, and
+// get<UserId> would wrap one above INT64_MAX to a negative id.
+std::optional<connector::UserId> positive_id(const json& value) {
+  if (!value.is_number_unsigned()) return std::nullopt;
+  const std::uint64_t id = value.get<std::uint64_t>();
+  if (id == 0 || id > static_cast<std::uint64_t>(std::numeric_limits<connector::UserId>::max())) return std::nullopt;
+  return static_cast<connector::UserId>(id);
+}
+
 const connector::ChangeKind k_change_kinds[] = {
     connector::ChangeKind::course_completed, connector::ChangeKind::grade_changed,
     connector::ChangeKind::skills_changed, connector::ChangeKind::issue_now,
@@ -109,6 +121,18 @@ Result<ChangeEvent> parse_change_event(const std::string& payload) {
   } catch (const json::exception& e) {
     return Error(ErrorCode::parse_error, std::string("bad change event: ") + e.what());
   }
+}
+
+Result<WebhookTarget> parse_webhook_target(const std::string& body) {
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json* data = j.is_object() && j.contains("data") ? &j["data"] : nullptr;
+  std::optional<connector::UserId> student;
+  if (data && data->is_object() && data->contains("user_id")) student = positive_id((*data)["user_id"]);
+  if (!student || !data->contains("course") || !(*data)["course"].is_string() ||
+      (*data)["course"].get_ref<const std::string&>().empty())
+    return Error(ErrorCode::invalid_argument,
+                 "webhook data must hold user_id (a number) and course (a course shortname)");
+  return WebhookTarget{*student, (*data)["course"].get<std::string>()};
 }
 
 std::string progress_to_json(const connector::CourseProgress& p) {

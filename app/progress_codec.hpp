@@ -25,6 +25,16 @@ struct ChangeEvent {
 };
 Result<ChangeEvent> parse_change_event(const std::string& payload);
 
+// What a "progress" webhook body names (docs/architecture.md "Portal and
+// API"): {"type": ..., "data": {"user_id": 42, "course": "FA-101"}}. The
+// facts themselves are read from the LMS. Errors: invalid_argument when
+// data lacks a positive integer user_id or a non-empty course shortname.
+struct WebhookTarget {
+  connector::UserId student = 0;
+  std::string course;
+};
+Result<WebhookTarget> parse_webhook_target(const std::string& body);
+
 std::string issue_now_mark_to_json(const connector::IssueNowMark& mark);
 Result<connector::IssueNowMark> issue_now_mark_from_json(const std::string& text);
 

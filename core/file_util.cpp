@@ -8,7 +8,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace certd {
 namespace {
@@ -50,9 +49,21 @@ Result<std::string> read_file(const std::string& path, std::uint64_t max_bytes) 
                  path + " is " + std::to_string(size) + " bytes; the limit is " + std::to_string(max_bytes));
   std::ifstream in(path, std::ios::binary);
   if (!in) return errno_error("cannot open", path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  // The size above may be wrong (a file that grew since, or one the file
+  // system sizes 0, such as /proc's): read one byte past the limit at most.
+  std::string bytes;
+  char buffer[1 << 16];
+  while (in && bytes.size() <= max_bytes) {
+    const std::uint64_t room = max_bytes - bytes.size();
+    const std::uint64_t wanted = room < sizeof buffer ? room + 1 : sizeof buffer;
+    in.read(buffer, static_cast<std::streamsize>(wanted));
+    bytes.append(buffer, static_cast<std::size_t>(in.gcount()));
+  }
+  if (bytes.size() > max_bytes)
+    return Error(ErrorCode::invalid_argument,
+                 path + " is over the limit of " + std::to_string(max_bytes) + " bytes");
+  if (in.bad()) return errno_error("cannot read", path);
+  return bytes;
 }
 
 Status write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode,

@@ -10,7 +10,8 @@
 namespace certd {
 
 // Reads a whole file; fails with invalid_argument if it is larger than
-// max_bytes (bad input must never exhaust memory), not_found if missing.
+// max_bytes (bad input must never exhaust memory: it reads one byte past
+// the limit at most, whatever size the file claims), not_found if missing.
 Result<std::string> read_file(const std::string& path, std::uint64_t max_bytes);
 
 // How much of a write is made durable before write_file_atomically returns.

@@ -97,6 +97,16 @@ TEST_F(FileUtil, RefusesFilesOverTheLimit) {
   EXPECT_EQ(read_file((m_dir / "missing").string(), 100).error().code(), ErrorCode::not_found);
 }
 
+// A size the file system gets wrong (0 for /proc files; a file that grows
+// after it was measured) does not let more than the limit in.
+TEST_F(FileUtil, ReadsNoMoreThanTheLimitWhateverTheSizeSays) {
+  ASSERT_EQ(std::filesystem::file_size("/proc/self/maps"), 0u);
+  auto maps = read_file("/proc/self/maps", 100);
+  ASSERT_FALSE(maps);
+  EXPECT_EQ(maps.error().code(), ErrorCode::invalid_argument);
+  EXPECT_TRUE(read_file("/proc/self/maps", 1 << 24)) << "under the limit it is read whole";
+}
+
 // Folders hold the store, PDFs, keys and e-mails: new ones are 0700
 // whatever the umask (std::filesystem would make them 0755 under 022);
 // a folder that was there keeps its mode.

@@ -28,8 +28,11 @@ fi
 
 if [ "$sanitized" = 1 ]; then
   flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+  # GCC 12 warns "may be used uninitialized" inside libstdc++ (std::regex,
+  # std::function) when the sanitizers instrument it: false positives that
+  # the plain build, with every warning an error, does not have.
   CERTD_BUILD_DIR=build-asan scripts/setup.sh test -DCERTD_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCERTD_BUILD_BENCH=OFF -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
+    -DCERTD_BUILD_BENCH=OFF -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags -Wno-maybe-uninitialized" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
   # Children (certd run, simulate-lms) inherit these: a leak or undefined
   # behaviour in any process makes its exit code, and so the test, fail.

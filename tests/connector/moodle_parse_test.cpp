@@ -224,5 +224,16 @@ TEST(MoodleParse, NumbersAndNotSetValuesAreTolerant) {
   EXPECT_FALSE(as_int(field(values, "missing")));
 }
 
+// A number no integer holds is not an id or a time (the cast was
+// undefined; fuzz_moodle under UBSan).
+TEST(MoodleParse, NumbersBeyondAnIntegersRangeAreNotSet) {
+  json values = json::parse(R"({"big":1e30,"small":-1e300,"edge":9.3e18,"fine":1795171819.0})");
+  for (const char* key : {"big", "small", "edge"}) {
+    EXPECT_FALSE(as_int(field(values, key))) << key;
+    EXPECT_FALSE(as_time(field(values, key))) << key;
+  }
+  EXPECT_EQ(as_int(field(values, "fine")), 1795171819);
+}
+
 }  // namespace
 }  // namespace certd::connector::moodle

@@ -17,9 +17,14 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+// Years TimePoint holds whole (it ends in April 2262, libstdc++'s
+// nanoseconds): "9999-12-31" as "never" would otherwise overflow into a
+// date in the 1700s.
+constexpr int k_last_year = 2261;
+
 bool valid_date(int y, int m, int d) {
   static constexpr int k_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1) return false;
+  if (y < 1900 || y > k_last_year || m < 1 || m > 12 || d < 1) return false;
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return d <= k_days[m - 1] + (m == 2 && leap ? 1 : 0);
 }

@@ -22,7 +22,8 @@ TimePoint add_calendar_duration(TimePoint t, std::chrono::seconds d);
 // first day 00:00).
 std::pair<TimePoint, TimePoint> month_of(TimePoint t);
 
-// Accepts YYYY-MM-DD (midnight UTC) and YYYY-MM-DDTHH:MM:SSZ.
+// Accepts YYYY-MM-DD (midnight UTC) and YYYY-MM-DDTHH:MM:SSZ, for the
+// years 1900 to 2261 (TimePoint ends in 2262).
 std::optional<TimePoint> parse_iso8601(std::string_view text);
 
 }  // namespace certd

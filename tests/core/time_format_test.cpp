@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace certd {
 namespace {
 
@@ -22,6 +24,22 @@ TEST(TimeFormat, RefusesImpossibleDates) {
   for (const char* bad : {"2023-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "26-1-1", "2026-01-01T25:00:00Z",
                           "2026-01-01T10:00:00", "2026-01-01x"})
     EXPECT_FALSE(parse_iso8601(bad)) << bad;
+}
+
+// Found by fuzz_batch_csv and fuzz_rules under UBSan: "9999-12-31" (as
+// "never") overflowed TimePoint's nanoseconds into a date in the 1700s.
+TEST(TimeFormat, RefusesDatesPastTheClocksRange) {
+  EXPECT_TRUE(parse_iso8601("2261-12-31T23:59:59Z"));
+  for (const char* late : {"2262-01-01", "4052-06-30", "9999-12-31"}) EXPECT_FALSE(parse_iso8601(late)) << late;
+}
+
+// Unix seconds from outside (an LMS, a stored payload) saturate at the
+// clock's ends instead of overflowing.
+TEST(TimeFormat, FromUnixSaturatesAtTheClocksEnds) {
+  EXPECT_EQ(from_unix(INT64_MAX), from_unix(to_unix(TimePoint::max())));
+  EXPECT_EQ(from_unix(INT64_MIN), from_unix(to_unix(TimePoint::min())));
+  EXPECT_GT(from_unix(253402214400), *parse_iso8601("2261-12-31"));  // 9999-12-31 is after it, still
+  EXPECT_EQ(to_unix(from_unix(1795437296)), 1795437296);
 }
 
 TEST(TimeFormat, MonthOfCoversTheCalendarMonth) {

@@ -14,8 +14,11 @@ seconds=${1:-${CERTD_FUZZ_SECONDS:-20}}
 if [ $# -gt 0 ]; then shift; fi
 wanted=("$@")
 
+# AddressSanitizer and UndefinedBehaviorSanitizer; undefined behaviour
+# aborts like a crash (it found two overflows the plain build hid).
+sanitize="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address" -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address" \
+  -DCMAKE_C_FLAGS="$sanitize" -DCMAKE_CXX_FLAGS="$sanitize" \
   -DCERTD_BUILD_FUZZ=ON -DCERTD_BUILD_TESTS=OFF -DCERTD_BUILD_BENCH=OFF > /dev/null
 cmake --build build-fuzz --parallel "$(nproc)" --target certd_fuzzers
 
@@ -34,6 +37,7 @@ for target in build-fuzz/fuzz/*/fuzz_*; do
   [ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name"/. "$work"/
   options=(-artifact_prefix="$work/" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10
            -print_final_stats=1)
+  export UBSAN_OPTIONS=print_stacktrace=1
   [ -f "fuzz/dict/$name.dict" ] && options+=(-dict="fuzz/dict/$name.dict")
   echo "fuzz: $name for ${seconds}s"
   "$target" "${options[@]}" "$work" > "$work.log" 2>&1 || {

@@ -22,6 +22,8 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWit
   -DCERTD_BUILD_FUZZ=ON -DCERTD_BUILD_TESTS=OFF -DCERTD_BUILD_BENCH=OFF > /dev/null
 cmake --build build-fuzz --parallel "$(nproc)" --target certd_fuzzers
 
+export UBSAN_OPTIONS=print_stacktrace=1
+
 # "stat::average_exec_per_sec: 1234" from libFuzzer's -print_final_stats=1.
 final_stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 
@@ -37,7 +39,6 @@ for target in build-fuzz/fuzz/*/fuzz_*; do
   [ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name"/. "$work"/
   options=(-artifact_prefix="$work/" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10
            -print_final_stats=1)
-  export UBSAN_OPTIONS=print_stacktrace=1
   [ -f "fuzz/dict/$name.dict" ] && options+=(-dict="fuzz/dict/$name.dict")
   echo "fuzz: $name for ${seconds}s"
   "$target" "${options[@]}" "$work" > "$work.log" 2>&1 || {

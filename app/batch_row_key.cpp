@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/hex.hpp"
 #include "core/time_format.hpp"
 
 namespace certd::app {
@@ -33,13 +34,7 @@ std::string batch_row_digest(const std::string& template_id, const BatchRow& row
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  std::string hex;
-  char pair[3];
-  for (unsigned int i = 0; i < length; ++i) {
-    std::snprintf(pair, sizeof pair, "%02x", digest[i]);
-    hex += pair;
-  }
-  return hex;
+  return to_hex(digest, length);
 }
 
 rules::IdempotencyKey batch_row_key(const std::string& template_id, const BatchRow& row, const std::string& digest,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/school.hpp"
+#include "core/hex.hpp"
 #include "render/template.hpp"
 #include "store/store.hpp"
 
@@ -61,13 +62,7 @@ std::string school_fingerprint(const School& school) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  std::string hex;
-  char pair[3];
-  for (unsigned int i = 0; i < length; ++i) {
-    std::snprintf(pair, sizeof pair, "%02x", digest[i]);
-    hex += pair;
-  }
-  return hex;
+  return to_hex(digest, length);
 }
 
 Result<std::int64_t> note_school_fingerprint(store::Store& store, const std::string& fingerprint, std::int64_t now) {

@@ -36,6 +36,62 @@ TEST(Cli, BadUsageExitsTwo) {
   EXPECT_EQ(run_certd("--log-level loud check-config").exit_code, 2);
 }
 
+TEST(Cli, AMistypedCommandIsNamedWithWhatWasMeant) {
+  CommandRun run = run_certd("pendign list");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("certd: unknown command 'pendign'. Did you mean 'pending'?"), std::string::npos)
+      << run.output;
+  EXPECT_EQ(run.output.find("A subcommand is required"), std::string::npos) << run.output;
+}
+
+TEST(Cli, AMistypedNestedCommandIsNamedWithItsParent) {
+  CommandRun run = run_certd("--config x.yaml batch statsu 3");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("certd batch: unknown command 'statsu'. Did you mean 'status'?"), std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("Run 'certd batch --help' for usage."), std::string::npos) << run.output;
+}
+
+TEST(Cli, ACommandFarFromEveryOtherListsTheCommands) {
+  CommandRun run = run_certd("frobnicate");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("certd: unknown command 'frobnicate'. Commands: demo, preview, run,"), std::string::npos)
+      << run.output;
+  EXPECT_EQ(run.output.find("Did you mean"), std::string::npos) << run.output;
+}
+
+TEST(Cli, AMistypedOptionIsNamedWithWhatWasMeant) {
+  CommandRun run = run_certd("issue --studnet 4 --template award");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("certd issue: unknown option '--studnet'. Did you mean '--student'?"), std::string::npos)
+      << run.output;
+  run = run_certd("--confg x.yaml run");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("certd: unknown option '--confg'. Did you mean '--config'?"), std::string::npos)
+      << run.output;
+  run = run_certd("pending approve --al=1");
+  EXPECT_NE(run.output.find("certd pending approve: unknown option '--al'. Did you mean '--all'?"), std::string::npos)
+      << run.output;
+}
+
+TEST(Cli, AnOptionValueThatLooksLikeACommandIsNotMistakenForOne) {
+  // "pendign" is the value of --config here; the mistake is --frob.
+  CommandRun run = run_certd("--config pendign run --frob");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("certd run: unknown option '--frob'."), std::string::npos) << run.output;
+  EXPECT_EQ(run.output.find("unknown command"), std::string::npos) << run.output;
+}
+
+TEST(Cli, WhatWasTypedIsPrintedInert) {
+  // popen's shell is sh: printf makes the escape character.
+  CommandRun run = run_certd("\"$(printf '\\033[2Jpend')\"");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.output.find('\x1b'), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("unknown command '\\x1B[2Jpend'"), std::string::npos) << run.output;
+  run = run_certd("run \"$(printf -- '--\\033[2J')\"");
+  EXPECT_EQ(run.output.find('\x1b'), std::string::npos) << run.output;
+}
+
 // With the variables its secrets name set, as where certd runs: check-config
 // reads every secret `certd run` would.
 TEST(Cli, CheckConfigAcceptsTheDemoSchool) {

@@ -354,16 +354,19 @@ Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const 
   }
   auto outcome = single(runtime, job);
   if (outcome && found->status == store::CertificateStatus::issued)
-    CERTD_TRY(runtime.store->revoke_certificate(number, "reissued as " + outcome->number, to_unix(runtime.clock.now())));
+    CERTD_TRY(runtime.store->revoke_certificate(number, store::RevocationCategory::replaced,
+                                                "reissued as " + outcome->number, to_unix(runtime.clock.now())));
   CERTD_TRY(finish_action(runtime, event, outcome ? ok() : Status(outcome.error())));
   return outcome;
 }
 
-Status revoke(Runtime& runtime, const std::string& number, const std::string& reason, const std::string& teacher) {
-  if (reason.empty()) return Error(ErrorCode::invalid_argument, "a reason is required; it is shown to whoever verifies");
+Status revoke(Runtime& runtime, const std::string& number, store::RevocationCategory category,
+              const std::string& reason, const std::string& teacher) {
+  if (reason.empty())
+    return Error(ErrorCode::invalid_argument, "a reason is required; it is kept for the school, never shown publicly");
   std::int64_t now = to_unix(runtime.clock.now());
-  CERTD_TRY(runtime.store->revoke_certificate(number, reason, now));
-  return runtime.store->append_audit({teacher, "revoke", number, reason, now});
+  CERTD_TRY(runtime.store->revoke_certificate(number, category, reason, now));
+  return runtime.store->append_audit({teacher, "revoke", number, std::string(to_string(category)) + ": " + reason, now});
 }
 
 }  // namespace certd::app

@@ -10,6 +10,7 @@
 #include "app/issue_job.hpp"
 #include "app/runtime.hpp"
 #include "rules/requests.hpp"
+#include "store/revocation.hpp"
 
 namespace certd::app {
 
@@ -44,7 +45,12 @@ Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDet
 // The LMS gets a note naming both numbers and the profile field, if the
 // original was written back. Returns the new certificate.
 Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const std::string& teacher);
-Status revoke(Runtime& runtime, const std::string& number, const std::string& reason, const std::string& teacher);
+// Revokes `number`. The verification page says it was revoked, when, and
+// `category` (issued in error, replaced, withdrawn); `reason` is the
+// issuer's own note (reports, certd verify, the audit log), required and
+// never shown publicly.
+Status revoke(Runtime& runtime, const std::string& number, store::RevocationCategory category,
+              const std::string& reason, const std::string& teacher);
 
 // Who is acting: `given`, else $USER; invalid_argument when neither
 // names a person (no $USER, or root) or the name is not printable text

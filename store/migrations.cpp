@@ -208,6 +208,16 @@ ALTER TABLE batch_rows ADD COLUMN content_digest TEXT;
 CREATE UNIQUE INDEX batch_rows_by_key ON batch_rows (row_key);
 CREATE INDEX batch_rows_by_digest ON batch_rows (content_digest);
 )sql",
+      // 11: what the public is told about a revoked certificate, apart
+      // from the issuer's own note (store/revocation.hpp). Rows revoked
+      // before: a reissue's ("reissued as ...") was replaced, any other is
+      // withdrawn, which claims nothing about why.
+      R"sql(
+ALTER TABLE certificates ADD COLUMN revoke_category TEXT
+  CHECK (revoke_category IN ('error', 'replaced', 'withdrawn'));
+UPDATE certificates SET revoke_category = CASE WHEN instr(revoke_reason, 'reissued as ') = 1
+  THEN 'replaced' ELSE 'withdrawn' END WHERE status = 'revoked';
+)sql",
   };
   return k_steps;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "store/revocation.hpp"
 #include "store/states.hpp"
 
 namespace certd::store {
@@ -62,7 +63,10 @@ struct CertificateRow {
   NewCertificate certificate;
   CertificateStatus status = CertificateStatus::issued;
   std::optional<std::int64_t> revoked_at;
-  std::string revoke_reason;
+  std::string revoke_reason;  // the issuer's own note; never shown publicly
+  // What the public is told; set when revoked (rows revoked before schema
+  // version 11: replaced for a reissue, else withdrawn).
+  std::optional<RevocationCategory> revoke_category;
 };
 
 // Anything that leaves the process: LMS write-back, e-mail, ...

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "store/migrations.hpp"
+#include "store/revocation.hpp"
 #include "store/store.hpp"
 
 namespace certd::store {
@@ -63,7 +64,7 @@ std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
 constexpr const char* k_certificate_columns =
     "id, number, idempotency_key, rule_id, template_id, student_id, student_name, course, kind, "
     "requested_by, notes, payload, signature, pdf_path, issued_at, expires_at, batch_id, claim_token, "
-    "status, revoked_at, revoke_reason, teacher, grade, skills";
+    "status, revoked_at, revoke_reason, teacher, grade, skills, revoke_category";
 
 // Skills are a JSON array of names (schema version 9), written and read by
 // SQLite's JSON functions, so a name may hold any character.
@@ -109,6 +110,9 @@ Result<CertificateRow> read_certificate(SQLite::Database& db, SQLite::Statement&
   c.teacher = s.getColumn(21).getString();
   c.grade = s.getColumn(22).getString();
   c.skills = read_skills(db, s.getColumn(23).getString());
+  if (!s.getColumn(24).isNull()) {
+    CERTD_ASSIGN_OR_RETURN(row.revoke_category, parse_revocation_category(s.getColumn(24).getString()));
+  }
   return row;
 }
 
@@ -321,14 +325,17 @@ class SqliteStore final : public Store {
     return certificate_where("idempotency_key", key);
   }
 
-  Status revoke_certificate(const std::string& number, const std::string& reason, std::int64_t at) override {
+  using Store::revoke_certificate;
+  Status revoke_certificate(const std::string& number, RevocationCategory category, const std::string& reason,
+                            std::int64_t at) override {
     return guarded([&]() -> Status {
       SQLite::Statement s(m_db,
-                          "UPDATE certificates SET status = 'revoked', revoked_at = ?, revoke_reason = ? "
-                          "WHERE number = ? AND status = 'issued'");
+                          "UPDATE certificates SET status = 'revoked', revoked_at = ?, revoke_reason = ?, "
+                          "revoke_category = ? WHERE number = ? AND status = 'issued'");
       s.bind(1, static_cast<std::int64_t>(at));
       s.bind(2, reason);
-      s.bind(3, number);
+      s.bind(3, to_string(category));
+      s.bind(4, number);
       if (s.exec() == 1) return ok();
       auto found = certificate_by_number(number);
       if (!found) return found.error();
@@ -754,8 +761,8 @@ class SqliteStore final : public Store {
       rows.bind(1, static_cast<std::int64_t>(id));
       rows.exec();
       SQLite::Statement revoke(m_db,
-                               "UPDATE certificates SET status = 'revoked', revoked_at = ?, revoke_reason = ? "
-                               "WHERE batch_id = ? AND status = 'issued'");
+                               "UPDATE certificates SET status = 'revoked', revoked_at = ?, revoke_reason = ?, "
+                               "revoke_category = 'withdrawn' WHERE batch_id = ? AND status = 'issued'");
       revoke.bind(1, static_cast<std::int64_t>(at));
       revoke.bind(2, reason);
       revoke.bind(3, static_cast<std::int64_t>(id));

@@ -64,7 +64,14 @@ class Store {
   virtual Result<std::vector<Inserted>> insert_certificates(const std::vector<CertificateWithOutbox>& group) = 0;
   virtual Result<std::optional<CertificateRow>> certificate_by_number(const std::string& number) = 0;
   virtual Result<std::optional<CertificateRow>> certificate_by_key(const std::string& idempotency_key) = 0;
-  virtual Status revoke_certificate(const std::string& number, const std::string& reason, std::int64_t at) = 0;
+  // `category` is what the public is told, `reason` the issuer's own note.
+  // not_found for an unknown number, conflict when already revoked.
+  virtual Status revoke_certificate(const std::string& number, RevocationCategory category, const std::string& reason,
+                                    std::int64_t at) = 0;
+  // The same, as withdrawn: for callers that say no category.
+  Status revoke_certificate(const std::string& number, const std::string& reason, std::int64_t at) {
+    return revoke_certificate(number, RevocationCategory::withdrawn, reason, at);
+  }
   // Every certificate of a student, oldest first (rules read the history;
   // the family's claim token is reused from it).
   virtual Result<std::vector<CertificateRow>> certificates_for_student(const std::string& student_id) = 0;

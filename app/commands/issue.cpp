@@ -9,6 +9,7 @@
 #include "app/school.hpp"
 #include "connector/lms.hpp"
 #include "render/certificate_data.hpp"
+#include "store/revocation.hpp"
 
 namespace certd::app {
 
@@ -25,6 +26,7 @@ struct IssueOptions {
   std::string rule;
   std::string number;
   std::string reason;
+  std::string category = "withdrawn";
 };
 
 
@@ -126,17 +128,24 @@ void define_reissue(CLI::App& command, const GlobalOptions& globals, Handler& ha
 void define_revoke(CLI::App& command, const GlobalOptions& globals, Handler& handler) {
   auto o = std::make_shared<IssueOptions>();
   command.add_option("number", o->number, "certificate number")->required();
-  command.add_option("--reason", o->reason, "shown on the verification page")->required();
+  command.add_option("--reason", o->reason, "the school's own note (reports, certd verify); never shown publicly")
+      ->required();
+  command.add_option("--category", o->category, "what the verification page says: error, replaced or withdrawn")
+      ->check(CLI::IsMember({"error", "replaced", "withdrawn"}))
+      ->capture_default_str();
   command.add_option("--teacher", o->teacher, "who revokes (default: $USER)");
   handler = [&globals, o] {
-    // The reason is shown on the verification page and in reports.
+    // The reason is shown in reports and terminals.
     if (Status typed = check_display_text(o->reason, TextKind::name, "--reason"); !typed)
       return fail("revoke", typed.error());
+    auto category = store::parse_revocation_category(o->category);
+    if (!category) return fail("revoke", category.error());
     auto runtime = open_runtime(globals);
     if (!runtime) return fail("revoke", runtime.error());
-    if (auto done = revoke(**runtime, o->number, o->reason, teacher_name(o->teacher).value_or("a teacher")); !done)
+    if (auto done = revoke(**runtime, o->number, *category, o->reason, teacher_name(o->teacher).value_or("a teacher"));
+        !done)
       return fail("revoke", done.error());
-    std::cout << o->number << " revoked: " << o->reason << "\n";
+    std::cout << o->number << " revoked (" << o->category << "): " << o->reason << "\n";
     return static_cast<int>(k_exit_ok);
   };
 }

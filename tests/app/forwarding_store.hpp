@@ -56,8 +56,9 @@ class ForwardingStore : public store::Store {
   Result<std::optional<store::CertificateRow>> certificate_by_key(const std::string& idempotency_key) override {
     return m_inner->certificate_by_key(idempotency_key);
   }
-  Status revoke_certificate(const std::string& number, const std::string& reason, std::int64_t at) override {
-    return m_inner->revoke_certificate(number, reason, at);
+  Status revoke_certificate(const std::string& number, store::RevocationCategory category, const std::string& reason,
+                            std::int64_t at) override {
+    return m_inner->revoke_certificate(number, category, reason, at);
   }
   Result<std::vector<store::CertificateRow>> certificates_for_student(const std::string& student_id) override {
     return m_inner->certificates_for_student(student_id);

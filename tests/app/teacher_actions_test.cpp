@@ -237,6 +237,7 @@ TEST_F(TeacherActionsTest, ReissueRevokesTheOldOneAndIssuesTheNextGeneration) {
   store::CertificateRow new_row = certificate(reissued->number);
   EXPECT_EQ(old_row.status, store::CertificateStatus::revoked);
   EXPECT_EQ(old_row.revoke_reason, "reissued as " + reissued->number);
+  EXPECT_EQ(old_row.revoke_category, store::RevocationCategory::replaced) << "what the public is told";
   EXPECT_EQ(new_row.status, store::CertificateStatus::issued);
   EXPECT_EQ(new_row.certificate.kind, "reissue");
   auto old_key = rules::parse_idempotency_key(old_row.certificate.idempotency_key);
@@ -388,7 +389,7 @@ TEST_F(TeacherActionsTest, ReissueRevokedBeforeDeliveryIsNotWrittenBack) {
   ASSERT_OK(approved);
   auto reissued = reissue(runtime(), approved->issued.at(0), "Mr Okafor");
   ASSERT_OK(reissued);
-  ASSERT_OK(revoke(runtime(), reissued->number, "issued in error", "Ms Rivera"));
+  ASSERT_OK(revoke(runtime(), reissued->number, store::RevocationCategory::issued_in_error, "issued in error", "Ms Rivera"));
   ASSERT_OK(outbox_worker().drain());
 
   EXPECT_TRUE(m_lms.notes().empty());
@@ -400,18 +401,19 @@ TEST_F(TeacherActionsTest, RevokeNeedsAReasonAndHappensOnce) {
   auto award = issue_adhoc(runtime(), &m_lms, adhoc("req-1", "7", "Bea Nguyen"));
   ASSERT_OK(award);
 
-  auto no_reason = revoke(runtime(), award->number, "", "Ms Rivera");
+  auto no_reason = revoke(runtime(), award->number, store::RevocationCategory::issued_in_error, "", "Ms Rivera");
   ASSERT_FALSE(no_reason);
   EXPECT_EQ(no_reason.error().code(), ErrorCode::invalid_argument);
   EXPECT_EQ(certificate(award->number).status, store::CertificateStatus::issued);
 
-  ASSERT_OK(revoke(runtime(), award->number, "issued to the wrong student", "Ms Rivera"));
+  ASSERT_OK(revoke(runtime(), award->number, store::RevocationCategory::issued_in_error, "issued to the wrong student", "Ms Rivera"));
   EXPECT_EQ(certificate(award->number).status, store::CertificateStatus::revoked);
   EXPECT_EQ(certificate(award->number).revoke_reason, "issued to the wrong student");
-  auto twice = revoke(runtime(), award->number, "again", "Ms Rivera");
+  EXPECT_EQ(certificate(award->number).revoke_category, store::RevocationCategory::issued_in_error);
+  auto twice = revoke(runtime(), award->number, store::RevocationCategory::issued_in_error, "again", "Ms Rivera");
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.error().code(), ErrorCode::conflict);
-  EXPECT_FALSE(revoke(runtime(), "ENC-0000-0000", "typo", "Ms Rivera"));
+  EXPECT_FALSE(revoke(runtime(), "ENC-0000-0000", store::RevocationCategory::issued_in_error, "typo", "Ms Rivera"));
 }
 
 class TeacherActionsWithProfileTest : public TeacherActionsTest {
@@ -437,7 +439,7 @@ TEST_F(TeacherActionsWithProfileTest, RevokedNumberNeverReachesTheProfileField) 
   ASSERT_OK(approved);
   auto reissued = reissue(runtime(), approved->issued.at(0), "Mr Okafor");
   ASSERT_OK(reissued);
-  ASSERT_OK(revoke(runtime(), reissued->number, "issued in error", "Ms Rivera"));
+  ASSERT_OK(revoke(runtime(), reissued->number, store::RevocationCategory::issued_in_error, "issued in error", "Ms Rivera"));
   ASSERT_OK(outbox_worker().drain());
 
   EXPECT_TRUE(m_lms.profile_fields()[1].empty());

@@ -8,7 +8,9 @@
 #include "core/log.hpp"
 #include "core/time_format.hpp"
 #include "portal/pages.hpp"
-#include "render/certificate_number.hpp"
+#include "portal/portal_assets.hpp"
+#include "portal/typed_number.hpp"
+#include "store/revocation.hpp"
 
 namespace certd::portal {
 namespace {
@@ -16,6 +18,13 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t k_max_token = 64;
+
+// No script, no frames, nothing from elsewhere: the pages need only their
+// own stylesheet and icon, and their form posts back here. Sent with every
+// answer (JSON ignores it).
+constexpr const char* k_content_security_policy =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'";
 
 // Certificate numbers and claim tokens: letters, digits and '-', bounded.
 // Anything else cannot be ours, so it never reaches the store.
@@ -35,10 +44,67 @@ bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+bool has_header(const Response& response, const std::string& name) {
+  return std::any_of(response.headers.begin(), response.headers.end(),
+                     [&](const auto& header) { return header.first == name; });
+}
+
+void set_default_header(Response& response, const std::string& name, const std::string& value) {
+  if (!has_header(response, name)) response.headers.emplace_back(name, value);
+}
+
+// Family pages and PDFs name a child and are reached by a secret link: no
+// cache keeps them, no search engine lists them, no other site learns the
+// link from a Referer. Other pages change when a certificate is revoked,
+// so caches ask again each time.
+void add_security_headers(Response& response) {
+  set_default_header(response, "Content-Security-Policy", k_content_security_policy);
+  set_default_header(response, "X-Frame-Options", "DENY");
+  set_default_header(response, "Referrer-Policy", "no-referrer");
+  set_default_header(response, "X-Robots-Tag", "noindex");
+  set_default_header(response, "Cache-Control", "no-cache");
+}
+
+void mark_private(Response& response) {
+  response.headers.emplace_back("Cache-Control", "no-store");
+  response.headers.emplace_back("X-Robots-Tag", "noindex, nofollow");
+}
+
 std::string status_of(const store::CertificateRow& row, TimePoint now) {
   if (row.status == store::CertificateStatus::revoked) return "revoked";
   if (row.certificate.expires_at && *row.certificate.expires_at <= to_unix(now)) return "expired";
   return "valid";
+}
+
+// What the public is told about a revocation: its category in words, never
+// the issuer's own note (revoke_reason).
+std::string public_reason(const store::CertificateRow& row) {
+  switch (row.revoke_category.value_or(store::RevocationCategory::withdrawn)) {
+    case store::RevocationCategory::issued_in_error: return "issued in error";
+    case store::RevocationCategory::replaced: return "replaced by a new certificate";
+    case store::RevocationCategory::withdrawn: break;
+  }
+  return "withdrawn by the school";
+}
+
+CertificateView view_of(const store::CertificateRow& row, TimePoint now) {
+  const store::NewCertificate& c = row.certificate;
+  CertificateView view;
+  view.number = c.number;
+  view.student = c.student_name;
+  view.course = c.course;
+  view.issued_on = format_date(from_unix(c.issued_at));
+  view.status = status_of(row, now);
+  if (view.status == "valid") {
+    view.status_text = "Valid";
+    if (c.expires_at) view.expires_on = format_date(from_unix(*c.expires_at));
+  } else if (view.status == "expired") {
+    view.status_text = "Expired on " + format_date(from_unix(c.expires_at.value_or(0)));
+  } else {
+    view.status_text = "Revoked on " + format_date(from_unix(row.revoked_at.value_or(0)));
+    view.revoked_because = public_reason(row);
+  }
+  return view;
 }
 
 Response json_response(int status, const json& body) {
@@ -56,24 +122,51 @@ Response html_response(int status, std::string body) {
   return r;
 }
 
-Response from_error(const Error& error) {
-  switch (error.code()) {
-    case ErrorCode::invalid_argument:
-    case ErrorCode::parse_error: return json_error(400, error.message());
-    case ErrorCode::permission_denied: return json_error(401, error.message());
-    case ErrorCode::not_found: return json_error(404, error.message());
-    case ErrorCode::conflict: return json_error(409, error.message());
-    case ErrorCode::unavailable: return json_error(503, "temporarily unavailable, try again");
-    case ErrorCode::internal: break;
-  }
-  CERTD_LOG_ERROR("portal: internal error: {}", error.message());
-  return json_error(500, "internal error");
+struct ErrorWords {
+  int status;
+  const char* title;
+  const char* advice;  // for people, after the reason
+};
+
+constexpr ErrorWords k_error_words[] = {
+    {400, "This request could not be read", "Go back to the home page and try again."},
+    {401, "Not allowed", "This address is not for browsers."},
+    {404, "Page not found",
+     "If you followed a link from an e-mail, check that the whole link was copied, or type the certificate number on "
+     "the home page."},
+    {405, "Not allowed here", "This address can only be opened, not sent to."},
+    {409, "Conflict", "Try again."},
+    {410, "No longer available", "Its verification page says why."},
+    {413, "Too large", "What was sent is larger than this service accepts."},
+    {429, "Too many requests", "Wait a minute, then try again."},
+    {500, "Something went wrong", "The school has been told. Try again later."},
+    {503, "Busy right now", "Try again in a minute."},
+};
+
+// A person's request for a certificate number that will not be looked up.
+Response number_not_looked_up(const std::string& issuer, const TypedNumber& typed, int status) {
+  bool shaped = typed.verdict == NumberVerdict::typo;
+  return html_response(status, render_typo_page(issuer, shaped ? typed.canonical : "", shaped));
+}
+
+bool is_prefetch(const Request& request) {
+  // Browsers and link previews that fetch ahead say so; a person did not
+  // ask for the file yet.
+  std::string purpose = request.header("sec-purpose") + request.header("purpose") + request.header("x-moz");
+  return purpose.find("prefetch") != std::string::npos || purpose.find("preview") != std::string::npos;
 }
 
 }  // namespace
 
 Response json_error(int status, const std::string& message) {
   return json_response(status, json{{"error", {{"status", status}, {"message", message}}}});
+}
+
+Audience audience_of(const std::string& path) {
+  if (ends_with(path, ".json") || path == "/api" || starts_with(path, "/api/") || starts_with(path, "/hooks/") ||
+      path == "/keys" || path == "/healthz")
+    return Audience::machines;
+  return Audience::people;
 }
 
 Portal::Portal(PortalOptions options, PortalBackend& backend, const Clock& clock,
@@ -85,6 +178,41 @@ Portal::Portal(PortalOptions options, PortalBackend& backend, const Clock& clock
       m_lookups(std::make_unique<LookupLimiter>()) {}
 
 Response Portal::handle(const Request& request) const {
+  Response response = route(request);
+  add_security_headers(response);
+  return response;
+}
+
+Response Portal::error(const std::string& path, int status, const std::string& message) const {
+  if (audience_of(path) == Audience::machines) return json_error(status, message);
+  const ErrorWords* words = std::find_if(std::begin(k_error_words), std::end(k_error_words),
+                                         [&](const ErrorWords& w) { return w.status == status; });
+  std::string title = words == std::end(k_error_words) ? "Error" : words->title;
+  std::string advice = words == std::end(k_error_words) ? "" : words->advice;
+  std::string sentence = message.empty() ? advice : advice.empty() ? message : message + ". " + advice;
+  if (!sentence.empty()) sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+  return html_response(status, render_error_page(m_options.issuer_name, status, title, sentence));
+}
+
+Response Portal::failure(const std::string& path, const Error& e) const {
+  switch (e.code()) {
+    case ErrorCode::invalid_argument:
+    case ErrorCode::parse_error: return error(path, 400, e.message());
+    case ErrorCode::permission_denied: return error(path, 401, e.message());
+    case ErrorCode::not_found: return error(path, 404, e.message());
+    case ErrorCode::conflict: return error(path, 409, e.message());
+    case ErrorCode::unavailable: {
+      Response busy = error(path, 503, "temporarily unavailable, try again");
+      busy.headers.emplace_back("Retry-After", "5");
+      return busy;
+    }
+    case ErrorCode::internal: break;
+  }
+  CERTD_LOG_ERROR("portal: internal error: {}", e.message());
+  return error(path, 500, "internal error");
+}
+
+Response Portal::route(const Request& request) const {
   const std::string& path = request.path;
   bool is_hook = starts_with(path, "/hooks/");
   const char* allowed = is_hook ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
@@ -96,40 +224,84 @@ Response Portal::handle(const Request& request) const {
   }
   if (is_hook && request.method == "POST") return webhook(path.substr(7), request);
   if (is_hook || (request.method != "GET" && request.method != "HEAD")) {
-    Response r = json_error(405, "method not allowed");
+    Response r = error(path, 405, "method not allowed");
     r.headers.emplace_back("Allow", allowed);
     return r;
   }
-  if (path == "/keys") return keys();
+  if (path == "/") return home();
+  if (path == "/v") return number_form(request);
+  if (path == "/keys" || path == "/keys.json") return keys();
   if (starts_with(path, "/v/")) {
     std::string number = path.substr(3);
     bool as_json = ends_with(number, ".json");
     if (as_json) number.resize(number.size() - 5);
-    return verification_page(normalized_number(number), as_json, request);
+    return verification_page(number, as_json, request);
   }
   if (starts_with(path, "/c/")) {
     std::string rest = path.substr(3);
     auto slash = rest.find('/');
     if (slash == std::string::npos) return family_page(rest);
     std::string file = rest.substr(slash + 1);
-    if (!ends_with(file, ".pdf")) return json_error(404, "no such page");
-    return family_download(rest.substr(0, slash), file.substr(0, file.size() - 4));
+    if (!ends_with(file, ".pdf")) return error(path, 404, "");
+    return family_download(rest.substr(0, slash), file.substr(0, file.size() - 4), request);
   }
   if (path == "/healthz") return json_response(200, json{{"status", "ok"}});
-  return json_error(404, "no such page");
+  if (path == k_stylesheet_path || path == k_icon_path) {
+    Response r;
+    r.content_type = path == k_stylesheet_path ? "text/css; charset=utf-8" : "image/svg+xml";
+    r.body = std::string(path == k_stylesheet_path ? portal_stylesheet() : portal_icon_svg());
+    r.headers.emplace_back("Cache-Control", "public, max-age=3600");
+    return r;
+  }
+  if (path == "/favicon.ico") {
+    // Browsers ask for it whatever the page says; the pages link the SVG
+    // icon, so this answers without a body rather than with an error.
+    Response r;
+    r.status = 204;
+    r.content_type = "image/x-icon";
+    r.headers.emplace_back("Cache-Control", "public, max-age=86400");
+    return r;
+  }
+  if (path == "/robots.txt") {
+    Response r;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "User-agent: *\nDisallow: /\n";
+    return r;
+  }
+  return error(path, 404, audience_of(path) == Audience::machines ? "no such page" : "");
 }
 
-Response Portal::verification_page(const std::string& number, bool as_json, const Request& request) const {
+Response Portal::home() const { return html_response(200, render_home_page(m_options.issuer_name, "")); }
+
+Response Portal::number_form(const Request& request) const {
+  // The home page's form, sent without a script: a well-formed number goes
+  // to its own page (a link worth sharing), which looks it up; anything else
+  // is answered here, and nothing is looked up or recorded.
+  TypedNumber typed = read_typed_number(form_value(request.query, "number"));
+  if (typed.verdict == NumberVerdict::empty)
+    return html_response(400, render_home_page(m_options.issuer_name, "Type the certificate number, then press Check."));
+  if (typed.verdict != NumberVerdict::well_formed) return number_not_looked_up(m_options.issuer_name, typed, 400);
+  Response r;
+  r.status = 303;
+  r.content_type = "text/plain; charset=utf-8";
+  r.headers.emplace_back("Location", "/v/" + typed.canonical);
+  r.body = "See /v/" + typed.canonical + "\n";
+  return r;
+}
+
+Response Portal::verification_page(const std::string& typed_number, bool as_json, const Request& request) const {
   // Only a well-formed number with the right check character reaches the
-  // store; anything else cannot be ours, is not recorded and is not shown
-  // back (it could be 4 KB of anything).
-  if (!render::valid_number(number)) {
+  // store; anything else cannot be ours, is not recorded and is shown back
+  // only as letters, digits and dashes (it could be 4 KB of anything).
+  TypedNumber typed = read_typed_number(typed_number);
+  if (typed.verdict != NumberVerdict::well_formed) {
     if (as_json) return json_response(404, json{{"status", "not_a_number"}});
-    return html_response(404, render_verification_page(m_options.issuer_name, "", nullptr));
+    return number_not_looked_up(m_options.issuer_name, typed, 404);
   }
+  const std::string& number = typed.canonical;
   TimePoint now = m_clock.now();
   auto found = m_backend.certificate(number);
-  if (!found) return from_error(found.error());
+  if (!found) return failure(request.path, found.error());
   std::optional<store::CertificateRow> row = std::move(*found);
   std::string status = row ? status_of(*row, now) : "unknown";
   if (request.method != "HEAD" && m_lookups->should_record(request.client, number, to_unix(now))) {
@@ -146,57 +318,70 @@ Response Portal::verification_page(const std::string& number, bool as_json, cons
     body["expires_at"] = c.expires_at ? json(format_iso8601(from_unix(*c.expires_at))) : json(nullptr);
     if (row->revoked_at) {
       body["revoked_at"] = format_iso8601(from_unix(*row->revoked_at));
-      body["revoke_reason"] = row->revoke_reason;
+      // The key stays for the readers that know it; it holds the public
+      // category's words now, never the issuer's own note.
+      body["revoke_reason"] = public_reason(*row);
+      body["revoke_category"] = to_string(row->revoke_category.value_or(store::RevocationCategory::withdrawn));
     }
     return json_response(200, body);
   }
   if (!row) return html_response(404, render_verification_page(m_options.issuer_name, number, nullptr));
-  CertificateView view;
-  const store::NewCertificate& c = row->certificate;
-  view = CertificateView{c.number, c.student_name, c.course, format_date(from_unix(c.issued_at)),
-                         c.expires_at ? format_date(from_unix(*c.expires_at)) : "", status, "", "", ""};
-  if (status == "valid") view.status_text = "Valid";
-  if (status == "expired") view.status_text = "Expired on " + view.expires_on;
-  if (status == "revoked")
-    view.status_text = "Revoked on " + format_date(from_unix(row->revoked_at.value_or(0))) +
-                       (row->revoke_reason.empty() ? "" : ": " + row->revoke_reason);
+  CertificateView view = view_of(*row, now);
   return html_response(200, render_verification_page(m_options.issuer_name, number, &view));
 }
 
 Response Portal::family_page(const std::string& claim_token) const {
-  if (!plausible_token(claim_token)) return json_error(404, "no such page");
+  // Opening the page claims nothing: mail scanners and link previews open
+  // it too. A download does (family_download).
+  std::string path = "/c/" + claim_token;
+  if (!plausible_token(claim_token)) return error(path, 404, "");
   auto rows = m_backend.certificates_for_claim(claim_token);
-  if (!rows) return from_error(rows.error());
-  if (rows->empty()) return json_error(404, "no such page");
+  if (!rows) return failure(path, rows.error());
+  if (rows->empty()) return error(path, 404, "");
   TimePoint now = m_clock.now();
-  if (auto claimed = m_backend.mark_claimed(claim_token, to_unix(now)); !claimed)
-    CERTD_LOG_WARN("portal: could not mark a claim: {}", claimed.error().message());
   std::vector<CertificateView> views;
   for (const store::CertificateRow& row : *rows) {
-    const store::NewCertificate& c = row.certificate;
-    std::string status = status_of(row, now);
-    views.push_back(CertificateView{
-        c.number, c.student_name, c.course, format_date(from_unix(c.issued_at)),
-        c.expires_at ? format_date(from_unix(*c.expires_at)) : "", status,
-        status == "valid" ? "Valid" : status == "expired" ? "Expired" : "Revoked",
-        m_options.public_url + "/v/" + c.number, "/c/" + claim_token + "/" + c.number + ".pdf"});
+    CertificateView view = view_of(row, now);
+    view.verify_url = m_options.public_url + "/v/" + row.certificate.number;
+    if (view.status != "revoked") view.download_url = path + "/" + row.certificate.number + ".pdf";
+    views.push_back(std::move(view));
   }
-  return html_response(200, render_family_page(m_options.issuer_name, views));
+  Response r = html_response(200, render_family_page(m_options.issuer_name, views));
+  mark_private(r);
+  return r;
 }
 
-Response Portal::family_download(const std::string& claim_token, const std::string& number) const {
-  if (!plausible_token(claim_token) || !plausible_token(number)) return json_error(404, "no such file");
+Response Portal::family_download(const std::string& claim_token, const std::string& number,
+                                 const Request& request) const {
+  if (!plausible_token(claim_token) || !plausible_token(number)) return error(request.path, 404, "no such file");
   auto row = m_backend.certificate(normalized_number(number));
-  if (!row) return from_error(row.error());
+  if (!row) return failure(request.path, row.error());
   // Only the family holding the claim token may download; anyone else gets
   // the same 404 as for a number that does not exist.
-  if (!*row || (*row)->certificate.claim_token != claim_token) return json_error(404, "no such file");
-  auto bytes = m_backend.pdf_bytes(**row);
-  if (!bytes) return from_error(bytes.error());
+  if (!*row || (*row)->certificate.claim_token != claim_token) return error(request.path, 404, "no such file");
+  const store::CertificateRow& certificate = **row;
+  if (certificate.status == store::CertificateStatus::revoked) {
+    Response gone = error(request.path, 410,
+                          "Certificate " + certificate.certificate.number + " was revoked on " +
+                              format_date(from_unix(certificate.revoked_at.value_or(0))) + " (" +
+                              public_reason(certificate) + ") and can no longer be downloaded");
+    mark_private(gone);
+    return gone;
+  }
+  auto bytes = m_backend.pdf_bytes(certificate);
+  if (!bytes) return failure(request.path, bytes.error());
+  // The download is what shows a person got the e-mail: a HEAD, or a
+  // fetch ahead of time, is not.
+  if (request.method == "GET" && !is_prefetch(request)) {
+    if (auto claimed = m_backend.mark_claimed(claim_token, to_unix(m_clock.now())); !claimed)
+      CERTD_LOG_WARN("portal: could not mark a claim: {}", claimed.error().message());
+  }
   Response r;
   r.content_type = "application/pdf";
   r.body = std::move(*bytes);
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"certificate-" + (*row)->certificate.number + ".pdf\"");
+  r.headers.emplace_back("Content-Disposition",
+                         "attachment; filename=\"certificate-" + certificate.certificate.number + ".pdf\"");
+  mark_private(r);
   return r;
 }
 
@@ -214,7 +399,7 @@ Response Portal::webhook(const std::string& source, const Request& request) cons
   WebhookHeaders headers{request.header("webhook-id"), request.header("webhook-timestamp"),
                          request.header("webhook-signature")};
   if (auto verified = m_webhooks->verify(source, headers, request.body, m_clock.now()); !verified)
-    return from_error(verified.error());
+    return failure(request.path, verified.error());
   json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object() || !body.contains("type") || !body["type"].is_string())
     return json_error(400, "body must be a JSON object with a string 'type'");
@@ -222,7 +407,7 @@ Response Portal::webhook(const std::string& source, const Request& request) cons
                         to_unix(m_clock.now())};
   // The 2xx below is sent only once the event row is committed.
   auto recorded = m_backend.record_event(event);
-  if (!recorded) return from_error(recorded.error());
+  if (!recorded) return failure(request.path, recorded.error());
   return json_response(200, json{{"status", recorded->created ? "accepted" : "duplicate"},
                                  {"event_id", recorded->id}});
 }

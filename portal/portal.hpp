@@ -1,8 +1,15 @@
 #pragma once
-// The portal's request handlers (docs/architecture.md "Portal and API"): public
-// verification pages and JSON, the issuer's public key, the family page
-// with downloads, and signed webhooks. Pure request -> response over a
-// PortalBackend; the HTTP listener is a separate adapter (http_server.hpp).
+// The portal's request handlers (docs/architecture.md "Portal and API"): the
+// home page with its number form, public verification pages and JSON, the
+// issuer's public key, the family page with downloads, and signed
+// webhooks. Pure request -> response over a PortalBackend; the HTTP
+// listener is a separate adapter (http_server.hpp).
+//
+// People get HTML, errors included; machines get JSON: paths ending in
+// .json, under /api, /hooks/*, /keys and /healthz. Every answer carries the
+// security headers (a strict Content-Security-Policy without scripts,
+// no framing, no referrer, noindex); family pages and their PDFs are
+// never stored by caches.
 
 #include <memory>
 #include <string>
@@ -22,6 +29,10 @@ struct PortalOptions {
   std::size_t max_webhook_body = 256 * 1024;
 };
 
+// Who a path is for: a person's browser (HTML) or a program (JSON).
+enum class Audience { people, machines };
+Audience audience_of(const std::string& path);
+
 // Thread-safe if the backend and clock are.
 class Portal {
  public:
@@ -32,12 +43,20 @@ class Portal {
 
   Response handle(const Request& request) const;
 
+  // An error answer in the form the path's audience reads: an HTML page
+  // for people, {"error": {...}} for machines.
+  Response error(const std::string& path, int status, const std::string& message) const;
+
  private:
-  Response verification_page(const std::string& number, bool as_json, const Request& request) const;
+  Response route(const Request& request) const;
+  Response home() const;
+  Response number_form(const Request& request) const;
+  Response verification_page(const std::string& typed, bool as_json, const Request& request) const;
   Response family_page(const std::string& claim_token) const;
-  Response family_download(const std::string& claim_token, const std::string& number) const;
+  Response family_download(const std::string& claim_token, const std::string& number, const Request& request) const;
   Response keys() const;
   Response webhook(const std::string& source, const Request& request) const;
+  Response failure(const std::string& path, const Error& error) const;
 
   PortalOptions m_options;
   PortalBackend& m_backend;

@@ -39,7 +39,9 @@ class PortalTest : public ::testing::Test {
     auto revoked = row("SWL3-AAAA-BBBE", "family1");
     revoked.status = store::CertificateStatus::revoked;
     revoked.revoked_at = k_now - 3600;
-    revoked.revoke_reason = "reissued";
+    revoked.revoke_reason = "Issued in error: wrong student";
+    revoked.revoke_category = store::RevocationCategory::issued_in_error;
+    revoked.certificate.expires_at = k_now + 365 * 86400;
     m_backend.certificates["SWL3-AAAA-BBBE"] = revoked;
     auto expired = row("FA-CCCC-DDDE", "family2");
     expired.certificate.expires_at = k_now - 1;
@@ -78,10 +80,39 @@ TEST_F(PortalTest, VerificationPageSaysValidAndEscapesNames) {
 }
 
 TEST_F(PortalTest, RevokedAndExpiredAreSaidWithDateAndReason) {
-  EXPECT_NE(portal().handle(get("/v/SWL3-AAAA-BBBE")).body.find("Revoked on 2026-11-23: reissued"), std::string::npos);
   auto json = nlohmann::json::parse(portal().handle(get("/v/FA-CCCC-DDDE.json")).body);
   EXPECT_EQ(json["status"], "expired");
   EXPECT_EQ(json["expires_at"], "2026-11-23T12:34:55Z");
+  EXPECT_NE(portal().handle(get("/v/FA-CCCC-DDDE")).body.find("Expired on 2026-11-23"), std::string::npos);
+}
+
+// The public sees that, when and in which category a certificate was
+// revoked; the issuer's own note stays with the issuer, and a revoked
+// certificate is no longer "valid until" anything.
+TEST_F(PortalTest, ARevokedCertificateShowsItsDateAndCategoryNeverTheNote) {
+  Response page = portal().handle(get("/v/SWL3-AAAA-BBBE"));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Revoked on 2026-11-23"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("Reason: issued in error"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("wrong student"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("Valid until"), std::string::npos) << page.body;
+
+  Response data = portal().handle(get("/v/SWL3-AAAA-BBBE.json"));
+  EXPECT_EQ(data.body.find("wrong student"), std::string::npos) << data.body;
+  auto json = nlohmann::json::parse(data.body);
+  EXPECT_EQ(json["status"], "revoked");
+  EXPECT_EQ(json["revoked_at"], "2026-11-23T11:34:56Z");
+  EXPECT_EQ(json["revoke_category"], "error");
+  EXPECT_EQ(json["revoke_reason"], "issued in error") << "the key readers know stays, with the public words";
+  for (const char* key : {"number", "student", "course", "issuer", "issued_at", "expires_at"})
+    EXPECT_TRUE(json.contains(key)) << key;
+
+  m_backend.certificates["SWL3-AAAA-BBBE"].revoke_category = store::RevocationCategory::replaced;
+  EXPECT_NE(portal().handle(get("/v/SWL3-AAAA-BBBE")).body.find("Reason: replaced by a new certificate"),
+            std::string::npos);
+  m_backend.certificates["SWL3-AAAA-BBBE"].revoke_category = store::RevocationCategory::withdrawn;
+  EXPECT_EQ(nlohmann::json::parse(portal().handle(get("/v/SWL3-AAAA-BBBE.json")).body)["revoke_category"],
+            "withdrawn");
 }
 
 Request from(const std::string& client, const std::string& path) {
@@ -150,14 +181,177 @@ TEST_F(PortalTest, OptionsAndMethodNotAllowedSayWhatIsAllowed) {
   EXPECT_EQ(allow(put), "GET, HEAD, OPTIONS");
 }
 
-TEST_F(PortalTest, FamilyPageListsTheirCertificatesAndClaimsThem) {
+// Mail scanners and link previews open the page too: only a download
+// claims the family's e-mails, and never a HEAD or a prefetch.
+TEST_F(PortalTest, FamilyPageListsTheirCertificatesAndADownloadClaimsThem) {
   Response r = portal().handle(get("/c/family1"));
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("/c/family1/SWL3-7K4M-9QXR.pdf"), std::string::npos);
   EXPECT_NE(r.body.find("https://certs.example/v/SWL3-AAAA-BBBE"), std::string::npos);
   EXPECT_EQ(r.body.find("FA-CCCC-DDDE"), std::string::npos);
-  EXPECT_EQ(m_backend.claimed, std::vector<std::string>{"family1"});
+  EXPECT_TRUE(m_backend.claimed.empty()) << "opening the page claims nothing";
   EXPECT_EQ(portal().handle(get("/c/nobody")).status, 404);
+
+  EXPECT_EQ(portal().handle(Request{"HEAD", "/c/family1/SWL3-7K4M-9QXR.pdf", {}, "", "", ""}).status, 200);
+  Request prefetch = get("/c/family1/SWL3-7K4M-9QXR.pdf");
+  prefetch.headers["sec-purpose"] = "prefetch";
+  EXPECT_EQ(portal().handle(prefetch).status, 200);
+  EXPECT_TRUE(m_backend.claimed.empty()) << "a HEAD or a prefetch claims nothing";
+
+  EXPECT_EQ(portal().handle(get("/c/family1/SWL3-7K4M-9QXR.pdf")).status, 200);
+  EXPECT_EQ(m_backend.claimed, std::vector<std::string>{"family1"});
+}
+
+TEST_F(PortalTest, ARevokedCertificateIsNotOfferedForDownloadAndItsPdfIsRefused) {
+  Response page = portal().handle(get("/c/family1"));
+  EXPECT_EQ(page.body.find("/c/family1/SWL3-AAAA-BBBE.pdf"), std::string::npos) << "no download link";
+  EXPECT_NE(page.body.find("Revoked on 2026-11-23"), std::string::npos);
+  EXPECT_EQ(page.body.find("wrong student"), std::string::npos);
+
+  Response refused = portal().handle(get("/c/family1/SWL3-AAAA-BBBE.pdf"));
+  EXPECT_EQ(refused.status, 410);
+  EXPECT_EQ(refused.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(refused.body.find("was revoked on 2026-11-23 (issued in error) and can no longer be downloaded"),
+            std::string::npos)
+      << refused.body;
+  EXPECT_EQ(refused.body.find("%PDF"), std::string::npos);
+  EXPECT_TRUE(m_backend.claimed.empty());
+}
+
+std::string header_of(const Response& r, const std::string& name) {
+  for (const auto& [key, value] : r.headers)
+    if (key == name) return value;
+  return "";
+}
+
+TEST_F(PortalTest, FamilyPagesAndTheirPdfsAreNeitherCachedNorIndexedNorReferred) {
+  for (const char* path : {"/c/family1", "/c/family1/SWL3-7K4M-9QXR.pdf"}) {
+    Response r = portal().handle(get(path));
+    EXPECT_EQ(header_of(r, "Cache-Control"), "no-store") << path;
+    EXPECT_EQ(header_of(r, "Referrer-Policy"), "no-referrer") << path;
+    EXPECT_EQ(header_of(r, "X-Robots-Tag"), "noindex, nofollow") << path;
+  }
+}
+
+TEST_F(PortalTest, EveryAnswerCarriesTheSecurityHeaders) {
+  for (const char* path : {"/", "/v/SWL3-7K4M-9QXR", "/v/SWL3-7K4M-9QXR.json", "/nope", "/keys", "/v?number=x"}) {
+    Response r = portal().handle(get(path));
+    EXPECT_EQ(header_of(r, "Content-Security-Policy"),
+              "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+              "frame-ancestors 'none'")
+        << path;
+    EXPECT_EQ(header_of(r, "X-Frame-Options"), "DENY") << path;
+    EXPECT_EQ(header_of(r, "Referrer-Policy"), "no-referrer") << path;
+    EXPECT_EQ(header_of(r, "X-Robots-Tag"), "noindex") << path;
+    EXPECT_EQ(header_of(r, "Cache-Control"), "no-cache") << path;
+  }
+}
+
+TEST_F(PortalTest, TheHomePageNamesTheIssuerAndHasAFormThatWorksWithoutScript) {
+  Response r = portal().handle(get("/"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(r.body.find("Riverside Swim School"), std::string::npos);
+  EXPECT_NE(r.body.find(R"(<form action="/v" method="get")"), std::string::npos);
+  EXPECT_NE(r.body.find(R"(name="number")"), std::string::npos);
+  EXPECT_NE(r.body.find(R"(<label for="number">)"), std::string::npos);
+  EXPECT_EQ(r.body.find("<script"), std::string::npos);
+  EXPECT_EQ(r.body.find("style="), std::string::npos) << "inline styles would need 'unsafe-inline'";
+}
+
+// The form sends what a person typed: lower case, spaces, dashes or none.
+// A well-formed number is sent to its own page, which looks it up.
+TEST_F(PortalTest, TheFormSendsAWellFormedNumberToItsPageHoweverItWasTyped) {
+  for (const char* query : {"number=SWL3-7K4M-9QXR", "number=swl3-7k4m-9qxr", "number=+swl3+7k4m+9qxr+",
+                            "number=SWL37K4M9QXR", "number=swl3%E2%80%937k4m%E2%80%939qxr"}) {
+    Request form = get("/v");
+    form.query = query;
+    Response r = portal().handle(form);
+    EXPECT_EQ(r.status, 303) << query;
+    EXPECT_EQ(header_of(r, "Location"), "/v/SWL3-7K4M-9QXR") << query;
+  }
+  EXPECT_EQ(m_backend.lookups, 0) << "the redirect looks nothing up";
+  EXPECT_EQ(portal().handle(get("/v/swl3%207k4m-9qxr")).status, 404) << "an undecoded path is not a number";
+  Request spaced = get("/v/swl3 7k4m 9qxr");
+  EXPECT_EQ(portal().handle(spaced).status, 200) << "a decoded path with spaces is";
+}
+
+// The check character catches a typo before the look-up: nothing reaches
+// the store, nothing is recorded, and the person is told what happened.
+TEST_F(PortalTest, AMistypedNumberIsATypoPageAndIsNeitherLookedUpNorRecorded) {
+  Portal one = portal();
+  for (const char* query : {"number=SWL3-7K4M-9QXA", "number=swl3+7k4m+9qrx"}) {
+    Request form = from("10.0.0.1", "/v");
+    form.query = query;
+    Response r = one.handle(form);
+    EXPECT_EQ(r.status, 400) << query;
+    EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+    EXPECT_NE(r.body.find("This number has a typo"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("SWL3-7K4M-9Q"), std::string::npos) << "what was typed is shown back, canonical";
+  }
+  Response path = one.handle(from("10.0.0.1", "/v/SWL3-7K4M-9QXA"));
+  EXPECT_EQ(path.status, 404);
+  EXPECT_NE(path.body.find("This number has a typo"), std::string::npos);
+
+  Request junk = from("10.0.0.1", "/v");
+  junk.query = "number=%3Cscript%3Ealert(1)%3C%2Fscript%3E";
+  Response r = one.handle(junk);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("This is not a certificate number"), std::string::npos);
+  EXPECT_EQ(r.body.find("alert"), std::string::npos) << "not shown back";
+  Request empty = from("10.0.0.1", "/v");
+  empty.query = "number=+";
+  Response nothing = one.handle(empty);
+  EXPECT_EQ(nothing.status, 400);
+  EXPECT_NE(nothing.body.find("Type the certificate number"), std::string::npos);
+
+  EXPECT_EQ(m_backend.lookups, 0);
+  EXPECT_TRUE(m_backend.verifications.empty());
+}
+
+TEST_F(PortalTest, PeopleGetHtmlErrorsAndMachinesJson) {
+  Response missing = portal().handle(get("/nope"));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(missing.body.find("Page not found"), std::string::npos);
+  Response token = portal().handle(get("/c/not-a-family"));
+  EXPECT_EQ(token.status, 404);
+  EXPECT_EQ(token.content_type, "text/html; charset=utf-8");
+  Response post = portal().handle(Request{"POST", "/v/SWL3-7K4M-9QXR", {}, "", "", ""});
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(post.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(header_of(post, "Allow"), "GET, HEAD, OPTIONS");
+
+  m_backend.fail_reads = true;
+  Response busy = portal().handle(get("/v/SWL3-7K4M-9QXR"));
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(busy.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(busy.body.find("Try again"), std::string::npos);
+  Response busy_json = portal().handle(get("/v/SWL3-7K4M-9QXR.json"));
+  EXPECT_EQ(busy_json.status, 503);
+  EXPECT_EQ(nlohmann::json::parse(busy_json.body)["error"]["status"], 503);
+  m_backend.fail_reads = false;
+
+  for (const char* path : {"/api", "/api/certificates", "/nope.json"}) {
+    Response r = portal().handle(get(path));
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_EQ(nlohmann::json::parse(r.body)["error"]["status"], 404) << path;
+  }
+  Response hook = portal().handle(Request{"PUT", "/hooks/moodle", {}, "", "", ""});
+  EXPECT_EQ(nlohmann::json::parse(hook.body)["error"]["status"], 405);
+}
+
+TEST_F(PortalTest, TheStylesheetAndIconAreServedAndFaviconIsQuiet) {
+  Response css = portal().handle(get("/assets/portal.css"));
+  EXPECT_EQ(css.status, 200);
+  EXPECT_EQ(css.content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(header_of(css, "Cache-Control"), "public, max-age=3600");
+  Response icon = portal().handle(get("/assets/icon.svg"));
+  EXPECT_EQ(icon.content_type, "image/svg+xml");
+  EXPECT_EQ(icon.body.rfind("<svg", 0), 0u);
+  Response favicon = portal().handle(get("/favicon.ico"));
+  EXPECT_EQ(favicon.status, 204);
+  EXPECT_TRUE(favicon.body.empty());
 }
 
 TEST_F(PortalTest, DownloadsOnlyWithTheRightClaimToken) {
@@ -230,10 +424,11 @@ TEST_F(PortalTest, AWebhookSourceThatIsNotConfiguredIs404) {
 TEST_F(PortalTest, KeysAndUnknownPaths) {
   Response keys = portal().handle(get("/keys"));
   EXPECT_EQ(nlohmann::json::parse(keys.body)["keys"][0]["pem"], "-----BEGIN PUBLIC KEY-----");
-  Response missing = portal().handle(get("/nope"));
+  Response missing = portal().handle(get("/api/nope"));
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(nlohmann::json::parse(missing.body)["error"]["message"], "no such page");
   EXPECT_EQ(portal().handle(Request{"DELETE", "/keys", {}, "", "", ""}).status, 405);
+  EXPECT_EQ(nlohmann::json::parse(portal().handle(get("/healthz")).body)["status"], "ok");
 }
 
 }  // namespace

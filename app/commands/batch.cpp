@@ -1,8 +1,9 @@
-// certd batch import FILE.csv --template T [--again] | status [ID] | cancel ID
+// certd batch import FILE.csv --template T [--again] | status [ID] [--csv] | cancel ID
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
 #include <iostream>
+#include <limits>
 
 #include "app/batch_runner.hpp"
 #include "app/commands/commands.hpp"
@@ -25,6 +26,7 @@ struct BatchOptions {
   bool skip_bad = false;
   bool detach = false;
   bool again = false;
+  bool csv = false;
   std::string teacher;
   long long id = 0;
 };
@@ -53,6 +55,7 @@ int run_batch(Runtime& runtime, store::Id id) {
       if (terminal) std::cout << "\n";
       std::cout << "batch " << id << " " << (*batch)->status << ": " << progress->issued << " issued, "
                 << progress->failed << " failed, " << progress->cancelled << " cancelled\n";
+      if (progress->failed > 0) std::cout << "certd batch status " << id << " names the failed rows and why.\n";
       std::cout << "E-mails go out with the daemon (certd run).\n";
       return progress->failed > 0 ? k_exit_failure : k_exit_ok;
     }
@@ -95,11 +98,34 @@ int import(const GlobalOptions& globals, const BatchOptions& o) {
   return run_batch(**runtime, *imported->to_run);
 }
 
+// Failed rows named in the listing of every batch; `status ID` names all.
+constexpr int k_failed_rows_shown = 10;
+
+// The failed rows of the batches shown, each by its CSV line, so the
+// teacher can fix the file; `limit` rows per batch.
+Result<TextTable> failed_rows(store::Store& store, const std::vector<store::BatchRow>& shown, int limit,
+                              std::vector<std::string>* more) {
+  TextTable table({"BATCH", "LINE", "STUDENT", "NAME", "COURSE", "REASON"});
+  for (const store::BatchRow& b : shown) {
+    CERTD_ASSIGN_OR_RETURN(store::BatchProgress progress, store.batch_progress(b.id));
+    if (progress.failed == 0) continue;
+    CERTD_ASSIGN_OR_RETURN(auto rows, store.batch_items(b.id, "failed", limit));
+    for (const store::BatchItemRow& row : rows)
+      table.add({std::to_string(b.id), std::to_string(row.item.line), row.item.student, row.item.name,
+                 row.item.course, row.error});
+    if (progress.failed > static_cast<std::int64_t>(rows.size()) && more)
+      more->push_back(std::to_string(progress.failed - static_cast<std::int64_t>(rows.size())) +
+                      " more failed rows: certd batch status " + std::to_string(b.id));
+  }
+  return table;
+}
+
 int status(const GlobalOptions& globals, const BatchOptions& o) {
   auto runtime = open_runtime(globals);
   if (!runtime) return fail("batch status", runtime.error());
   auto batches = (*runtime)->store->batches();
   if (!batches) return fail("batch status", batches.error());
+  std::vector<store::BatchRow> shown;
   TextTable table({"ID", "FILE", "TEMPLATE", "STATUS", "PROGRESS", "FAILED", "STARTED"});
   for (const store::BatchRow& b : *batches) {
     if (o.id != 0 && b.id != o.id) continue;
@@ -108,12 +134,25 @@ int status(const GlobalOptions& globals, const BatchOptions& o) {
     std::int64_t done = progress->issued + progress->failed + progress->cancelled;
     table.add({std::to_string(b.id), b.batch.file_name, b.batch.template_id, b.status, bar(done, b.batch.total),
                std::to_string(progress->failed), format_iso8601(from_unix(b.batch.created_at))});
+    shown.push_back(b);
   }
   if (table.empty()) {
     std::cout << (o.id ? "no batch " + std::to_string(o.id) : std::string("no batches yet")) << "\n";
     return o.id ? k_exit_failure : k_exit_ok;
   }
+  // One batch, or the CSV a teacher fixes and imports again: every row.
+  int limit = o.id != 0 || o.csv ? std::numeric_limits<int>::max() : k_failed_rows_shown;
+  std::vector<std::string> more;
+  auto failed = failed_rows(*(*runtime)->store, shown, limit, &more);
+  if (!failed) return fail("batch status", failed.error());
+  if (o.csv) {
+    std::cout << failed->csv();
+    return k_exit_ok;
+  }
   std::cout << table.render();
+  if (failed->empty()) return k_exit_ok;
+  std::cout << "\nFailed rows (line of the CSV file, and why):\n" << failed->render();
+  for (const std::string& line : more) std::cout << line << "\n";
   return k_exit_ok;
 }
 
@@ -141,6 +180,7 @@ void define_batch(CLI::App& command, const GlobalOptions& globals, Handler& hand
   import_command->add_option("--teacher", o->teacher, "teacher named on the certificates (default: $USER)");
   CLI::App* status_command = command.add_subcommand("status", "progress of one batch, or of all");
   status_command->add_option("id", o->id, "batch id");
+  status_command->add_flag("--csv", o->csv, "only the failed rows, as CSV: line, student, name, course, reason");
   CLI::App* cancel_command = command.add_subcommand("cancel", "stop a batch and revoke what it issued");
   cancel_command->add_option("id", o->id, "batch id")->required();
   handler = [&globals, o, import_command, status_command]() {

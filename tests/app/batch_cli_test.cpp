@@ -110,5 +110,38 @@ TEST_F(BatchCliTest, AChangedRowIsTheOnlyNewOne) {
   EXPECT_EQ(names, (std::multiset<std::string>{"Kid 1", "Kid 2", "Kid Two", "Kid 3"}));
 }
 
+// A name no font of the template can draw (an Egyptian hieroglyph) fails its
+// row alone at issue time; `batch status` then names it by its CSV line.
+TEST_F(BatchCliTest, StatusNamesEachFailedRowByItsLineAndReason) {
+  std::string path = write_csv(
+      "student,name,course,notes\n"
+      "kid1@example.org,Kid One,Lifeguard Basics,Well done\n"
+      "kid2@example.org,=\xF0\x93\x80\x80,Lifeguard Basics,Well done\n"
+      "kid3@example.org,Kid Three,Lifeguard Basics,Well done\n");
+  CommandRun imported = import(path);
+  EXPECT_EQ(imported.exit_code, 1) << imported.output;
+  EXPECT_NE(imported.output.find("certd batch status 1 names the failed rows and why."), std::string::npos)
+      << imported.output;
+
+  CommandRun status = run_certd("batch status" + config_arg());
+
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  auto failed_at = status.output.find("Failed rows (line of the CSV file, and why):");
+  ASSERT_NE(failed_at, std::string::npos) << status.output;
+  std::string failed = status.output.substr(failed_at);
+  EXPECT_NE(failed.find("BATCH  LINE  STUDENT"), std::string::npos) << failed;
+  EXPECT_NE(failed.find("1      3     kid2@example.org  =\xF0\x93\x80\x80"), std::string::npos) << failed;
+  EXPECT_NE(failed.find("no font of the template can draw U+13000"), std::string::npos) << "the reason: " << failed;
+  EXPECT_EQ(failed.find("Kid One"), std::string::npos) << "only failed rows: " << failed;
+
+  CommandRun csv = run_certd("batch status 1 --csv" + config_arg());
+  EXPECT_EQ(csv.exit_code, 0) << csv.output;
+  EXPECT_EQ(csv.output.rfind("BATCH,LINE,STUDENT,NAME,COURSE,REASON\r\n1,3,kid2@example.org,\"'=\xF0\x93\x80\x80\","
+                             "Lifeguard Basics,",
+                             0),
+            0u)
+      << "a name a spreadsheet would run is written as text: " << csv.output;
+}
+
 }  // namespace
 }  // namespace certd::app

@@ -32,7 +32,10 @@ if [ "$sanitized" = 1 ]; then
   # GCC 12 warns "may be used uninitialized" inside libstdc++ (std::regex,
   # std::function) when the sanitizers instrument it: false positives that
   # the plain build, with every warning an error, does not have.
-  CERTD_BUILD_DIR=build-asan scripts/setup.sh test -DCERTD_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  # Debug with -O1 -g1: assertions stay on, line numbers in every report,
+  # and the build takes about half the time of -O2 -g on 2 cores.
+  CERTD_BUILD_DIR=build-asan scripts/setup.sh test -DCERTD_WERROR=ON -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_C_FLAGS_DEBUG="-O1 -g1" -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
     -DCERTD_BUILD_BENCH=OFF -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags -Wno-maybe-uninitialized" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
   # Children (certd run, simulate-lms) inherit these: a leak or undefined

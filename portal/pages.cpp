@@ -50,8 +50,8 @@ constexpr const char* k_home = R"html(<div class="card">
 constexpr const char* k_verification = R"html(<div class="card result {{status}}">
 <div class="result-head"><span class="mark" aria-hidden="true">{{mark}}</span><div>
 <p class="eyebrow">Certificate <span class="mono">{{number}}</span></p><h1>{{heading}}</h1></div></div>
-{{#found}}<p class="status-line"><strong>{{status_text}}</strong>{{#revoked_because}}. Reason: {{revoked_because}}{{/revoked_because}}.
-{{summary}}</p>
+{{#found}}<p class="status-line">{{#dated}}<strong>{{status_text}}</strong>{{#revoked_because}}. Reason: {{revoked_because}}{{/revoked_because}}.
+{{/dated}}{{summary}}</p>
 <dl><dt>Awarded to</dt><dd>{{student}}</dd><dt>For</dt><dd>{{course}}</dd>
 <dt>Issued on</dt><dd>{{issued_on}}</dd>{{#expires_on}}<dt>Valid until</dt><dd>{{expires_on}}</dd>{{/expires_on}}
 <dt>Issued by</dt><dd>{{issuer}}</dd></dl>
@@ -73,15 +73,15 @@ constexpr const char* k_typo = R"html(<div class="card result typo">
 
 constexpr const char* k_family = R"html(<h1>Your certificates</h1>
 <p class="lead">From {{issuer}}. Download a certificate as a PDF, or send its verification page to anyone who needs to check it.</p>
-{{#certificates}}<section class="card" aria-labelledby="c-{{number}}">
-<h2 id="c-{{number}}">{{course}}</h2>
+{{#certificates}}<article class="card">
+<h2>{{course}}</h2>
 <span class="badge {{status}}">{{status_text}}</span>
 {{#revoked_because}}<p class="notice-revoked">Reason: {{revoked_because}}. It is no longer valid and cannot be downloaded.</p>{{/revoked_because}}
 <dl><dt>Awarded to</dt><dd>{{student}}</dd><dt>Number</dt><dd class="mono">{{number}}</dd>
 <dt>Issued on</dt><dd>{{issued_on}}</dd>{{#expires_on}}<dt>Valid until</dt><dd>{{expires_on}}</dd>{{/expires_on}}</dl>
 <div class="actions">{{#download_url}}<a class="button" href="{{download_url}}" download>Download PDF<span class="visually-hidden"> of certificate {{number}}</span></a>{{/download_url}}
 <a class="button secondary" href="{{verify_url}}">Verification page<span class="visually-hidden"> of certificate {{number}}</span></a></div>
-</section>{{/certificates}}{{^certificates}}<div class="card"><p>No certificates yet.</p></div>{{/certificates}}
+</article>{{/certificates}}{{^certificates}}<div class="card"><p>No certificates yet.</p></div>{{/certificates}}
 )html";
 
 constexpr const char* k_error = R"html(<div class="card">
@@ -160,6 +160,8 @@ std::string render_verification_page(const std::string& issuer, const std::strin
     d.set("mark", verdict.mark);
     d.set("heading", verdict.heading);
     d.set("summary", verdict.summary);
+    // "Valid" is the heading already; a revocation or expiry has a date.
+    if (certificate->status != "valid") d.set("dated", mustache::data::type::bool_true);
   } else {
     d.set("status", "unknown");
     d.set("mark", "?");

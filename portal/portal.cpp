@@ -136,7 +136,7 @@ constexpr ErrorWords k_error_words[] = {
      "the home page."},
     {405, "Not allowed here", "This address can only be opened, not sent to."},
     {409, "Conflict", "Try again."},
-    {410, "No longer available", "Its verification page says why."},
+    {410, "No longer available", "The family page still offers the certificates that are valid."},
     {413, "Too large", "What was sent is larger than this service accepts."},
     {429, "Too many requests", "Wait a minute, then try again."},
     {500, "Something went wrong", "The school has been told. Try again later."},

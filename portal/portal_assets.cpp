@@ -14,11 +14,12 @@ a{color:#1f5fa8}
 a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #1f5fa8;outline-offset:2px}
 .wrap{max-width:760px;margin:0 auto;padding:0 20px}
 .site{background:#1b3a5c;color:#fff}
-.site .wrap{display:flex;align-items:center;justify-content:space-between;gap:12px;min-height:64px;flex-wrap:wrap}
+.site .wrap{display:flex;align-items:center;justify-content:space-between;gap:4px 12px;min-height:64px;flex-wrap:wrap;
+padding-top:10px;padding-bottom:10px}
 .brand{display:flex;align-items:center;gap:10px;color:#fff;text-decoration:none;font-weight:700;font-size:18px}
 .brand svg{flex:none}
 .tagline{color:#c8d6e8;font-size:14px}
-main{padding:32px 0 8px}
+main.wrap{padding-top:32px;padding-bottom:8px}
 .card{background:#fff;border:1px solid #d9e1ea;border-radius:12px;box-shadow:0 1px 3px rgba(27,42,65,.08);
 padding:28px 32px;margin-bottom:20px}
 h1{font-size:26px;line-height:1.25;margin:0 0 8px}

@@ -72,7 +72,7 @@ TEST_F(PortalTest, VerificationPageSaysValidAndEscapesNames) {
   Response r = portal().handle(get("/v/swl3-7k4m-9qxr"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
-  EXPECT_NE(r.body.find(">Valid<"), std::string::npos);
+  EXPECT_NE(r.body.find(">Valid certificate<"), std::string::npos);
   EXPECT_NE(r.body.find("Алексей &lt;Смирнов&gt;"), std::string::npos);
   ASSERT_EQ(m_backend.verifications.size(), 1u);
   EXPECT_EQ(m_backend.verifications[0].result, "valid");

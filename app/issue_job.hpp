@@ -25,6 +25,9 @@ struct IssueJob {
   std::vector<std::string> guardian_emails;
   std::string course;       // shortname (the store's course column)
   std::string course_name;  // printed on the certificate
+  // What the certificate is called (mails, reports, {{title}}): an ad-hoc
+  // award's own title; empty: the course's name, as for a rule's.
+  std::string title;
   std::int64_t lms_course_id = 0;  // 0: no LMS write-back (CSV batches, ad-hoc without course)
   std::int64_t lms_student_id = 0;
   std::string teacher;

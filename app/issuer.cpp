@@ -27,6 +27,13 @@ int year_of(TimePoint t) { return std::stoi(format_date(t).substr(0, 4)); }
 // A family's claim token: 18 random bytes, 24 URL-safe characters.
 constexpr std::size_t k_claim_token_bytes = 18;
 
+// A rule's certificate is called by its course; an ad-hoc award by the
+// title it was given (app/teacher_actions.cpp), its course only context.
+std::string title_of(const IssueJob& job) {
+  if (!job.title.empty()) return job.title;
+  return job.course_name.empty() ? job.course : job.course_name;
+}
+
 }  // namespace
 
 Result<std::string> derive_number(const std::string& prefix, const std::string& secret, const std::string& key,
@@ -83,6 +90,7 @@ Result<Issuer::Prepared> Issuer::prepare(const IssueJob& job, const std::string&
   data.number = number;
   data.student_name = job.student_name;
   data.course_name = job.course_name;
+  data.title = title_of(job);
   data.teacher_name = job.teacher;
   data.notes = job.notes;
   data.level = job.level;
@@ -104,6 +112,7 @@ Result<Issuer::Prepared> Issuer::prepare(const IssueJob& job, const std::string&
   c.student_id = job.student_id;
   c.student_name = job.student_name;
   c.course = job.course_name.empty() ? job.course : job.course_name;
+  c.title = data.title;
   c.kind = job.kind;
   c.requested_by = job.requested_by;
   c.teacher = job.teacher;

@@ -61,13 +61,10 @@ Status send_email(Context& c, const store::OutboxRow& row) {
     return c.store.set_notification_status(notification.id, "failed", "not sent: certificate revoked", std::nullopt);
   }
   const store::NewCertificate& cert = certificate.certificate;
-  std::map<std::string, std::string> values = {
-      {"student_name", cert.student_name},
-      {"certificate_title", cert.course},
-      {"number", cert.number},
-      {"verify_url", render::make_verify_url(c.school.config.portal.public_url, cert.number)},
-      {"family_url", family_url(c, certificate)},
-      {"issuer_name", c.school.config.issuer.name}};
+  std::map<std::string, std::string> values = notify::certificate_email_values(
+      {cert.student_name, cert.title, cert.course, cert.number,
+       render::make_verify_url(c.school.config.portal.public_url, cert.number), family_url(c, certificate),
+       c.school.config.issuer.name});
   CERTD_ASSIGN_OR_RETURN(notify::RenderedEmail email, notify::render_email(notify::default_certificate_email(), values));
   notify::Message message;
   message.from = sender(c);
@@ -138,7 +135,7 @@ Status add_note(Context& c, const store::OutboxRow& row) {
   CERTD_ASSIGN_OR_RETURN(store::CertificateRow certificate, certificate_of(c, payload));
   if (revoked_before_sent(certificate)) return ok();
   Who who = who_of(payload);
-  std::string title = certificate.certificate.course;
+  std::string title = certificate.certificate.title;
   auto skipped = payload.value("skipped", std::vector<std::string>{});
   if (!skipped.empty()) {
     title += " (issued now at the request of " + payload.value("requested_by", std::string("a teacher")) +
@@ -162,10 +159,10 @@ Status send_message(Context& c, const store::OutboxRow& row) {
   if (revoked_before_sent(certificate)) return ok();
   const store::NewCertificate& cert = certificate.certificate;
   std::string text = "Congratulations! " + c.school.config.issuer.name + " has issued your certificate \"" +
-                     cert.course + "\" (" + cert.number + "). Download and share it: " + family_url(c, certificate);
+                     cert.title + "\" (" + cert.number + "). Download and share it: " + family_url(c, certificate);
   CERTD_ASSIGN_OR_RETURN(std::string replaced, replaced_number(c, certificate));
   if (!replaced.empty())
-    text = c.school.config.issuer.name + " has reissued your certificate \"" + cert.course + "\" as " + cert.number +
+    text = c.school.config.issuer.name + " has reissued your certificate \"" + cert.title + "\" as " + cert.number +
            "; it replaces " + replaced + ", which is no longer valid. Download and share it: " +
            family_url(c, certificate);
   CERTD_ASSIGN_OR_RETURN(connector::MessageOutcome outcome,

@@ -12,6 +12,7 @@
 #include "connector/lms.hpp"
 #include "core/log.hpp"
 #include "core/random_token.hpp"
+#include "render/template.hpp"
 #include "rules/evaluator.hpp"
 #include "rules/idempotency.hpp"
 #include "store/store.hpp"
@@ -256,6 +257,17 @@ Result<IssueOutcome> issue_now(Runtime& runtime, connector::Lms& lms, const std:
   return outcome;
 }
 
+namespace {
+
+// An ad-hoc award without a title of its own is called by its template
+// ("Encouragement award"), never by the course it was given in.
+std::string template_name(const Runtime& runtime, const std::string& template_id) {
+  auto found = runtime.school.templates.find(template_id);
+  return found == runtime.school.templates.end() ? template_id : found->second->spec().name;
+}
+
+}  // namespace
+
 Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDetails details) {
   if (details.request.request_id.empty()) {
     CERTD_ASSIGN_OR_RETURN(details.request.request_id, random_id());
@@ -264,7 +276,8 @@ Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDet
   const rules::AdhocRequest& r = checked.request;
   CERTD_ASSIGN_OR_RETURN(store::Id event, record_action(runtime, r.request_id, "teacher.adhoc",
                                                         {{"student", r.student_id}, {"template", r.template_id},
-                                                         {"course", r.course}, {"teacher", r.teacher},
+                                                         {"course", r.course}, {"title", details.title},
+                                                         {"teacher", r.teacher},
                                                          {"notes", r.notes}}));
   auto issue = [&]() -> Result<IssueOutcome> {
     IssueJob job;
@@ -276,6 +289,7 @@ Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDet
     job.student_email = details.student_email;
     job.course = r.course;
     job.course_name = r.course;
+    job.title = details.title.empty() ? template_name(runtime, r.template_id) : details.title;
     job.teacher = r.teacher;
     job.notes = r.notes;
     job.requested_by = r.teacher;
@@ -315,6 +329,7 @@ Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const 
   job.student_name = old.student_name;
   job.course = key.course;
   job.course_name = old.course;
+  job.title = old.title;  // a reissue is called what the original was
   job.notes = old.notes;
   job.teacher = old.teacher.empty() ? teacher : old.teacher;
   job.requested_by = teacher;

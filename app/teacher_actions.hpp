@@ -33,6 +33,7 @@ struct AdhocDetails {
   rules::AdhocRequest request;
   std::string student_name;  // required unless the LMS provides it
   std::string student_email;
+  std::string title;  // what the award is called; empty: the template's name
 };
 
 Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDetails details);

@@ -33,30 +33,51 @@ Result<std::string> render_one(const std::string& text, const std::map<std::stri
   if (!tmpl.is_valid()) return Error(ErrorCode::parse_error, "e-mail template: " + tmpl.error_message());
   if (!escape_html) tmpl.set_custom_escape([](const std::string& s) { return s; });
   mustache::data data;
-  for (const auto& [key, value] : values) data.set(key, value);
+  // Empty values stay unset: a section on them is skipped.
+  for (const auto& [key, value] : values)
+    if (!value.empty()) data.set(key, value);
   return tmpl.render(data);
 }
 
 }  // namespace
 
+// An award may have a title and no course, a course as its title, or
+// both; an old row may have neither. Each reads as a sentence:
+//   "Star Swimmer for Anna" / "... to Anna: Star Swimmer."
+//   "... to Anna: Star Swimmer, in the course Swim Level 3."
+//   "A certificate for Anna" / "... has issued a certificate to Anna."
 const EmailTemplate& default_certificate_email() {
   static const EmailTemplate k_email{
-      "{{certificate_title}} for {{student_name}}",
+      "{{#certificate_title}}{{certificate_title}}{{/certificate_title}}"
+      "{{^certificate_title}}A certificate{{/certificate_title}} for {{student_name}}",
       "Hello,\n\n"
-      "{{issuer_name}} has issued a certificate to {{student_name}}: {{certificate_title}}.\n\n"
+      "{{issuer_name}} has issued a certificate to {{student_name}}"
+      "{{#certificate_title}}: {{certificate_title}}{{/certificate_title}}"
+      "{{#course_name}}, in the course {{course_name}}{{/course_name}}.\n\n"
       "Certificate number: {{number}}\n"
       "Anyone can check it is genuine at {{verify_url}}\n"
       "All of {{student_name}}'s certificates, to download and share: {{family_url}}\n\n"
       "{{issuer_name}}\n",
       "<!doctype html><html><body style=\"font-family:sans-serif;color:#1b2a41\">"
       "<p>Hello,</p>"
-      "<p><strong>{{issuer_name}}</strong> has issued a certificate to <strong>{{student_name}}</strong>: "
-      "{{certificate_title}}.</p>"
+      "<p><strong>{{issuer_name}}</strong> has issued a certificate to <strong>{{student_name}}</strong>"
+      "{{#certificate_title}}: {{certificate_title}}{{/certificate_title}}"
+      "{{#course_name}}, in the course {{course_name}}{{/course_name}}.</p>"
       "<p>Certificate number: <code>{{number}}</code><br>"
       "Anyone can check it is genuine at <a href=\"{{verify_url}}\">{{verify_url}}</a>.</p>"
       "<p><a href=\"{{family_url}}\">Open {{student_name}}'s certificates</a> to download and share them.</p>"
       "<p>{{issuer_name}}</p></body></html>"};
   return k_email;
+}
+
+std::map<std::string, std::string> certificate_email_values(const CertificateMail& mail) {
+  return {{"student_name", mail.student_name},
+          {"certificate_title", mail.title},
+          {"course_name", mail.course == mail.title ? std::string() : mail.course},
+          {"number", mail.number},
+          {"verify_url", mail.verify_url},
+          {"family_url", mail.family_url},
+          {"issuer_name", mail.issuer_name}};
 }
 
 Result<RenderedEmail> render_email(const EmailTemplate& email, const std::map<std::string, std::string>& values) {

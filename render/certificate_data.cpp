@@ -16,6 +16,7 @@ CertificateData sample_certificate_data(std::string_view number_prefix) {
   data.number = number ? *number : "SAMPLE-2345-6789";
   data.student_name = "Zoë Ångström-Łukasiewicz";
   data.course_name = "Swimming Level 3";
+  data.title = "Swimming Level 3";
   data.teacher_name = "Maria Kowalska";
   data.notes = "For steady, brave progress in deep water all term.";
   data.level = "Level 3";

@@ -218,6 +218,13 @@ ALTER TABLE certificates ADD COLUMN revoke_category TEXT
 UPDATE certificates SET revoke_category = CASE WHEN instr(revoke_reason, 'reissued as ') = 1
   THEN 'replaced' ELSE 'withdrawn' END WHERE status = 'revoked';
 )sql",
+      // 12: what the certificate is called (mails, reports, the PDF's
+      // {{title}}): an ad-hoc award has its own title; a course is only
+      // context. Rows from before were called by their course.
+      R"sql(
+ALTER TABLE certificates ADD COLUMN title TEXT NOT NULL DEFAULT '';
+UPDATE certificates SET title = course;
+)sql",
   };
   return k_steps;
 }

@@ -39,7 +39,11 @@ struct NewCertificate {
   std::string template_id;
   std::string student_id;
   std::string student_name;
-  std::string course;
+  std::string course;  // the course's name; empty for an ad-hoc award without one
+  // What the certificate is called: the course's name for a rule's
+  // certificate, the teacher's title (or the template's name) for an
+  // ad-hoc award. Rows from before schema version 12: the course.
+  std::string title;
   std::string kind;  // automatic | approved | adhoc | forced | batch | reissue
   std::string requested_by;
   std::string teacher;  // named on the certificate; may be empty

@@ -64,7 +64,7 @@ std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
 constexpr const char* k_certificate_columns =
     "id, number, idempotency_key, rule_id, template_id, student_id, student_name, course, kind, "
     "requested_by, notes, payload, signature, pdf_path, issued_at, expires_at, batch_id, claim_token, "
-    "status, revoked_at, revoke_reason, teacher, grade, skills, revoke_category";
+    "status, revoked_at, revoke_reason, teacher, grade, skills, revoke_category, title";
 
 // Skills are a JSON array of names (schema version 9), written and read by
 // SQLite's JSON functions, so a name may hold any character.
@@ -113,6 +113,7 @@ Result<CertificateRow> read_certificate(SQLite::Database& db, SQLite::Statement&
   if (!s.getColumn(24).isNull()) {
     CERTD_ASSIGN_OR_RETURN(row.revoke_category, parse_revocation_category(s.getColumn(24).getString()));
   }
+  c.title = s.getColumn(25).getString();
   return row;
 }
 
@@ -855,8 +856,8 @@ class SqliteStore final : public Store {
     SQLite::Statement s(m_db,
                         "INSERT INTO certificates (number, idempotency_key, rule_id, template_id, student_id, "
                         "student_name, course, kind, requested_by, notes, payload, signature, pdf_path, issued_at, "
-                        "expires_at, batch_id, claim_token, teacher, grade, skills) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " +
+                        "expires_at, batch_id, claim_token, teacher, grade, title, skills) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " +
                             skills_array_sql(c.skills.size()) + ")");
     const std::string* texts[] = {&c.number, &c.idempotency_key, &c.rule_id, &c.template_id, &c.student_id,
                                   &c.student_name, &c.course, &c.kind, &c.requested_by, &c.notes,
@@ -869,7 +870,8 @@ class SqliteStore final : public Store {
     s.bind(17, c.claim_token);
     s.bind(18, c.teacher);
     s.bind(19, c.grade);
-    int skill_index = 19;
+    s.bind(20, c.title);
+    int skill_index = 20;
     for (const std::string& skill : c.skills) s.bind(++skill_index, skill);
     s.exec();
     return static_cast<Id>(m_db.getLastInsertRowid());

@@ -21,6 +21,7 @@ struct IssueOptions {
   std::string email;
   std::string template_id;
   std::string course;
+  std::string title;
   std::string teacher;
   std::string notes;
   std::string rule;
@@ -49,6 +50,7 @@ Status check_typed_text(const IssueOptions& o) {
                             {"--name", o.name, TextKind::name},
                             {"--email", o.email, TextKind::name},
                             {"--course", o.course, TextKind::name},
+                            {"--title", o.title, TextKind::name},
                             {"--notes", o.notes, TextKind::notes}};
   for (const Option& option : options)
     if (!option.value.empty()) CERTD_TRY(check_display_text(option.value, option.kind, option.name));
@@ -67,7 +69,7 @@ int adhoc(const GlobalOptions& globals, const IssueOptions& o) {
   }
   auto teacher = teacher_name(o.teacher);
   if (!teacher) return fail("issue", teacher.error());
-  AdhocDetails details{{"", o.student, o.template_id, o.course, *teacher, o.notes}, o.name, o.email};
+  AdhocDetails details{{"", o.student, o.template_id, o.course, *teacher, o.notes}, o.name, o.email, o.title};
   auto outcome = issue_adhoc(**runtime, lms.get(), details);
   if (!outcome) return fail("issue", outcome.error());
   print_outcome(*outcome);
@@ -93,7 +95,10 @@ void define_issue(CLI::App& command, const GlobalOptions& globals, Handler& hand
   auto o = std::make_shared<IssueOptions>();
   command.add_option("--student", o->student, "LMS user id, or an e-mail address")->required();
   command.add_option("--template", o->template_id, "certificate template")->required();
-  command.add_option("--course", o->course, "course shortname (its name is printed; the student is read from the LMS)");
+  command.add_option("--title", o->title, "what the award is called in mails, reports and on the certificate "
+                                          "(default: the template's name)");
+  command.add_option("--course", o->course,
+                     "course shortname, as context (its name is printed; the student is read from the LMS)");
   command.add_option("--name", o->name, "the student's name, when not read from the LMS");
   command.add_option("--email", o->email, "where to send it, when not read from the LMS");
   command.add_option("--teacher", o->teacher, "teacher named on the certificate (default: $USER)");

@@ -28,13 +28,13 @@ struct ReportOptions {
 std::string when(std::optional<std::int64_t> t) { return t ? format_iso8601(from_unix(*t)) : ""; }
 
 Result<TextTable> certificates_table(store::Store& store) {
-  TextTable table({"NUMBER", "STUDENT", "COURSE", "KIND", "ISSUED", "EXPIRES", "STATUS", "REQUESTED BY"});
+  TextTable table({"NUMBER", "STUDENT", "COURSE", "TITLE", "KIND", "ISSUED", "EXPIRES", "STATUS", "REQUESTED BY"});
   CERTD_ASSIGN_OR_RETURN(auto rows, store.recent_certificates(k_report_rows));
   for (const store::CertificateRow& r : rows) {
     const store::NewCertificate& c = r.certificate;
     std::string status = r.status == store::CertificateStatus::revoked ? "revoked: " + r.revoke_reason
                                                                        : store::to_string(r.status);
-    table.add({c.number, c.student_name, c.course, c.kind, when(c.issued_at), when(c.expires_at), status, c.requested_by});
+    table.add({c.number, c.student_name, c.course, c.title, c.kind, when(c.issued_at), when(c.expires_at), status, c.requested_by});
   }
   return table;
 }

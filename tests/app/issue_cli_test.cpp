@@ -66,6 +66,36 @@ TEST_F(IssueCliTest, AGoodNameIsIssued) {
   EXPECT_EQ(certificates_of(42)[0].certificate.student_name, "Zoë Ångström");
 }
 
+// An ad-hoc award has its own title: --title, else the template's name;
+// a course given with it is context, never the title.
+TEST_F(IssueCliTest, AnAwardIsCalledByItsTitleElseByItsTemplateNeverByItsCourse) {
+  CommandRun titled = issue("--name 'Анна Петрова' --title 'Star Swimmer of the Month' --teacher 'Ms Jones'");
+  EXPECT_EQ(titled.exit_code, 0) << titled.output;
+  ASSERT_EQ(certificates_of(42).size(), 1u);
+  EXPECT_EQ(certificates_of(42)[0].certificate.title, "Star Swimmer of the Month");
+  EXPECT_EQ(certificates_of(42)[0].certificate.course, "");
+
+  CommandRun untitled = run_certd("issue --student 43 --template encouragement --name 'Bea Nguyen' --course FA-101 "
+                                  "--teacher 'Ms Jones' --config " + (m_dir / "certd.yaml").string());
+  EXPECT_EQ(untitled.exit_code, 0) << untitled.output;
+  ASSERT_EQ(certificates_of(43).size(), 1u);
+  EXPECT_EQ(certificates_of(43)[0].certificate.title, "Encouragement award");
+  EXPECT_EQ(certificates_of(43)[0].certificate.course, "FA-101");
+
+  CommandRun report = run_certd("report certificates --csv --config " + (m_dir / "certd.yaml").string());
+  EXPECT_EQ(report.output.rfind("NUMBER,STUDENT,COURSE,TITLE,KIND", 0), 0u) << report.output;
+  EXPECT_NE(report.output.find(",Анна Петрова,,Star Swimmer of the Month,adhoc,"), std::string::npos) << report.output;
+  EXPECT_NE(report.output.find(",Bea Nguyen,FA-101,Encouragement award,adhoc,"), std::string::npos) << report.output;
+}
+
+TEST_F(IssueCliTest, RefusesATitleWithControlCharacters) {
+  CommandRun run = issue("--name 'Ada Lovelace' --title 'Star\x1b[2J' --teacher 'Ms Jones'");
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("--title contains a control character (U+001B) at character 5"), std::string::npos)
+      << run.output;
+  expect_nothing_recorded();
+}
+
 TEST_F(IssueCliTest, RevokeRefusesAReasonWithControlCharacters) {
   CommandRun run = run_certd("revoke ENC-0000-0000 --reason 'typo\x1b[2J' --teacher 'Ms Jones' --config " +
                              (m_dir / "certd.yaml").string());

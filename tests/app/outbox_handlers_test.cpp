@@ -215,6 +215,54 @@ TEST_F(OutboxHandlersTest, NoteNamesTheCertificateAndLinksToItsVerification) {
   EXPECT_EQ(note.verification_url, "https://certs.example.edu/v/" + certificate.certificate.number);
 }
 
+// What the mail calls a certificate is its title: a rule's certificate its
+// course's name; an ad-hoc award its own title, with the course (if any)
+// as context. The subjects and first sentences, exactly.
+TEST_F(OutboxHandlersTest, MailsCallACertificateByItsTitleAndNameItsCourseAsContext) {
+  issue_first_aid();
+  struct Award {
+    connector::UserId student;
+    std::string title;
+    std::string course_name;
+  };
+  for (const Award& award : {Award{43, "Star Swimmer of the Month", ""}, Award{44, "Bravest Diver", "First Aid Basics"}}) {
+    auto job = processor().job_for_rule("first-aid", first_aider(award.student, "Анна Петрова", 95), "adhoc", "Ms Rivera");
+    ASSERT_OK(job);
+    job->kind = "adhoc";
+    job->template_id = "encouragement";  // its course field is optional
+    job->teacher = "Ms Rivera";
+    job->title = award.title;
+    job->course_name = award.course_name;
+    if (award.course_name.empty()) job->course = "";
+    auto outcomes = issuer().issue({*job});
+    ASSERT_OK(outcomes);
+    ASSERT_EQ(outcomes->at(0).status, IssueStatus::issued) << outcomes->at(0).error;
+  }
+  ASSERT_OK(outbox_worker().drain());
+
+  std::map<std::string, std::string> sentence_by_subject;
+  for (const notify::Message& m : m_notifier.sent()) {
+    std::size_t start = m.text_body.find("Riverside");
+    sentence_by_subject[m.subject] = m.text_body.substr(start, m.text_body.find('\n', start) - start);
+  }
+  EXPECT_EQ(sentence_by_subject["First Aid Basics for Ada Lovelace"],
+            "Riverside Swim School has issued a certificate to Ada Lovelace: First Aid Basics.");
+  EXPECT_EQ(sentence_by_subject["Star Swimmer of the Month for Анна Петрова"],
+            "Riverside Swim School has issued a certificate to Анна Петрова: Star Swimmer of the Month.");
+  EXPECT_EQ(sentence_by_subject["Bravest Diver for Анна Петрова"],
+            "Riverside Swim School has issued a certificate to Анна Петрова: Bravest Diver, in the course First Aid "
+            "Basics.");
+  EXPECT_EQ(sentence_by_subject.size(), 3u);
+
+  auto adhoc = certificates_of(43);
+  ASSERT_EQ(adhoc.size(), 1u);
+  EXPECT_EQ(adhoc[0].certificate.title, "Star Swimmer of the Month");
+  EXPECT_EQ(adhoc[0].certificate.course, "");
+  bool named = false;
+  for (const auto& [key, note] : m_lms.notes()) named = named || note.title == "Bravest Diver";
+  EXPECT_TRUE(named) << "the LMS note calls the award by its title";
+}
+
 TEST_F(OutboxHandlersTest, Level3CertificateEnrolsTheSwimmerInLevel4Once) {
   issue_swim_level_3();
   std::optional<store::OutboxRow> row = queued("lms.enrol");

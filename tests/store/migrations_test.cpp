@@ -183,5 +183,29 @@ TEST(Migrations, BatchRowsFromVersion9ReadBackWithoutKeyOrDigest) {
   EXPECT_EQ((*store)->batch_items_by_digest({"d1"})->size(), 1u);
 }
 
+// Version 12 names each certificate apart from its course: rows from
+// before were called by their course, so that is their title; a new row
+// keeps the title it was given, with or without a course.
+TEST(Migrations, CertificatesFromVersion11AreCalledByTheirCourse) {
+  TempDir dir;
+  std::string path = dir.file("v11.sqlite");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    ASSERT_OK(migrate(db, 11));
+    db.exec("INSERT INTO certificates (number, idempotency_key, rule_id, template_id, student_id, student_name, course, "
+            "kind, requested_by, notes, payload, signature, pdf_path, issued_at, claim_token) VALUES "
+            "('FA-2345-6789', 'k1', 'first-aid', 'first-aid', '6', 'Ann', 'First Aid Basics', 'automatic', 'rule', "
+            "'', '{}', 'sig', 'pdf/2026/FA-2345-6789.pdf', 1795000000, 't1')");
+  }
+  auto store = open_sqlite_store(path);
+  ASSERT_OK(store);
+  ASSERT_EQ(user_version(path), current_schema_version());
+  auto old = (*store)->certificate_by_number("FA-2345-6789");
+  ASSERT_OK(old);
+  ASSERT_TRUE(*old);
+  EXPECT_EQ((*old)->certificate.title, "First Aid Basics");
+  EXPECT_EQ((*old)->certificate.course, "First Aid Basics");
+}
+
 }  // namespace
 }  // namespace certd::store

@@ -78,6 +78,26 @@ TEST(SqliteStore, DuplicateNumberIsAConflictAndLeavesNoOutboxRows) {
   EXPECT_TRUE(store->outbox_with_status(store::OutboxStatus::queued)->empty()) << "the transaction rolled back as a whole";
 }
 
+TEST(SqliteStore, ACertificateKeepsItsOwnTitleWithOrWithoutACourse) {
+  auto store = memory_store();
+  NewCertificate award = certificate("N-1", "k1");
+  award.kind = "adhoc";
+  award.course = "";
+  award.title = "Star Swimmer of the Month";
+  NewCertificate in_course = certificate("N-2", "k2");
+  in_course.title = "Bravest Diver";
+  ASSERT_OK(store->insert_certificate(award, {}));
+  ASSERT_OK(store->insert_certificate(in_course, {}));
+  auto first = store->certificate_by_number("N-1");
+  ASSERT_OK(first);
+  EXPECT_EQ((*first)->certificate.title, "Star Swimmer of the Month");
+  EXPECT_EQ((*first)->certificate.course, "");
+  auto second = store->certificate_by_number("N-2");
+  ASSERT_OK(second);
+  EXPECT_EQ((*second)->certificate.title, "Bravest Diver");
+  EXPECT_EQ((*second)->certificate.course, "SWIM-L3");
+}
+
 TEST(SqliteStore, RevokeOnceThenConflict) {
   auto store = memory_store();
   ASSERT_OK(store->insert_certificate(certificate("N-1", "k1"), {}));

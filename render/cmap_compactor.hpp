@@ -26,4 +26,7 @@ namespace certd::render {
 // format (fonts with tens of thousands of scattered code points).
 std::optional<std::string> compact_cmap(const std::string& font, const std::vector<std::pair<char32_t, std::uint16_t>>& mapping);
 
+// The cmap table alone (one (3,1) format-4 subtable), same contract.
+std::optional<std::string> cmap_table(const std::vector<std::pair<char32_t, std::uint16_t>>& mapping);
+
 }  // namespace certd::render

@@ -4,10 +4,13 @@
 #include <hb.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 
 #include "render/cmap_compactor.hpp"
+#include "render/font_tables.hpp"
 #include "render/utf8.hpp"
 
 namespace certd::render {
@@ -64,6 +67,66 @@ std::string with_compact_cmap(hb_face_t* subset, std::string bytes) {
   Face rewritten(hb_face_create(blob.get(), 0));
   if (mapping_of(rewritten.get(), coverage_of(rewritten.get())) != before) return bytes;
   return std::move(*compact);
+}
+
+std::string name_of(hb_face_t* face, hb_ot_name_id_t id, const std::string& otherwise) {
+  char text[128];
+  unsigned length = sizeof text;
+  if (hb_ot_name_get_utf8(face, id, HB_LANGUAGE_INVALID, &length, text) == 0) return otherwise;
+  return std::string(text);
+}
+
+// The face as one plain TrueType file (also out of a .ttc) whose cmap maps
+// its characters and our private-use codes, and whose name is its own
+// (font_set.hpp): the source every cut is taken from.
+// A large CJK face may not have room for a private code for every glyph
+// in one format-4 cmap (libharu reads no other): it keeps fewer, those of
+// the glyphs no character reaches first.
+Result<std::string> coded_face(hb_face_t* face, const Coverage& characters, ShapingFace& shaping,
+                               std::size_t number) {
+  const Mapping nominal = mapping_of(face, characters);
+  std::optional<std::string> cmap;
+  for (std::size_t keep = shaping.private_codes().size();; keep /= 2) {
+    shaping.keep_private_codes(keep);
+    Mapping mapping = nominal;
+    mapping.insert(mapping.end(), shaping.private_codes().begin(), shaping.private_codes().end());
+    std::sort(mapping.begin(), mapping.end());
+    cmap = cmap_table(mapping);
+    if (cmap || keep == 0) break;
+  }
+  if (!cmap) return Error(ErrorCode::invalid_argument, "has too many characters for one format-4 cmap, which libharu needs");
+  FontTables tables;
+  unsigned count = hb_face_get_table_tags(face, 0, nullptr, nullptr);
+  std::vector<hb_tag_t> tags(count);
+  hb_face_get_table_tags(face, 0, &count, tags.data());
+  for (hb_tag_t tag : tags) {
+    Blob table(hb_face_reference_table(face, tag));
+    unsigned length = 0;
+    const char* data = hb_blob_get_data(table.get(), &length);
+    tables[tag] = std::string(data ? data : "", length);
+  }
+  tables[HB_TAG('c', 'm', 'a', 'p')] = std::move(*cmap);
+  std::string postscript = name_of(face, HB_OT_NAME_ID_POSTSCRIPT_NAME, "Font") + "_f" + std::to_string(number);
+  tables[HB_TAG('n', 'a', 'm', 'e')] = name_table(name_of(face, HB_OT_NAME_ID_FONT_FAMILY, "Font"),
+                                                  name_of(face, HB_OT_NAME_ID_FONT_SUBFAMILY, "Regular"), postscript);
+  return write_font_file(tables);
+}
+
+// The private-use codes of every glyph that shaping may reach from the
+// nominal glyphs of `wanted` (GSUB closure), so a cut of Latin keeps its
+// ligatures.
+void add_shaping_codes(hb_face_t* face, const ShapingFace& shaping, Coverage& wanted) {
+  std::unique_ptr<hb_font_t, HbDeleter<hb_font_t, hb_font_destroy>> font(hb_font_create(face));
+  Set glyphs(hb_set_create()), lookups(hb_set_create());
+  for (std::size_t code = 0; code < wanted.size(); ++code) {
+    hb_codepoint_t glyph = 0;
+    if (wanted.test(code) && hb_font_get_nominal_glyph(font.get(), static_cast<hb_codepoint_t>(code), &glyph))
+      hb_set_add(glyphs.get(), glyph);
+  }
+  hb_ot_layout_collect_lookups(face, HB_OT_TAG_GSUB, nullptr, nullptr, nullptr, lookups.get());
+  hb_ot_layout_lookups_substitute_closure(face, lookups.get(), glyphs.get());
+  for (const auto& [code, glyph] : shaping.private_codes())
+    if (hb_set_has(glyphs.get(), glyph)) wanted.set(code);
 }
 
 // Writes the subset of `face` holding `wanted` (and nothing outside the
@@ -131,14 +194,24 @@ Result<PreparedFace> prepare_face(const FontFace& spec_face, const std::vector<C
   if (!has_table(face.get(), HB_TAG('g', 'l', 'y', 'f')) || has_table(face.get(), HB_TAG('C', 'F', 'F', ' ')))
     return Error(ErrorCode::invalid_argument, spec_face.file +
                                                   " has no TrueType (glyf) outlines; libharu cannot embed OpenType/CFF "
-                                                  "fonts: choose a .ttf such as DejaVu or IPAGothic");
+                                                  "fonts: choose a .ttf such as Noto Sans, DejaVu or IPAGothic");
   PreparedFace prepared;
-  Coverage all = coverage_of(face.get());
-  std::vector<Coverage> wanted = plan;
-  wanted.push_back(all);
+  CERTD_ASSIGN_OR_RETURN(prepared.shaping, ShapingFace::open(spec_face.file, spec_face.index));
+  prepared.characters = coverage_of(face.get());
+  auto coded = coded_face(face.get(), prepared.characters, *prepared.shaping, number);
+  if (!coded) return Error(coded.error().code(), spec_face.file + " " + coded.error().message());
+  Blob coded_blob(hb_blob_create(coded->data(), static_cast<unsigned>(coded->size()), HB_MEMORY_MODE_READONLY,
+                                 nullptr, nullptr));
+  Face source(hb_face_create(coded_blob.get(), 0));
+  std::vector<Coverage> wanted;
+  for (const Coverage& cut : plan) {
+    wanted.push_back(cut & prepared.characters);
+    add_shaping_codes(face.get(), *prepared.shaping, wanted.back());
+  }
+  wanted.push_back(coverage_of(source.get()));
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     std::string file = directory + "/" + std::to_string(number) + "-" + std::to_string(i) + ".ttf";
-    CERTD_ASSIGN_OR_RETURN(Coverage coverage, write_subset(face.get(), wanted[i] & all, file));
+    CERTD_ASSIGN_OR_RETURN(Coverage coverage, write_subset(source.get(), wanted[i], file));
     // A cut that adds nothing over the previous one replaces it.
     if (!prepared.cuts.empty() && prepared.cuts.back().coverage == coverage) prepared.cuts.pop_back();
     prepared.cuts.push_back(FontCut{file, coverage});
@@ -194,6 +267,8 @@ Result<std::unique_ptr<PreparedFonts>> PreparedFonts::prepare(const TemplateSpec
       fonts->m_faces.emplace_back();
       continue;
     }
+    face->own_fallbacks = spec.fonts[i].own_fallbacks;
+    face->fallbacks = spec.fonts[i].fallbacks;
     fonts->m_faces.push_back(std::move(face).value());
   }
   return fonts;

@@ -14,6 +14,11 @@
 // PostScript name). Coverage is read back from each written file, so the
 // check is against what is embedded: a cut never drops a glyph silently.
 //
+// Every cut also maps private-use codes to the glyphs only shaping reaches
+// (shaping.hpp), and carries a PostScript name of its own, the face's name
+// plus "_f<number>", so that libharu never takes one cut for another
+// (font_tables.hpp).
+//
 // Internal to render/. Immutable after prepare(); thread-safe to read.
 
 #include <bitset>
@@ -22,6 +27,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "render/shaping.hpp"
 #include "render/template.hpp"
 
 namespace certd::render {
@@ -34,8 +40,12 @@ struct FontCut {
 };
 
 struct PreparedFace {
-  std::vector<FontCut> cuts;  // smallest first, each covering more; the last is the whole face
+  std::vector<FontCut> cuts;  // smallest first, each covering more codes; the last is the whole face
   unsigned full_glyphs = 0;
+  Coverage characters;        // the characters the face itself maps (no private-use codes of ours)
+  std::unique_ptr<ShapingFace> shaping;
+  bool own_fallbacks = false;  // the face's own fallback list replaces the template's
+  std::vector<int> fallbacks;
 
   const Coverage& full_coverage() const { return cuts.back().coverage; }
 };

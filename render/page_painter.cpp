@@ -9,6 +9,7 @@ namespace certd::render {
 namespace {
 
 constexpr const char* k_stamp_text = "PREVIEW";
+constexpr HPDF_REAL k_mark_spacing = 0.01f;  // points
 
 Result<HPDF_Image> load_image(HPDF_Doc doc, const LoadedImage& image) {
   const auto* bytes = reinterpret_cast<const HPDF_BYTE*>(image.bytes.data());
@@ -50,21 +51,19 @@ Status PagePainter::paint(std::vector<FieldPlan>& plans, const QrMatrix& qr, Sta
   return ok();
 }
 
-// Per face, the smallest cut with every character this document draws in
-// that face (font_set.hpp); one cut per face, never two.
+// Per face, the smallest cut with every code this document draws in that
+// face (font_set.hpp); one cut per face, never two.
 void PagePainter::choose_font_files(const std::vector<FieldPlan>& plans) {
   const PreparedFonts& fonts = *m_template.assets().fonts;
   std::vector<Coverage> needed(fonts.size());
-  for (const FieldPlan& plan : plans) {
-    for (const Segment& segment : plan.segments) {
-      auto code_points = decode_utf8(segment.text);  // valid: checked when planned
-      if (!code_points) continue;
-      for (char32_t code : *code_points) needed[static_cast<std::size_t>(segment.face)].set(code);
-    }
-  }
+  for (const FieldPlan& plan : plans)
+    for (const Segment& segment : plan.segments)
+      for (const ShapedGlyph& glyph : segment.glyphs)
+        if (glyph.code < 0x10000) needed[static_cast<std::size_t>(segment.face)].set(glyph.code);
   for (char c : std::string(k_stamp_text)) needed[static_cast<std::size_t>(m_template.spec().fields.front().font)].set(
       static_cast<unsigned char>(c));
   m_cut.assign(fonts.size(), 0);
+  m_texts.assign(fonts.size(), {});
   for (std::size_t face = 0; face < fonts.size(); ++face) {
     const auto& cuts = fonts.face(static_cast<int>(face)).cuts;
     while (m_cut[face] + 1 < cuts.size() && (needed[face] & ~cuts[m_cut[face]].coverage).any()) ++m_cut[face];
@@ -105,35 +104,65 @@ Status PagePainter::draw_images() {
   return ok();
 }
 
-Status PagePainter::measure(std::vector<Segment>& segments) {
-  for (Segment& segment : segments) {
-    CERTD_ASSIGN_OR_RETURN(HPDF_Font handle, font(segment.face));
-    HPDF_TextWidth width = HPDF_Font_TextWidth(handle, reinterpret_cast<const HPDF_BYTE*>(segment.text.data()),
-                                               static_cast<HPDF_UINT>(segment.text.size()));
-    segment.units = width.width;
+// A code stands for one text in a document: its font's ToUnicode entry.
+Status PagePainter::note_text(int face, const ShapedGlyph& glyph) {
+  if (glyph.text.size() == 1 && glyph.text[0] == glyph.code) return ok();
+  auto& texts = m_texts[static_cast<std::size_t>(face)];
+  auto [at, added] = texts.emplace(glyph.code, glyph.text);
+  if (!added && at->second != glyph.text)
+    return Error(ErrorCode::invalid_argument, "one glyph of " + m_template.spec().fonts[static_cast<std::size_t>(face)].name +
+                                                  " stands for two different texts on this certificate");
+  return ok();
+}
+
+// Each glyph where HarfBuzz placed it (offsets move marks onto their
+// base); libharu's own advance is not used. A face marked synthetic_bold
+// is filled and stroked with a line of 3% of the size.
+Status PagePainter::draw_run(const Segment& run, double x, double baseline, double size) {
+  CERTD_ASSIGN_OR_RETURN(HPDF_Font handle, font(run.face));
+  HPDF_Page_SetFontAndSize(m_page, handle, static_cast<HPDF_REAL>(size));
+  bool bold = m_template.spec().fonts[static_cast<std::size_t>(run.face)].synthetic_bold;
+  HPDF_Page_SetTextRenderingMode(m_page, bold ? HPDF_FILL_THEN_STROKE : HPDF_FILL);
+  std::string code;
+  for (const ShapedGlyph& glyph : run.glyphs) {
+    CERTD_TRY(note_text(run.face, glyph));
+    code.clear();
+    append_utf8(code, glyph.code);
+    // libharu shows nothing of a text whose width is zero (a mark's); a
+    // little character spacing makes it show.
+    bool zero_width = HPDF_Page_TextWidth(m_page, code.c_str()) == 0;
+    if (zero_width) HPDF_Page_SetCharSpace(m_page, k_mark_spacing);
+    HPDF_Page_TextOut(m_page, static_cast<HPDF_REAL>(x + glyph.x_offset * size / 1000),
+                      static_cast<HPDF_REAL>(baseline + glyph.y_offset * size / 1000), code.c_str());
+    if (zero_width) HPDF_Page_SetCharSpace(m_page, 0);
+    x += glyph.advance * size / 1000;
   }
-  return m_document.check("measuring text");
+  if (!m_texts[static_cast<std::size_t>(run.face)].empty())
+    m_document.set_code_texts(handle, m_texts[static_cast<std::size_t>(run.face)]);
+  return ok();
 }
 
 Status PagePainter::draw_field(FieldPlan& plan) {
   const TextField& field = *plan.field;
-  CERTD_TRY(measure(plan.segments));
   CERTD_ASSIGN_OR_RETURN(Layout layout, fit_lines(plan.segments, field));
   const double page_height = m_template.spec().page_height;
   HPDF_Page_BeginText(m_page);
   HPDF_Page_SetRGBFill(m_page, static_cast<HPDF_REAL>(field.color.red), static_cast<HPDF_REAL>(field.color.green),
                        static_cast<HPDF_REAL>(field.color.blue));
+  HPDF_Page_SetRGBStroke(m_page, static_cast<HPDF_REAL>(field.color.red), static_cast<HPDF_REAL>(field.color.green),
+                         static_cast<HPDF_REAL>(field.color.blue));
+  HPDF_Page_SetLineWidth(m_page, static_cast<HPDF_REAL>(layout.size * 0.03));
   for (std::size_t i = 0; i < layout.lines.size(); ++i) {
     const LaidOutLine& line = layout.lines[i];
     double x = line_left(field, line.width);
-    double baseline = page_height - field.y - static_cast<double>(i) * layout.size * field.line_height;
+    double baseline =
+        page_height - field.y + layout.raise - static_cast<double>(i) * layout.size * field.line_height;
     for (const Segment& run : line.runs) {
-      CERTD_ASSIGN_OR_RETURN(HPDF_Font handle, font(run.face));
-      HPDF_Page_SetFontAndSize(m_page, handle, static_cast<HPDF_REAL>(layout.size));
-      HPDF_Page_TextOut(m_page, static_cast<HPDF_REAL>(x), static_cast<HPDF_REAL>(baseline), run.text.c_str());
+      CERTD_TRY(draw_run(run, x, baseline, layout.size));
       x += run.units * layout.size / 1000;
     }
   }
+  HPDF_Page_SetTextRenderingMode(m_page, HPDF_FILL);
   HPDF_Page_EndText(m_page);
   return m_document.check("drawing field '" + field.name + "'");
 }
@@ -163,7 +192,6 @@ Status PagePainter::draw_stamp() {
   stamp_field.name = "preview stamp";
   CERTD_ASSIGN_OR_RETURN(std::vector<Segment> segments, segment_text(k_stamp_text, stamp_field, spec.fallback_fonts,
                                                                      *m_template.assets().fonts));
-  CERTD_TRY(measure(segments));
   double units = 0;
   for (const Segment& segment : segments) units += segment.units;
   StampGeometry at = stamp_geometry(spec, units);

@@ -56,7 +56,10 @@ Result<PdfDocument> PdfDocument::create() {
 }
 
 PdfDocument::PdfDocument(PdfDocument&& other) noexcept
-    : m_doc(other.m_doc), m_error(std::move(other.m_error)), m_fonts(std::move(other.m_fonts)) {
+    : m_doc(other.m_doc),
+      m_error(std::move(other.m_error)),
+      m_fonts(std::move(other.m_fonts)),
+      m_code_texts(std::move(other.m_code_texts)) {
   other.m_doc = nullptr;
 }
 
@@ -120,7 +123,7 @@ Status PdfDocument::write_to_unicode_maps() {
       return Error(ErrorCode::internal, "libharu wrote the font " + file + " without its usual ToUnicode stream");
     for (const char* key : k_encoding_cmap_keys) HPDF_Dict_RemoveElement(stream, key);
     HPDF_MemStream_FreeData(stream->stream);
-    std::string cmap = to_unicode_cmap(shown[font]);
+    std::string cmap = to_unicode_cmap(shown[font], m_code_texts[font]);
     HPDF_Stream_Write(stream->stream, reinterpret_cast<const HPDF_BYTE*>(cmap.data()), static_cast<HPDF_UINT>(cmap.size()));
     CERTD_TRY(check("writing the ToUnicode map of " + file));
   }

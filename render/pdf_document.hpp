@@ -6,6 +6,7 @@
 
 #include <hpdf.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,10 @@ class PdfDocument {
   // Adds a key of our own to the document information dictionary.
   Status add_info_string(const char* key, const std::string& value);
 
+  // What codes drawn with `font` stand for where that is not the code
+  // itself (shaped glyphs, shaping.hpp); replaces what was set before.
+  void set_code_texts(HPDF_Font font, std::map<char32_t, std::u32string> texts) { m_code_texts[font] = std::move(texts); }
+
   // Writes the document. Each loaded font's /ToUnicode stream is first
   // rewritten to map exactly the codes the pages show with it (see
   // to_unicode_cmap.hpp for why).
@@ -53,6 +58,7 @@ class PdfDocument {
   HPDF_Doc m_doc = nullptr;
   std::unique_ptr<ErrorRecord> m_error = std::make_unique<ErrorRecord>();
   std::vector<std::pair<std::string, HPDF_Font>> m_fonts;
+  std::map<HPDF_Font, std::map<char32_t, std::u32string>> m_code_texts;
 };
 
 }  // namespace certd::render

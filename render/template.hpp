@@ -60,6 +60,9 @@ struct FontFace {
   std::string name;  // the key under `fonts:`
   std::string file;  // resolved path
   int index = 0;     // face index inside a .ttc collection
+  bool own_fallbacks = false;  // `fallback_fonts` of its own: used instead of the template's
+  std::vector<int> fallbacks;  // indexes into TemplateSpec::fonts
+  bool synthetic_bold = false;  // drawn filled and stroked: a bold look for a script without a bold face
   SourceLocation where;
 };
 

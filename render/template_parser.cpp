@@ -111,29 +111,44 @@ class Parser {
   }
 
   void read_font(const std::string& name, const YAML::Node& value) {
-    FontFace face{name, "", 0, m_diagnostics.at(value)};
+    FontFace face{name, "", 0, false, {}, false, m_diagnostics.at(value)};
     if (value.IsScalar()) {
       face.file = resolve(value.Scalar());
     } else {
       yaml::MapReader reader(value, "fonts." + name, m_diagnostics);
       face.file = resolve(reader.string("file", true).value_or(""));
       face.index = static_cast<int>(reader.integer("index", 0, 255).value_or(0));
+      face.synthetic_bold = reader.boolean("synthetic_bold").value_or(false);
+      // Resolved once every font is known: a list may name fonts below it.
+      if (auto names = reader.string_list("fallback_fonts"))
+        m_own_fallbacks.push_back(OwnFallbacks{m_spec.fonts.size(), *names, reader.get("fallback_fonts")});
       reader.finish();
     }
     m_spec.fonts.push_back(std::move(face));
   }
 
+  // Font names -> indexes; an unknown name is an error at its place.
+  std::vector<int> font_list(const std::string& key, const std::vector<std::string>& names, const YAML::Node& node) {
+    std::vector<int> list;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      int index = font_index(names[i]);
+      if (index < 0)
+        m_diagnostics.error(node[i], key + ": unknown font '" + names[i] + "'" + known_fonts());
+      else
+        list.push_back(index);
+    }
+    return list;
+  }
+
   void read_fallbacks(yaml::MapReader& root) {
+    for (const OwnFallbacks& own : m_own_fallbacks) {
+      FontFace& face = m_spec.fonts[own.font];
+      face.fallbacks = font_list("fonts." + face.name + ".fallback_fonts", own.names, own.node);
+      face.own_fallbacks = true;
+    }
     auto names = root.string_list("fallback_fonts");
     if (!names) return;
-    YAML::Node node = root.get("fallback_fonts");
-    for (std::size_t i = 0; i < names->size(); ++i) {
-      int index = font_index((*names)[i]);
-      if (index < 0)
-        m_diagnostics.error(node[i], "fallback_fonts: unknown font '" + (*names)[i] + "'" + known_fonts());
-      else
-        m_spec.fallback_fonts.push_back(index);
-    }
+    m_spec.fallback_fonts = font_list("fallback_fonts", *names, root.get("fallback_fonts"));
   }
 
   void read_title(yaml::MapReader& root) {
@@ -365,8 +380,15 @@ class Parser {
   }
 
   std::string_view m_text;
+  struct OwnFallbacks {
+    std::size_t font;
+    std::vector<std::string> names;
+    YAML::Node node;
+  };
+
   yaml::Diagnostics m_diagnostics;
   TemplateSpec m_spec;
+  std::vector<OwnFallbacks> m_own_fallbacks;
   std::string m_base_dir;
 };
 

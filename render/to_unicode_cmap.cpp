@@ -48,11 +48,37 @@ void write_blocks(std::string& out, const std::vector<std::string>& entries, con
   }
 }
 
+std::string utf16_hex(const std::u32string& text) {
+  std::string out = "<";
+  char unit[8];
+  auto put = [&](unsigned value) {
+    std::snprintf(unit, sizeof unit, "%04X", value);
+    out += unit;
+  };
+  for (char32_t code : text) {
+    if (code < 0x10000) {
+      put(static_cast<unsigned>(code));
+    } else {
+      put(0xD800 + static_cast<unsigned>((code - 0x10000) >> 10));
+      put(0xDC00 + static_cast<unsigned>((code - 0x10000) & 0x3FF));
+    }
+  }
+  return out + ">";
+}
+
 }  // namespace
 
-std::string to_unicode_cmap(const std::set<char32_t>& code_points) {
+std::string to_unicode_cmap(const std::set<char32_t>& code_points, const std::map<char32_t, std::u32string>& texts) {
   std::vector<std::string> chars, ranges;
-  for (const Run& run : runs_of(code_points)) {
+  std::set<char32_t> identity;
+  for (char32_t code : code_points) {
+    auto text = texts.find(code);
+    if (text == texts.end())
+      identity.insert(code);
+    else if (is_code(code))
+      chars.push_back(hex4(code) + " " + utf16_hex(text->second));
+  }
+  for (const Run& run : runs_of(identity)) {
     // Identity: the code is the code point, and a BMP code point outside
     // the surrogates is its own single UTF-16BE unit.
     if (run.first == run.last)

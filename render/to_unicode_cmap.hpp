@@ -8,6 +8,7 @@
 // warns and copy-paste depends on each reader's leniency
 // (pdf_document.cpp replaces it with this one).
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -19,6 +20,13 @@ namespace certd::render {
 // byte), single ones bfchar entries, at most 100 entries per block. Code
 // points that cannot be a 2-byte code or a lone UTF-16 unit are left out:
 // surrogates (U+D800-U+DFFF) and anything above U+FFFF.
-std::string to_unicode_cmap(const std::set<char32_t>& code_points);
+//
+// `texts`: codes that stand for other characters than themselves (the
+// private-use codes of shaped glyphs, shaping.hpp): each of these that is
+// in `code_points` maps to its text as UTF-16BE (one or more characters
+// for a ligature, in logical order; none for the second glyph of one
+// character, written `<>`), as a bfchar entry.
+std::string to_unicode_cmap(const std::set<char32_t>& code_points,
+                            const std::map<char32_t, std::u32string>& texts = {});
 
 }  // namespace certd::render

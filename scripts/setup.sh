@@ -24,9 +24,10 @@ run_packages=(
   libcpprest-dev libhpdf-dev libqrencode-dev libssl-dev libyaml-cpp-dev
   libsqlitecpp-dev libsqlite3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
   libcli11-dev nlohmann-json3-dev libkainjow-mustache-dev libqpdf-dev libcsv-dev
-  libharfbuzz-dev libboost-dev
-  # fonts the example templates print with (Latin/Cyrillic, Japanese/Chinese, Korean)
-  fonts-dejavu-core fonts-dejavu-extra fonts-ipafont-gothic fonts-nanum
+  libharfbuzz-dev libfribidi-dev libboost-dev
+  # fonts the example templates print with (Noto: Latin, Greek, Cyrillic, Arabic,
+  # Hebrew, Devanagari, Thai; IPAGothic: Japanese/Chinese; NanumGothic: Korean)
+  fonts-dejavu-core fonts-dejavu-extra fonts-noto-core fonts-ipafont-gothic fonts-nanum
 )
 test_packages=(
   # test and benchmark frameworks

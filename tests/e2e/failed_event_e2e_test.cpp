@@ -20,7 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* k_fallback = "fallback_fonts: [cjk, korean]";
+// The end of the bold text's fallback list: its CJK and Korean faces.
+constexpr const char* k_fallback = "thai-bold, cjk-bold, korean-bold]";
+constexpr const char* k_without = "thai-bold]";
 
 class FailedEventEndToEnd : public ::testing::Test {
  protected:
@@ -57,8 +59,8 @@ class FailedEventEndToEnd : public ::testing::Test {
     std::stringstream text;
     text << std::ifstream(file).rdbuf();
     std::string yaml = text.str();
-    std::string from = present ? "# fallback removed\n" : std::string(k_fallback) + "\n";
-    std::string to = present ? std::string(k_fallback) + "\n" : "# fallback removed\n";
+    std::string from = present ? std::string(k_without) + "\n" : std::string(k_fallback) + "\n";
+    std::string to = present ? std::string(k_fallback) + "\n" : std::string(k_without) + "\n";
     auto at = yaml.find(from);
     ASSERT_NE(at, std::string::npos);
     yaml.replace(at, from.size(), to);

@@ -102,6 +102,24 @@ TEST(TemplateParser, UnknownFontIsAnError) {
   EXPECT_EQ(first_error(fallback), "templates/t.yaml:8:24: fallback_fonts: unknown font 'cjk' (defined: sans, serif)");
 }
 
+TEST(TemplateParser, AFontMayHaveFallbacksOfItsOwnAndASyntheticBold) {
+  std::string text = replace(k_minimal, "  serif: { file: /fonts/serif.ttc, index: 1 }\n",
+                             "  serif: { file: /fonts/serif.ttc, index: 1, fallback_fonts: [cjk-bold] }\n"
+                             "  cjk-bold: { file: /fonts/ipag.ttf, synthetic_bold: true }\n");
+  SpecLoad load = parse_template(text, "templates/t.yaml");
+  ASSERT_TRUE(load.ok()) << load.errors.front().to_string();
+  const auto& fonts = load.spec.fonts;
+  ASSERT_EQ(fonts.size(), 3u);
+  EXPECT_FALSE(fonts[0].own_fallbacks) << "sans keeps the template's list";
+  EXPECT_TRUE(fonts[1].own_fallbacks);
+  EXPECT_EQ(fonts[1].fallbacks, std::vector<int>{2}) << "a font named below the list";
+  EXPECT_FALSE(fonts[1].synthetic_bold);
+  EXPECT_TRUE(fonts[2].synthetic_bold);
+  std::string unknown = replace(text, "[cjk-bold]", "[cjk-bold, kanji]");
+  EXPECT_EQ(first_error(unknown),
+            "templates/t.yaml:7:73: fonts.serif.fallback_fonts: unknown font 'kanji' (defined: sans, serif, cjk-bold)");
+}
+
 TEST(TemplateParser, ReportsEveryErrorAtOnce) {
   std::string text = replace(k_minimal, "version: 1\n", "");
   text = replace(text, "qr: { x: 700, y: 450, size: 90 }\n", "");

@@ -22,7 +22,8 @@ namespace {
 using testing::ScratchDir;
 
 // What a reader does with our CMap: every bfchar and bfrange entry,
-// expanded; fails the test on a block over 100 entries, a count that does
+// expanded (a bfchar to several characters or none, a shaped glyph's, is
+// checked and counted but not in the map of single characters); fails the test on a block over 100 entries, a count that does
 // not match, or a range across a change of the high byte.
 std::map<char32_t, char32_t> read_cmap(const std::string& cmap) {
   std::map<char32_t, char32_t> mapping;
@@ -31,7 +32,7 @@ std::map<char32_t, char32_t> read_cmap(const std::string& cmap) {
   std::size_t expected = 0, seen = 0;
   std::string block;
   const std::regex begin(R"(^(\d+) begin(bfchar|bfrange)$)");
-  const std::regex bfchar(R"(^<([0-9A-F]{4})> <([0-9A-F]{4})>$)");
+  const std::regex bfchar(R"(^<([0-9A-F]{4})> <((?:[0-9A-F]{4})*)>$)");
   const std::regex bfrange(R"(^<([0-9A-F]{4})> <([0-9A-F]{4})> <([0-9A-F]{4})>$)");
   std::smatch match;
   while (std::getline(in, line)) {
@@ -46,8 +47,9 @@ std::map<char32_t, char32_t> read_cmap(const std::string& cmap) {
       block.clear();
     } else if (block == "bfchar" && std::regex_match(line, match, bfchar)) {
       ++seen;
-      mapping[static_cast<char32_t>(std::stoul(match[1], nullptr, 16))] =
-          static_cast<char32_t>(std::stoul(match[2], nullptr, 16));
+      if (match[2].length() == 4)
+        mapping[static_cast<char32_t>(std::stoul(match[1], nullptr, 16))] =
+            static_cast<char32_t>(std::stoul(match[2], nullptr, 16));
     } else if (block == "bfrange" && std::regex_match(line, match, bfrange)) {
       ++seen;
       auto low = static_cast<char32_t>(std::stoul(match[1], nullptr, 16));
@@ -137,6 +139,19 @@ TEST(ToUnicodeCmap, MapsExactlyTheGivenCodePointsToThemselves) {
       if (code <= 0xFFFF && (code < 0xD800 || code > 0xDFFF)) expected[code] = code;
     ASSERT_EQ(read_cmap(to_unicode_cmap(codes)), expected) << "round " << round;
   }
+}
+
+TEST(ToUnicodeCmap, MapsTheCodesOfShapedGlyphsToTheirCharacters) {
+  // A lam-alef ligature stands for two characters, in logical order; the
+  // second glyph of one character stands for none; others are themselves.
+  std::string cmap = to_unicode_cmap({U'A', 0xE001, 0xE002, 0xE003},
+                                     {{0xE001, U"\u0644\u0627"}, {0xE002, U""}, {0xE003, U"fi"}, {0xE009, U"x"}});
+  EXPECT_NE(cmap.find("<E001> <06440627>\n"), std::string::npos) << cmap;
+  EXPECT_NE(cmap.find("<E002> <>\n"), std::string::npos) << cmap;
+  EXPECT_NE(cmap.find("<E003> <00660069>\n"), std::string::npos) << cmap;
+  EXPECT_NE(cmap.find("<0041> <0041>\n"), std::string::npos) << cmap;
+  EXPECT_EQ(cmap.find("E009"), std::string::npos) << "a code not shown is not mapped";
+  EXPECT_EQ(count_of(cmap, "<E00"), 3u);
 }
 
 TEST(ShownCodes, ReadsTwoByteCodesPerFontThroughSaveAndRestore) {

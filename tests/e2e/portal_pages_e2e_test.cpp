@@ -72,14 +72,16 @@ class PortalPages : public ::testing::Test {
     m_portal_port = testing::free_port();
     m_lms = std::make_unique<testing::ChildProcess>(
         args({"simulate-lms", "--port", std::to_string(m_lms_port), "--data", "examples/school.yaml"}));
-    ASSERT_TRUE(testing::wait_for_port(m_lms_port));
+    ASSERT_TRUE(testing::wait_for_port(m_lms_port, 60s));
     testing::SchoolDir::Options options;
     options.portal_port = m_portal_port;
     options.poll_interval = "1s";
     m_school = std::make_unique<testing::SchoolDir>("portal-pages", "http://127.0.0.1:" + std::to_string(m_lms_port),
                                                     options);
     m_daemon = std::make_unique<testing::ChildProcess>(args({"run", "--config", m_school->config()}));
-    ASSERT_TRUE(testing::wait_for_port(m_portal_port)) << "certd run did not open its portal";
+    // certd run checks every template before it listens: on a loaded
+    // machine that takes longer than the default wait.
+    ASSERT_TRUE(testing::wait_for_port(m_portal_port, 90s)) << "certd run did not open its portal";
     // Zoë (id 20) completed First Aid: the first poll issues it and mails her.
     auto zoe = wait_for_certificate("rule:first-aid|student:20|course:FA-101|gen:1");
     ASSERT_TRUE(zoe);

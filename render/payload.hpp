@@ -5,7 +5,14 @@
 //
 // {"course":..,"expires_at":"2028-11-23T12:00:00Z"|null,"issued_at":..,
 //  "issuer":..,"key":"<key id>","level":..,"number":..,"rule":..,
-//  "student":..,"template":..,"v":1}
+//  "student":..,"template":..,"v":2,
+//  "document_digest":"<hex>","page_digests":["<hex>",...]}
+//
+// Version 2 also covers the page as a viewer draws it: one SHA-256 per
+// page over its content and everything that content uses, and one over
+// the document's display settings (page_digest.hpp, docs/signing.md).
+// Version 1 (before those digests) still parses; its signature covers the
+// data only, not what the page shows.
 //
 // In the PDF the payload sits in the document information dictionary as
 // /CertdPayload (base64 of the JSON bytes), beside /CertdSignature (base64
@@ -16,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "render/certificate_data.hpp"
@@ -25,7 +33,14 @@ namespace certd::render {
 inline constexpr const char* k_info_payload = "CertdPayload";
 inline constexpr const char* k_info_signature = "CertdSignature";
 inline constexpr const char* k_info_public_key = "CertdPublicKey";
-inline constexpr int k_payload_version = 1;
+inline constexpr int k_payload_version = 2;
+
+// What a viewer draws, digested (page_digest.hpp): lower-case hex SHA-256.
+struct DrawnDigests {
+  std::vector<std::string> pages;  // one per page, in page order
+  std::string document;            // the catalog's display settings
+  bool operator==(const DrawnDigests& other) const { return pages == other.pages && document == other.document; }
+};
 
 // The facts of a payload, as read back by a verifier.
 struct PayloadFacts {
@@ -37,11 +52,16 @@ struct PayloadFacts {
   std::string issued_at;
   std::optional<std::string> expires_at;
   std::string key_id;
+  int version = k_payload_version;
+  std::optional<DrawnDigests> drawn;  // version 2 only
 };
 
-std::string canonical_payload(const CertificateData& data, std::string_view template_id, std::string_view key_id);
+// A version-2 payload.
+std::string canonical_payload(const CertificateData& data, std::string_view template_id, std::string_view key_id,
+                              const DrawnDigests& drawn);
 
-// Fails with parse_error for anything that is not a version-1 payload.
+// Fails with parse_error for anything that is not a version-1 or
+// version-2 payload (a version 2 needs its digests).
 Result<PayloadFacts> parse_payload(std::string_view json);
 
 }  // namespace certd::render

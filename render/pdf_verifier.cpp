@@ -1,6 +1,5 @@
 #include "render/pdf_verifier.hpp"
 
-#include <qpdf/Pipeline.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFObjectHandle.hh>
 
@@ -9,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/base64.hpp"
+#include "render/page_digest.hpp"
 #include "render/pdf_parse_budget.hpp"
 
 namespace certd::render {
@@ -26,41 +26,13 @@ struct Reading {
   std::optional<PdfVerdict> stop;
   std::string message;
   Embedded embedded;
+  DrawnDigests drawn;  // the pages as they are now
   std::uint64_t decoded_bytes = 0;
 };
 
 std::string mebibytes(std::uint64_t bytes) {
   return bytes % (1u << 20) == 0 ? std::to_string(bytes >> 20) + " MiB" : std::to_string(bytes) + " bytes";
 }
-
-// The end of every decode pipeline: counts the decoded bytes and throws as
-// soon as a stream, or all streams together, pass their limit. The throw
-// unwinds through qpdf's C++ pipeline (Pl_Flate has already returned from
-// zlib), so a flate bomb stops within one decoder buffer of the limit.
-class BoundedSink final : public Pipeline {
- public:
-  BoundedSink(const PdfLimits& limits, std::uint64_t& total)
-      : Pipeline("certd bounded sink", nullptr), m_limits(limits), m_total(total) {}
-
-  void write(unsigned char const*, size_t length) override {
-    m_stream += length;
-    m_total += length;
-    if (m_stream > m_limits.max_stream_decoded || m_total > m_limits.max_total_decoded) {
-      m_over = true;
-      throw std::length_error("decoded stream data over certd's limit");
-    }
-  }
-  void finish() override {}
-
-  bool over() const { return m_over; }
-  bool stream_over() const { return m_stream > m_limits.max_stream_decoded; }
-
- private:
-  const PdfLimits& m_limits;
-  std::uint64_t& m_total;
-  std::uint64_t m_stream = 0;
-  bool m_over = false;
-};
 
 std::string info_string(QPDFObjectHandle info, const char* key) {
   QPDFObjectHandle value = info.getKey(std::string("/") + key);
@@ -77,32 +49,6 @@ void stop(Reading& reading, PdfVerdict kind, std::string message) {
 // ours applies; certd's certificates (libharu) never use one. qpdf is told
 // to ignore them, so such a file fails to open: say why.
 bool uses_xref_stream(std::string_view pdf) { return pdf.find("/XRef") != std::string_view::npos; }
-
-// Decodes every stream through a BoundedSink. Returns false when reading
-// must stop (the reason is in `reading`).
-bool decode_streams(QPDF& reader, const PdfLimits& limits, Reading& reading) {
-  for (QPDFObjectHandle& object : reader.getAllObjects()) {
-    if (!object.isStream()) continue;
-    BoundedSink sink(limits, reading.decoded_bytes);
-    bool decoded = object.pipeStreamData(&sink, /*filtering_attempted=*/nullptr, 0, qpdf_dl_generalized,
-                                         /*suppress_warnings=*/true);
-    if (sink.over()) {
-      stop(reading, PdfVerdict::refused,
-           sink.stream_over()
-               ? "a stream decodes to more than " + mebibytes(limits.max_stream_decoded) +
-                     " (a compression bomb?): reading stopped there"
-               : "the streams decode to more than " + mebibytes(limits.max_total_decoded) +
-                     " in all (a compression bomb?): reading stopped there");
-      return false;
-    }
-    // qpdf reports a stream that does not decode only through this result.
-    if (!decoded) {
-      stop(reading, PdfVerdict::unreadable, "a stream does not decode: the PDF is damaged");
-      return false;
-    }
-  }
-  return true;
-}
 
 void refuse_over_budget(const ParseBudget& budget, Reading& reading) {
   stop(reading, PdfVerdict::refused,
@@ -174,7 +120,13 @@ Reading read_embedded(std::string_view pdf, const PdfLimits& limits) {
     reader.setIgnoreXRefStreams(true);
     reader.processMemoryFile("certificate.pdf", pdf.data(), pdf.size());
     if (!check_objects(pdf, reader, limits, budget, reading)) return reading;
-    if (!decode_streams(reader, limits, reading)) return reading;
+    DigestReading digests = digest_pages(reader, limits);
+    reading.decoded_bytes = digests.decoded_bytes;
+    if (digests.stop) {
+      stop(reading, *digests.stop, std::move(digests.message));
+      return reading;
+    }
+    reading.drawn = std::move(digests.drawn);
     if (reader.anyWarnings()) {
       stop(reading, PdfVerdict::unreadable, "the PDF is damaged");
       return reading;
@@ -192,6 +144,29 @@ Reading read_embedded(std::string_view pdf, const PdfLimits& limits) {
       stop(reading, PdfVerdict::unreadable, std::string("not a readable PDF: ") + e.what());
   }
   return reading;
+}
+
+// What differs between the pages that were signed and the pages as they
+// are now; empty when they match (or a version-1 payload signed none).
+std::string drawn_changes(const PayloadFacts& facts, const DrawnDigests& now) {
+  if (!facts.drawn) return "";
+  const DrawnDigests& signed_drawn = *facts.drawn;
+  if (signed_drawn.pages.size() != now.pages.size())
+    return "the signed certificate has " + std::to_string(signed_drawn.pages.size()) + " page(s), this PDF has " +
+           std::to_string(now.pages.size()) + ": pages were added, removed or swapped after signing";
+  for (std::size_t i = 0; i < now.pages.size(); ++i)
+    if (signed_drawn.pages[i] != now.pages[i])
+      return "page " + std::to_string(i + 1) +
+             " is not the page that was signed (its text, pictures, fonts or annotations were changed, or it "
+             "comes from another certificate)";
+  if (signed_drawn.document != now.document)
+    return "the document's display settings (layers, forms, actions) were changed after signing";
+  return "";
+}
+
+std::string covered(const PayloadFacts& facts) {
+  return facts.drawn ? ", pages as drawn included"
+                     : "; a version-1 certificate: the signature covers its data, not the page itself";
 }
 
 }  // namespace
@@ -233,9 +208,15 @@ PdfVerification verify_pdf(std::string_view pdf, const PublicKey& issuer_key, co
   result.payload = *payload;
   if (auto facts = parse_payload(*payload)) result.facts = std::move(facts).value();
   if (issuer_key.verify(*payload, *signature)) {
-    result.verdict = result.facts ? PdfVerdict::valid : PdfVerdict::tampered;
-    result.message = result.facts ? "signed by the issuer's key " + issuer_key.key_id()
-                                  : "signed, but the payload is not a certd payload";
+    if (!result.facts) {
+      result.verdict = PdfVerdict::tampered;
+      result.message = "signed, but the payload is not a certd payload";
+      return result;
+    }
+    std::string changed = drawn_changes(*result.facts, reading.drawn);
+    result.verdict = changed.empty() ? PdfVerdict::valid : PdfVerdict::tampered;
+    result.message = changed.empty() ? "signed by the issuer's key " + issuer_key.key_id() + covered(*result.facts)
+                                     : changed;
     return result;
   }
   auto signer_key = PublicKey::from_base64(embedded.public_key_base64);

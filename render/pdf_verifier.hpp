@@ -1,8 +1,10 @@
 #pragma once
 // Offline verification of a certificate PDF (`certd verify FILE.pdf`):
 // reads the embedded payload and signature (see payload.hpp) with qpdf,
-// which reads any PDF, not only ours, and checks them against the
-// issuer's public key. Pure: bytes in, verdict out. Thread-safe.
+// which reads any PDF, not only ours, checks them against the issuer's
+// public key and, for a version-2 payload, recomputes the digests of the
+// pages as drawn (page_digest.hpp) and compares them with those signed.
+// Pure: bytes in, verdict out. Thread-safe.
 //
 // The bytes are untrusted, so reading is bounded (PdfLimits): a file too
 // large, too many objects or tokens, a stream that decodes to too much (a
@@ -22,7 +24,7 @@ namespace certd::render {
 
 enum class PdfVerdict {
   valid,       // signed by the issuer's key, payload intact
-  tampered,    // the payload or signature was changed after signing
+  tampered,    // the payload, signature or a page as drawn was changed after signing
   wrong_key,   // intact, but signed by another key than the issuer's
   unsigned_pdf,  // no certd signature: a preview, or not from certd
   unreadable,  // not a PDF, or damaged (truncated, broken objects, a stream that does not decode)
@@ -46,6 +48,10 @@ struct PdfLimits {
   // 1 µs and 200 bytes. A demo certificate has 1,000 to 5,000 tokens.
   std::uint64_t max_object_tokens = 250000;
   std::uint64_t max_object_bytes = 16ull << 20;
+  // Objects visited while digesting the pages (page_digest.hpp): a shared
+  // resource is visited once per page that uses it. A certificate visits
+  // about 40.
+  std::uint64_t max_digest_visits = 1000000;
 };
 
 struct PdfVerification {

@@ -2,12 +2,13 @@
 
 #include <time.h>
 
-#include "core/base64.hpp"
 #include "core/time_format.hpp"
+#include "render/glyph_check.hpp"
 #include "render/page_painter.hpp"
 #include "render/payload.hpp"
 #include "render/pdf_document.hpp"
 #include "render/prepared_assets.hpp"
+#include "render/signed_pdf.hpp"
 #include "render/utf8.hpp"
 
 namespace certd::render {
@@ -78,6 +79,17 @@ Result<std::vector<FieldPlan>> plan_fields(const Template& certificate_template,
   return plans;
 }
 
+// What the fields say, for the check that each character was drawn with
+// a real glyph (glyph_check.hpp); taken from the data, not the painter.
+std::vector<FieldText> field_texts(const TemplateSpec& spec, const CertificateData& data) {
+  std::vector<FieldText> texts;
+  for (const TextField& field : spec.fields) {
+    auto text = field_text(field, data, spec.date_style);
+    if (text && *text) texts.push_back(FieldText{field.name, **text});
+  }
+  return texts;
+}
+
 std::string title_of(const TemplateSpec& spec, const CertificateData& data) {
   std::string title;
   for (const TextPiece& piece : spec.title)
@@ -102,18 +114,6 @@ Status set_metadata(PdfDocument& document, const TemplateSpec& spec, const Certi
   return document.check("setting the PDF metadata");
 }
 
-Result<RenderedCertificate> sign_into(PdfDocument& document, const Template& certificate_template,
-                                      const CertificateData& data, const Signer& signer) {
-  RenderedCertificate rendered;
-  rendered.payload = canonical_payload(data, certificate_template.id(), signer.public_key().key_id());
-  CERTD_ASSIGN_OR_RETURN(std::string signature, signer.sign(rendered.payload));
-  rendered.signature = base64_encode(signature);
-  CERTD_TRY(document.add_info_string(k_info_payload, base64_encode(rendered.payload)));
-  CERTD_TRY(document.add_info_string(k_info_signature, rendered.signature));
-  CERTD_TRY(document.add_info_string(k_info_public_key, signer.public_key().raw_base64()));
-  return rendered;
-}
-
 Result<RenderedCertificate> render(const Template& certificate_template, const CertificateData& data,
                                    const Signer* signer, Mode mode) {
   // Everything that can fail on the data fails before libharu starts.
@@ -124,11 +124,16 @@ Result<RenderedCertificate> render(const Template& certificate_template, const C
   CERTD_TRY(painter.paint(plans, qr, mode == Mode::preview ? Stamp::preview : Stamp::none));
   CERTD_TRY(set_metadata(document, certificate_template.spec(), data));
   RenderedCertificate rendered;
-  if (mode == Mode::signed_certificate) {
-    CERTD_ASSIGN_OR_RETURN(rendered, sign_into(document, certificate_template, data, *signer));
+  CERTD_ASSIGN_OR_RETURN(std::string drawn, document.save());
+  if (mode == Mode::preview) {
+    rendered.pdf = std::move(drawn);
+    return rendered;
   }
-  CERTD_ASSIGN_OR_RETURN(rendered.pdf, document.save());
-  return rendered;
+  // The pages are signed as drawn, so the signature is added after the
+  // drawing is finished, once each field is proved drawn (signed_pdf.hpp).
+  CERTD_ASSIGN_OR_RETURN(SignedPdf signed_pdf, sign_pdf(drawn, field_texts(certificate_template.spec(), data), data,
+                                                        certificate_template.id(), *signer));
+  return RenderedCertificate{std::move(signed_pdf.pdf), std::move(signed_pdf.payload), std::move(signed_pdf.signature)};
 }
 
 }  // namespace

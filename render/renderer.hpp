@@ -26,8 +26,10 @@ struct RenderedCertificate {
 // the PDF (see payload.hpp). Errors, all invalid_argument unless noted:
 // malformed UTF-8; a character no font of the template can draw; text
 // that does not fit its field at min_size; an empty value for a field that
-// is not `optional`; a URL too long for a QR code; internal for a libharu
-// failure.
+// is not `optional`; a URL too long for a QR code; a character the
+// finished PDF does not draw with a real glyph (glyph_check.hpp: nothing
+// blank is ever signed); internal for a libharu or qpdf failure. The
+// signature covers the pages as drawn (payload.hpp version 2).
 Result<RenderedCertificate> render_certificate(const Template& certificate_template, const CertificateData& data,
                                                const Signer& signer);
 

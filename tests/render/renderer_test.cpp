@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include "core/base64.hpp"
+#include "render/pdf_verifier.hpp"
 #include "render_test_util.hpp"
 
 namespace certd::render {
@@ -97,18 +98,24 @@ TEST_F(Renderer, SameInputGivesTheSameBytes) {
 TEST_F(Renderer, MatchesTheGoldenCertificate) {
   auto rendered = render_certificate(*s_swim, fixed_data(), *s_signer);
   ASSERT_TRUE(rendered);
-  EXPECT_EQ(sha256_hex(rendered->pdf), "83c8af1605757bc39909c7c41407a38cd7e4cf1826587737a96a80b8e4f84e77") << "size " << rendered->pdf.size();
+  EXPECT_EQ(sha256_hex(rendered->pdf), "5eae4ea8b06040d169a13c63575a9a42ff9652f5dc0d9989fc33f78e5e0c9ac2") << "size " << rendered->pdf.size();
 }
 
 TEST_F(Renderer, SignsTheCanonicalPayload) {
   auto rendered = render_certificate(*s_swim, fixed_data(), *s_signer);
   ASSERT_TRUE(rendered);
+  // The digests of the pages as drawn, as the verifier computes them.
+  PdfVerification verified = verify_pdf(rendered->pdf, s_signer->public_key());
+  ASSERT_EQ(verified.verdict, PdfVerdict::valid) << verified.message;
+  const DrawnDigests& drawn = *verified.facts->drawn;
+  ASSERT_EQ(drawn.pages.size(), 1u);
   EXPECT_EQ(rendered->payload,
-            "{\"course\":\"Swimming Level 3\",\"expires_at\":\"2028-11-23T12:00:00Z\",\"issued_at\":"
-            "\"2026-11-23T12:00:00Z\",\"issuer\":\"Riverside Swim School\",\"key\":\"" +
-                s_signer->public_key().key_id() +
-                "\",\"level\":\"Level 3\",\"number\":\"" + testing::fixed_number() + "\",\"rule\":\"\",\"student\":"
-                "\"Zoë Ångström-Łukasiewicz\",\"template\":\"swim-level\",\"v\":1}");
+            "{\"course\":\"Swimming Level 3\",\"document_digest\":\"" + drawn.document +
+                "\",\"expires_at\":\"2028-11-23T12:00:00Z\",\"issued_at\":"
+                "\"2026-11-23T12:00:00Z\",\"issuer\":\"Riverside Swim School\",\"key\":\"" +
+                s_signer->public_key().key_id() + "\",\"level\":\"Level 3\",\"number\":\"" + testing::fixed_number() +
+                "\",\"page_digests\":[\"" + drawn.pages[0] + "\"],\"rule\":\"\",\"student\":"
+                "\"Zoë Ångström-Łukasiewicz\",\"template\":\"swim-level\",\"v\":2}");
   EXPECT_TRUE(s_signer->public_key().verify(rendered->payload, *base64_decode(rendered->signature)));
 }
 

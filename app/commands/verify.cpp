@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "app/certificate_status.hpp"
 #include "app/commands/commands.hpp"
 #include "app/issuer_key.hpp"
 #include "app/terminal_text.hpp"
@@ -20,9 +21,15 @@ namespace certd::app {
 
 namespace {
 
+// Exit codes beyond command.hpp's 0, 1 and 2 (README "Command line").
+constexpr int k_exit_revoked = 3;
+constexpr int k_exit_expired = 4;
+
 struct VerifyOptions {
   std::string target;
   std::string public_key_file;
+  bool online = false;
+  std::string portal_url;  // --portal-url; else the config's portal.public_url
 };
 
 Result<config::Config> load_config(const std::string& path) {
@@ -34,11 +41,20 @@ Result<config::Config> load_config(const std::string& path) {
 
 // The issuer's public key: from --public-key, else derived from the
 // configured private key (which verification never creates).
-Result<render::PublicKey> issuer_public_key(const VerifyOptions& options, const GlobalOptions& globals) {
+Result<render::PublicKey> issuer_public_key(const VerifyOptions& options, const std::optional<config::Config>& config) {
   if (!options.public_key_file.empty()) return load_public_key_file(options.public_key_file);
-  CERTD_ASSIGN_OR_RETURN(config::Config config, load_config(globals.config_path));
-  CERTD_ASSIGN_OR_RETURN(render::Signer signer, load_issuer_key(config.issuer.key_file));
+  CERTD_ASSIGN_OR_RETURN(render::Signer signer, load_issuer_key(config->issuer.key_file));
   return render::PublicKey::from_pem(signer.public_key().pem());
+}
+
+// The configuration, needed for the key (without --public-key) and for
+// the status: with --public-key it is read only when the file exists.
+Result<std::optional<config::Config>> verify_config(const VerifyOptions& options, const GlobalOptions& globals) {
+  std::error_code ec;
+  if (!options.public_key_file.empty() && !std::filesystem::exists(globals.config_path, ec))
+    return std::optional<config::Config>();
+  CERTD_ASSIGN_OR_RETURN(config::Config config, load_config(globals.config_path));
+  return std::optional<config::Config>(std::move(config));
 }
 
 // Names come from outside (a CSV, the LMS): printed terminal-safe.
@@ -49,8 +65,56 @@ void print_facts(const render::PayloadFacts& facts) {
   if (facts.expires_at) std::cout << "  expires: " << terminal_safe(*facts.expires_at) << "\n";
 }
 
+// Where the status of a validly signed certificate comes from: the
+// portal with --online, else the store when there is one and it holds
+// the number. nullopt with `why_not` set when it was not checked.
+Result<std::optional<CertificateStatus>> look_up_status(const VerifyOptions& options,
+                                                        const std::optional<config::Config>& config,
+                                                        const std::string& number, TimePoint now,
+                                                        std::string& why_not) {
+  if (options.online) {
+    std::string base = !options.portal_url.empty() ? options.portal_url : config ? config->portal.public_url : "";
+    if (base.empty())
+      return Error(ErrorCode::invalid_argument, "--online needs --portal-url, or --config with portal.public_url");
+    CERTD_ASSIGN_OR_RETURN(CertificateStatus status, status_from_portal(base, number));
+    return std::optional<CertificateStatus>(std::move(status));
+  }
+  if (!config) {
+    why_not = "no store and no --online: it may have been revoked since";
+    return std::optional<CertificateStatus>();
+  }
+  std::string store_path = config->data_dir + "/certd.sqlite";
+  CERTD_ASSIGN_OR_RETURN(std::optional<CertificateStatus> status, status_from_store(store_path, number, now));
+  if (!status) why_not = "the store at " + store_path + " does not hold this number (try --online)";
+  return status;
+}
+
+// The line's verdict and the exit code, once the signature is valid.
+std::pair<std::string, int> status_verdict(const std::optional<CertificateStatus>& status, bool payload_expired) {
+  if (status && status->state == CertificateState::revoked) return {"REVOKED", k_exit_revoked};
+  if ((status && status->state == CertificateState::expired) || payload_expired) return {"EXPIRED", k_exit_expired};
+  if (status && status->state == CertificateState::unknown) return {"UNKNOWN", k_exit_failure};
+  return {"VALID", k_exit_ok};
+}
+
+std::string status_detail(const std::optional<CertificateStatus>& status) {
+  if (!status) return "";
+  switch (status->state) {
+    case CertificateState::revoked:
+      return "; revoked" + (status->revoked_on ? " on " + *status->revoked_on : std::string()) +
+             (status->reason.empty() ? std::string() : " (reason: " + terminal_safe(status->reason) + ")");
+    case CertificateState::expired:
+      return "; expired" + (status->expired_on ? " on " + *status->expired_on : std::string());
+    case CertificateState::unknown: return "; but its issuer does not know this number";
+    case CertificateState::valid: return "";
+  }
+  return "";
+}
+
 int verify_file(const VerifyOptions& options, const GlobalOptions& globals) {
-  auto key = issuer_public_key(options, globals);
+  auto config = verify_config(options, globals);
+  if (!config) return k_exit_usage;
+  auto key = issuer_public_key(options, *config);
   if (!key) {
     std::cerr << "certd verify: " << key.error().message() << "\n";
     return k_exit_usage;
@@ -69,15 +133,34 @@ int verify_file(const VerifyOptions& options, const GlobalOptions& globals) {
     return k_exit_usage;
   }
   render::PdfVerification result = render::verify_pdf(*pdf, *key, limits);
-  bool expired = false;
-  if (result.verdict == render::PdfVerdict::valid && result.facts->expires_at) {
-    auto expires = parse_iso8601(*result.facts->expires_at);
-    expired = expires && *expires <= SystemClock().now();
+  if (result.verdict != render::PdfVerdict::valid) {
+    std::cout << options.target << ": " << render::to_string(result.verdict) << " - " << result.message << "\n";
+    return k_exit_failure;
   }
-  std::cout << options.target << ": " << (expired ? "EXPIRED" : render::to_string(result.verdict)) << " - "
-            << result.message << "\n";
-  if (result.facts && result.verdict == render::PdfVerdict::valid) print_facts(*result.facts);
-  return result.verdict == render::PdfVerdict::valid && !expired ? k_exit_ok : k_exit_failure;
+  // Only a valid signature makes the status worth asking: the number is
+  // the issuer's own.
+  TimePoint now = SystemClock().now();
+  std::string why_not;
+  auto status = look_up_status(options, *config, result.facts->number, now, why_not);
+  if (!status) {
+    std::cout << options.target << ": VALID - " << result.message << "\n  status not checked: "
+              << status.error().message() << "\n";
+    return status.error().code() == ErrorCode::invalid_argument ? k_exit_usage : k_exit_failure;
+  }
+  bool payload_expired = false;
+  if (result.facts->expires_at) {
+    auto expires = parse_iso8601(*result.facts->expires_at);
+    payload_expired = expires && *expires <= now;
+  }
+  auto [verdict, code] = status_verdict(*status, payload_expired);
+  std::cout << options.target << ": " << verdict << " - " << result.message << status_detail(*status) << "\n";
+  if (*status)
+    std::cout << "  status from " << (*status)->source << "\n";
+  else
+    std::cout << "  status not checked: " << why_not << (payload_expired ? " (expired by its signed date)" : "")
+              << "\n";
+  print_facts(*result.facts);
+  return code;
 }
 
 std::string verification_result(const store::CertificateRow& row, TimePoint now) {
@@ -102,7 +185,9 @@ int report_number(const std::string& number, const std::optional<store::Certific
   std::cout << "\n  student: " << terminal_safe(c.student_name) << "\n  course:  " << terminal_safe(c.course)
             << "\n  issued:  " << format_date(from_unix(c.issued_at)) << "\n";
   if (c.expires_at) std::cout << "  expires: " << format_date(from_unix(*c.expires_at)) << "\n";
-  return result == "valid" ? k_exit_ok : k_exit_failure;
+  if (result == "revoked") return k_exit_revoked;
+  if (result == "expired") return k_exit_expired;
+  return k_exit_ok;
 }
 
 int verify_number(const std::string& number, const GlobalOptions& globals) {
@@ -147,6 +232,14 @@ void define_verify(CLI::App& command, const GlobalOptions& globals, Handler& han
   command.add_option("target", o->target, "a certificate PDF, or a certificate number")->required();
   command.add_option("--public-key", o->public_key_file,
                      "issuer public key (PEM) to check a PDF against (default: derived from issuer.key_file)");
+  command.add_flag("--online", o->online,
+                   "ask the portal whether the certificate was revoked ({portal}/v/NUMBER.json) instead of the store");
+  command.add_option("--portal-url", o->portal_url, "the portal --online asks (default: portal.public_url)");
+  command.footer(
+      "A PDF's status comes from the portal with --online, else from the store of --config when it holds the "
+      "number; otherwise it is not checked (said so).\n"
+      "Exit status: 0 valid; 1 tampered, wrong key, unsigned, unreadable, refused, unknown number, or the status "
+      "could not be read; 2 bad usage or config; 3 revoked; 4 expired.");
   handler = [o, &globals] { return verify(*o, globals); };
 }
 

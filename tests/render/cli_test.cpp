@@ -157,11 +157,11 @@ TEST_F(RenderCli, VerifyNumberSaysValidRevokedOrExpired) {
   EXPECT_NE(valid.output.find(number(10) + ": VALID"), std::string::npos) << valid.output;
   EXPECT_NE(valid.output.find("Алексей Смирнов"), std::string::npos);
   auto revoked = run_certd("verify --config " + m_config + " " + number(11));
-  EXPECT_EQ(revoked.exit_code, 1);
+  EXPECT_EQ(revoked.exit_code, 3) << "exit status 3: revoked";
   EXPECT_NE(revoked.output.find(": REVOKED on 2023-11-15 (reason: issued to the wrong student)"), std::string::npos)
       << revoked.output;
   auto expired = run_certd("verify --config " + m_config + " " + number(12));
-  EXPECT_EQ(expired.exit_code, 1);
+  EXPECT_EQ(expired.exit_code, 4) << "exit status 4: expired";
   EXPECT_NE(expired.output.find(": EXPIRED on "), std::string::npos) << expired.output;
 }
 

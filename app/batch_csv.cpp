@@ -9,6 +9,7 @@
 
 #include "app/display_text.hpp"
 #include "app/terminal_text.hpp"
+#include "connector/lms.hpp"
 #include "core/time_format.hpp"
 
 namespace certd::app {
@@ -104,6 +105,27 @@ std::string text_problem(const BatchRow& row) {
   return "";
 }
 
+// The printed name: the `name` cell, else the given and family names in
+// the order of their script, as the LMS connector makes them
+// (connector/lms.hpp: 王 + 小明 -> 王小明).
+std::string full_name(const std::string& name, const std::string& given, const std::string& family) {
+  if (!name.empty()) return name;
+  return connector::compose_full_name(given, family);
+}
+
+// The parts are checked as the columns they came from, so an error names
+// the cell to fix.
+std::string name_parts_problem(const std::string& given, const std::string& family) {
+  for (const auto& [column, value] : {std::pair<const char*, const std::string*>{"firstname", &given},
+                                      std::pair<const char*, const std::string*>{"lastname", &family}}) {
+    if (value->empty()) continue;
+    if (value->size() > k_max_field) return "a field is longer than 4096 bytes";
+    if (Status checked = check_display_text(*value, TextKind::name, std::string("column '") + column + "'"); !checked)
+      return checked.error().message();
+  }
+  return "";
+}
+
 }  // namespace
 
 BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, TimePoint today) {
@@ -130,14 +152,18 @@ BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, T
   const auto& header = records.front().second;
   for (std::size_t i = 0; i < header.size(); ++i) {
     std::string name = lower(trimmed(header[i]));
-    static const std::set<std::string> k_known = {"student", "name", "course", "expires_on", "notes"};
+    static const std::set<std::string> k_known = {"student", "name",       "firstname", "lastname",
+                                                  "course",  "expires_on", "notes"};
     if (!k_known.count(name))
-      fail(records.front().first,
-           "unknown column '" + terminal_safe(header[i]) + "' (known: student, name, course, expires_on, notes)");
+      fail(records.front().first, "unknown column '" + terminal_safe(header[i]) +
+                                      "' (known: student, name, firstname, lastname, course, expires_on, notes)");
     else if (!column.emplace(name, i).second) fail(records.front().first, "column '" + name + "' appears twice");
   }
-  for (const char* required : {"student", "name", "course"})
+  for (const char* required : {"student", "course"})
     if (!column.count(required)) fail(records.front().first, std::string("missing column '") + required + "'");
+  bool name_parts = column.count("firstname") && column.count("lastname");
+  if (!column.count("name") && !name_parts)
+    fail(records.front().first, "missing column 'name' (or 'firstname' and 'lastname')");
   if (!out.errors.empty()) return out;
 
   std::map<std::pair<std::string, std::string>, int> seen;
@@ -155,12 +181,14 @@ BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, T
       fail(line, "row has " + std::to_string(fields.size()) + " fields; the header has " + std::to_string(header.size()));
       continue;
     }
-    BatchRow row{line, field("student"), field("name"), field("course"), std::nullopt, field("notes")};
+    BatchRow row{line, field("student"), full_name(field("name"), field("firstname"), field("lastname")),
+                 field("course"), std::nullopt, field("notes")};
     std::string problem;
     if (row.student.empty()) problem = "student is empty";
     else if (row.name.empty()) problem = "name is empty";
     else if (row.course.empty()) problem = "course is empty";
     else if (row.name.size() > k_max_field || row.notes.size() > k_max_field) problem = "a field is longer than 4096 bytes";
+    if (problem.empty()) problem = name_parts_problem(field("firstname"), field("lastname"));
     if (problem.empty()) problem = text_problem(row);
     if (problem.empty() && !field("expires_on").empty()) {
       row.expires_on = parse_iso8601(field("expires_on"));

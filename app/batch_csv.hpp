@@ -4,7 +4,10 @@
 //
 // Columns (a header row naming them is required; order is free):
 //   student       LMS user id or e-mail address   (required)
-//   name          the name printed on the certificate (required)
+//   name          the name printed on the certificate (required, unless
+//                 firstname and lastname are given: then it is made from
+//                 them in the order of their script, connector/lms.hpp)
+//   firstname, lastname   given and family name (optional; see name)
 //   course        course shortname or title        (required)
 //   expires_on    YYYY-MM-DD                        (optional)
 //   notes         printed where the template shows notes (optional)

@@ -40,6 +40,26 @@ struct Course {
 enum class Enrolment { active, suspended, not_enrolled };
 const char* to_string(Enrolment enrolment);
 
+// A person's full name made from the given and family names an LMS or a
+// file gives apart, in the order of the name's own script. Pure;
+// thread-safe.
+//
+// certd prefers the LMS's own full name: Moodle formats `fullname` by the
+// site's `fullnamedisplay` setting (docs/moodle-api.md §6), so the school
+// decides the order there. This is for when only the parts are known (a
+// user record without `fullname`, a CSV file with given and family name
+// columns):
+//   - Chinese and Japanese names (Han, Hiragana, Katakana): family name
+//     first, no space: 王 + 小明 -> 王小明, 山田 + 太郎 -> 山田太郎.
+//   - Korean names (Hangul): family name first, no space, as Korean
+//     spelling writes them (한글 맞춤법 §48: 김민준); a family name of two
+//     syllables or more is followed by a space, which the same rule allows
+//     so that the parts are not misread (남궁 + 억 -> 남궁 억).
+//   - Any other name, or parts in different scripts: given name, a space,
+//     family name (Zoë Ångström-Łukasiewicz).
+// A missing part leaves the other alone; surrounding spaces are dropped.
+std::string compose_full_name(const std::string& given, const std::string& family);
+
 struct Student {
   UserId id = 0;
   std::string username;

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "connector/lms.hpp"
+
 namespace certd::connector::moodle {
 namespace {
 
@@ -41,6 +43,17 @@ std::vector<std::string> split_emails(const std::string& text) {
   }
   flush();
   return emails;
+}
+
+// Moodle's own `fullname` is formatted by the site's `fullnamedisplay`
+// setting, so it holds the order the school chose: it is taken as it is.
+// Every user record of the recordings carries it; a record without it
+// (a function or a `userfields` list that leaves it out) is named from
+// its parts (connector/lms.hpp, compose_full_name).
+std::string full_name(const json& user) {
+  std::string formatted = as_text(field(user, "fullname"));
+  if (formatted.find_first_not_of(' ') != std::string::npos) return formatted;
+  return compose_full_name(as_text(field(user, "firstname")), as_text(field(user, "lastname")));
 }
 
 }  // namespace
@@ -152,7 +165,7 @@ Student parse_user(const json& user, const std::string& guardian_field) {
   student.id = as_int(field(user, "id")).value_or(0);
   student.username = as_text(field(user, "username"));
   student.idnumber = as_text(field(user, "idnumber"));
-  student.fullname = as_text(field(user, "fullname"));
+  student.fullname = full_name(user);
   student.email = as_text(field(user, "email"));
   each(list_at(user, "customfields"), [&](const json& custom) {
     std::string shortname = as_text(field(custom, "shortname"));
@@ -190,7 +203,7 @@ std::vector<RoleHolder> parse_role_holders(const json& answer) {
   each(answer, [&](const json& user) {
     RoleHolder holder;
     holder.id = as_int(field(user, "id")).value_or(0);
-    holder.fullname = as_text(field(user, "fullname"));
+    holder.fullname = full_name(user);
     each(list_at(user, "roles"), [&](const json& role) { holder.roles.push_back(as_text(field(role, "shortname"))); });
     if (holder.id > 0) holders.push_back(std::move(holder));
   });

@@ -1,6 +1,7 @@
 #include "connector/simulator/school.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <random>
 
 namespace certd::connector::simulator {
@@ -9,6 +10,20 @@ const char* role_shortname(int role) {
   if (role == k_teacher_role) return "editingteacher";
   if (role == k_non_editing_teacher_role) return "teacher";
   return "student";
+}
+
+std::string User::fullname(const std::string& fullnamedisplay) const {
+  if (fullnamedisplay.empty() || fullnamedisplay == "language") return firstname + " " + lastname;
+  std::string name = fullnamedisplay;
+  for (const auto& [word, value] : {std::pair<const char*, const std::string*>{"lastname", &lastname},
+                                    std::pair<const char*, const std::string*>{"firstname", &firstname}})
+    for (std::size_t at = name.find(word); at != std::string::npos; at = name.find(word, at + value->size()))
+      name.replace(at, std::strlen(word), *value);
+  std::string tidy;
+  for (char c : name)
+    if (c != ' ' || (!tidy.empty() && tidy.back() != ' ')) tidy += c;
+  while (!tidy.empty() && tidy.back() == ' ') tidy.pop_back();
+  return tidy.empty() ? firstname : tidy;
 }
 
 Id School::default_rater(const Course& course) const {

@@ -44,7 +44,12 @@ struct User {
   bool deleted = false;
   bool suspended = false;
   bool never_logged_in = false;
-  std::string fullname() const { return firstname + " " + lastname; }
+  // Moodle's fullname() (lib/moodlelib.php) under the site's
+  // `fullnamedisplay` setting: "language" (the default) is the English
+  // string "{firstname} {lastname}", as in the recordings; any other value
+  // is a template whose words firstname and lastname are replaced ("lastname
+  // firstname" gives "王 小明"), an empty part dropped, spaces collapsed.
+  std::string fullname(const std::string& fullnamedisplay) const;
 };
 
 struct Activity {
@@ -146,6 +151,7 @@ struct School {
   std::string token = k_demo_token;
   Id service_user = 3;
   std::string service_username = "certd_service";
+  std::string fullnamedisplay = "language";  // Moodle's setting: how user records' fullname is formatted
   Id report_id = 1;  // the completions report (report builder)
   bool report_gone = false;  // the report was deleted: every report call is invalidrecord
   // The external service disabled (or deleted): every call with the token

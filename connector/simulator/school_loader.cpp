@@ -76,6 +76,7 @@ void Loader::read_site(const YAML::Node& node) {
   if (auto token = site.string("token")) m_school.token = *token;
   if (auto id = site.integer("service_user_id", 1, 1LL << 40)) m_school.service_user = *id;
   if (auto username = site.string("service_username")) m_school.service_username = *username;
+  if (auto display = site.string("fullnamedisplay")) m_school.fullnamedisplay = *display;
   if (auto report = site.integer("completions_report", 1, 1LL << 40)) m_school.report_id = *report;
   m_school.report_gone = site.boolean("completions_report_gone").value_or(false);
   m_school.service_enabled = site.boolean("service_enabled").value_or(true);

@@ -251,7 +251,7 @@ json World::user_record(const User& user, bool with_details, bool by_field) cons
   if (with_details) record["username"] = user.username;
   record["firstname"] = user.firstname;
   record["lastname"] = user.lastname;
-  record["fullname"] = user.fullname();
+  record["fullname"] = user.fullname(m_school.fullnamedisplay);
   record["email"] = user.email;
   if (with_details) {
     record["department"] = "";
@@ -400,7 +400,7 @@ json World::courses_by_field(const json& p) {
     for (const Enrolment& enrolment : course.enrolments)
       if (enrolment.role == k_teacher_role)
         if (const User* teacher = m_school.user(enrolment.user))
-          contacts.push_back({{"id", teacher->id}, {"fullname", teacher->fullname()}});
+          contacts.push_back({{"id", teacher->id}, {"fullname", teacher->fullname(m_school.fullnamedisplay)}});
     json methods = json::array();
     if (course.manual_enrolment) methods.push_back("manual");
     courses.push_back({{"id", course.id}, {"fullname", course.fullname}, {"displayname", course.fullname},
@@ -737,7 +737,7 @@ json World::grade_items(const json& p) {
     if (assessment) items.push_back(item(2, false));
     items.push_back(item(1, true));
     usergrades.push_back({{"courseid", course.id}, {"courseidnumber", course.shortname}, {"userid", user->id},
-                          {"userfullname", user->fullname()}, {"useridnumber", user->idnumber}, {"maxdepth", 2},
+                          {"userfullname", user->fullname(m_school.fullnamedisplay)}, {"useridnumber", user->idnumber}, {"maxdepth", 2},
                           {"gradeitems", items}});
   }
   return {{"usergrades", usergrades}, {"warnings", json::array()}};
@@ -795,7 +795,7 @@ json World::competency_report(const json& p) {
            {"pluginbaseurl", std::string(k_site_url) + "/admin/tool/lp"}}}});
   }
   json user_record_short = {{"id", user.id}, {"email", user.email}, {"idnumber", user.idnumber}, {"phone1", ""},
-                            {"phone2", ""}, {"department", ""}, {"institution", ""}, {"fullname", user.fullname()},
+                            {"phone2", ""}, {"department", ""}, {"institution", ""}, {"fullname", user.fullname(m_school.fullnamedisplay)},
                             {"identity", user.email},
                             {"profileurl", std::string(k_site_url) + "/user/profile.php?id=" + std::to_string(user.id)},
                             {"profileimageurl", ""}, {"profileimageurlsmall", ""}};
@@ -1020,7 +1020,7 @@ json World::send_messages(const json& p) {
     if (!user) {
       result["errormessage"] = "You cannot send a message to a user ID (" + std::to_string(to) + ") that doesn't exist.";
     } else if (!user->accepts_messages || !can("moodle/site:readallmessages")) {
-      result["errormessage"] = "You can't message " + user->fullname() +
+      result["errormessage"] = "You can't message " + user->fullname(m_school.fullnamedisplay) +
                                " due to their message preferences. Try adding them as a contact.";
     } else {
       Message sent{m_next_message++, to, message.at("text").get<std::string>(), client, now()};

@@ -34,6 +34,44 @@ TEST(BatchCsv, ReadsRowsWithOptionalColumnsQuotesAndUtf8) {
   EXPECT_EQ(file.rows[2].notes, "two\nlines");
 }
 
+// A file from a student system often has given and family names apart;
+// the printed name is made in the order of their script, as the LMS
+// connector makes it; a `name` cell, when given, is taken as it is.
+TEST(BatchCsv, GivenAndFamilyNameColumnsMakeTheNameInTheOrderOfItsScript) {
+  BatchFile file = parse_batch_csv(
+      "student,firstname,lastname,course\n"
+      "7,小明,王,FA-101\n"
+      "8,민준,김,FA-101\n"
+      "9,Zoë,Ångström-Łukasiewicz,FA-101\n"
+      "10,,Madonna,FA-101\n",
+      "parts.csv", today());
+  EXPECT_TRUE(file.errors.empty()) << errors_of(file)[0];
+  ASSERT_EQ(file.rows.size(), 4u);
+  EXPECT_EQ(file.rows[0].name, "王小明");
+  EXPECT_EQ(file.rows[1].name, "김민준");
+  EXPECT_EQ(file.rows[2].name, "Zoë Ångström-Łukasiewicz");
+  EXPECT_EQ(file.rows[3].name, "Madonna");
+
+  BatchFile both = parse_batch_csv("student,name,firstname,lastname,course\n7,小明 王,小明,王,FA-101\n8,,小明,王,FA-101\n",
+                                   "both.csv", today());
+  ASSERT_EQ(both.rows.size(), 2u) << errors_of(both)[0];
+  EXPECT_EQ(both.rows[0].name, "小明 王") << "the name cell is what the school wrote";
+  EXPECT_EQ(both.rows[1].name, "王小明");
+}
+
+TEST(BatchCsv, NameOrItsPartsAreRequiredAndEachPartIsCheckedAsItsColumn) {
+  BatchFile missing = parse_batch_csv("student,firstname,course\n7,小明,FA-101\n", "f.csv", today());
+  ASSERT_EQ(missing.errors.size(), 1u);
+  EXPECT_EQ(errors_of(missing)[0], "f.csv:1: missing column 'name' (or 'firstname' and 'lastname')");
+
+  BatchFile bad = parse_batch_csv("student,firstname,lastname,course\n7,Ann\x1b[2J,Lee,FA-101\n8,,,FA-101\n",
+                                  "g.csv", today());
+  std::vector<std::string> errors = errors_of(bad);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].rfind("g.csv:2: column 'firstname' contains a control character (U+001B)", 0), 0u) << errors[0];
+  EXPECT_EQ(errors[1], "g.csv:3: name is empty");
+}
+
 TEST(BatchCsv, ReportsEveryBadRowByLine) {
   BatchFile file = parse_batch_csv(
       "name,student,course,expires_on\n"
@@ -77,7 +115,7 @@ TEST(BatchCsv, RefusesBadHeadersAndBrokenQuoting) {
   EXPECT_EQ(errors_of(parse_batch_csv("student,name\n1,A\n", "f.csv", today())),
             std::vector<std::string>{"f.csv:1: missing column 'course'"});
   EXPECT_EQ(errors_of(parse_batch_csv("student,name,course,colour\n", "f.csv", today()))[0],
-            "f.csv:1: unknown column 'colour' (known: student, name, course, expires_on, notes)");
+            "f.csv:1: unknown column 'colour' (known: student, name, firstname, lastname, course, expires_on, notes)");
   EXPECT_EQ(errors_of(parse_batch_csv("student,name,course\n1,\"A,B\n", "f.csv", today()))[0],
             "f.csv:2: not valid CSV: unterminated quoted field");
   EXPECT_EQ(errors_of(parse_batch_csv("", "f.csv", today()))[0],

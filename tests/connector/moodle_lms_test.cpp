@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "connector/poller.hpp"
 #include "connector/simulator/server.hpp"
@@ -145,6 +146,42 @@ class MoodleLmsTest : public ::testing::Test {
   std::unique_ptr<Lms> m_lms;
   std::unique_ptr<Poller> m_poller;
 };
+
+std::map<std::string, std::string> names_in(Lms& lms, const std::string& shortname) {
+  std::map<std::string, std::string> names;
+  Result<std::vector<Course>> found = lms.courses({shortname});
+  EXPECT_TRUE(found && found->size() == 1);
+  if (!found || found->empty()) return names;
+  Result<std::vector<EnrolledStudent>> students = lms.enrolled_students(found->front());
+  EXPECT_TRUE(students) << (students ? "" : students.error().to_string());
+  if (students)
+    for (const EnrolledStudent& s : *students) names[s.student.username] = s.student.fullname;
+  return names;
+}
+
+// The name order is the LMS's: Moodle formats `fullname` by its
+// `fullnamedisplay` setting, the simulator likewise, and the adapter keeps
+// it. The default ("language", English) is given name first, as recorded.
+TEST_F(MoodleLmsTest, NamesFollowTheSitesFullnameDisplaySetting) {
+  std::map<std::string, std::string> by_default = names_in(*m_lms, "SWIM-L3");
+  EXPECT_EQ(by_default["ming"], "小明 王");
+  EXPECT_EQ(by_default["zoe"], "Zoë Ångström-Łukasiewicz");
+
+  std::string text = k_school;
+  text.replace(text.find("completions_report: 1 }"), 23, "completions_report: 1, fullnamedisplay: lastname firstname }");
+  Result<simulator::School> school = simulator::load_school(text, "family-first.yaml");
+  ASSERT_OK(school);
+  auto server = simulator::Server::start(std::move(*school));
+  ASSERT_OK(server);
+  moodle::MoodleOptions o = options();
+  o.url = (*server)->url();
+  auto lms = moodle::make_moodle_lms(std::move(o), m_clock);
+  ASSERT_OK(lms);
+  std::map<std::string, std::string> family_first = names_in(**lms, "SWIM-L3");
+  EXPECT_EQ(family_first["ming"], "王 小明");
+  EXPECT_EQ(family_first["zoe"], "Ångström-Łukasiewicz Zoë");
+  EXPECT_EQ(family_first["alexei"], "Смирнов Алексей");
+}
 
 TEST_F(MoodleLmsTest, FirstPollFindsTheSchoolAsItIsAndASecondPollFindsNothing) {
   PollResult first = poll_and_commit();

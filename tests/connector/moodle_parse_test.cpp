@@ -77,6 +77,29 @@ TEST(MoodleParse, EveryRecordedSuccessParsesWithoutSurprises) {
   }
 }
 
+// Moodle formats `fullname` by the site's `fullnamedisplay`: certd takes it
+// as it is, whatever the order; only a record without it is named from its
+// parts, in the order of their script.
+TEST(MoodleParse, TheNameIsMoodlesFullnameElseMadeFromItsParts) {
+  json answer = json::parse(R"([
+      {"id": 6, "firstname": "小明", "lastname": "王", "fullname": "王 小明"},
+      {"id": 7, "firstname": "小明", "lastname": "王", "fullname": "小明 王"},
+      {"id": 8, "firstname": "小明", "lastname": "王"},
+      {"id": 9, "firstname": "민준", "lastname": "김", "fullname": ""},
+      {"id": 10, "firstname": "Alice", "lastname": "Andersen"}])");
+  std::vector<Student> students = parse_users(answer, "guardian_email");
+  ASSERT_EQ(students.size(), 5u);
+  EXPECT_EQ(students[0].fullname, "王 小明");
+  EXPECT_EQ(students[1].fullname, "小明 王") << "the site's order, not certd's";
+  EXPECT_EQ(students[2].fullname, "王小明");
+  EXPECT_EQ(students[3].fullname, "김민준");
+  EXPECT_EQ(students[4].fullname, "Alice Andersen");
+  EXPECT_EQ(response("core_user_get_users_by_field--id").at(0).at("fullname"),
+            response("core_user_get_users_by_field--id").at(0).at("firstname").get<std::string>() + " " +
+                response("core_user_get_users_by_field--id").at(0).at("lastname").get<std::string>())
+      << "the recorded site shows the default fullnamedisplay";
+}
+
 TEST(MoodleParse, CourseCompletionTimeIsTheLatestCriterionTime) {
   CompletionState alice = parse_course_completion(response("core_completion_get_course_completion_status--completed"));
   EXPECT_TRUE(alice.completed);

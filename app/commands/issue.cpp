@@ -95,7 +95,7 @@ void define_issue(CLI::App& command, const GlobalOptions& globals, Handler& hand
   auto o = std::make_shared<IssueOptions>();
   command.add_option("--student", o->student, "LMS user id, or an e-mail address")->required();
   command.add_option("--template", o->template_id, "certificate template")->required();
-  command.add_option("--title", o->title, "what the award is called in mails, reports and on the certificate "
+  command.add_option("--title", o->title, "what the award is called in mails, LMS notes and reports "
                                           "(default: the template's name)");
   command.add_option("--course", o->course,
                      "course shortname, as context (its name is printed; the student is read from the LMS)");

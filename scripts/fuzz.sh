@@ -10,6 +10,9 @@
 #   (e.g. "pdf moodle"), all by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on paths relative to the checkout, so a second clone (CI, a
+# fresh-clone check) reuses what the first one compiled.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 seconds=${1:-${CERTD_FUZZ_SECONDS:-20}}
 if [ $# -gt 0 ]; then shift; fi
 wanted=("$@")

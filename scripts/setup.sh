@@ -38,6 +38,8 @@ test_packages=(
   python3-aiosmtpd poppler-utils zbar-tools qpdf sqlite3 curl
   # load generator of bench/webhook_ingest.sh
   wrk
+  # the portal's pages in a real browser (tests/browser: playwright-core, axe-core)
+  chromium nodejs
 )
 
 packages=("${run_packages[@]}")
@@ -47,6 +49,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Debian's nodejs comes without npm; some builds of nodejs carry their own.
+[ "$mode" = test ] && ! command -v npm > /dev/null 2>&1 && missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo_cmd=""
@@ -54,6 +58,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# ccache keys on paths relative to the checkout, so a second clone (CI, a
+# fresh-clone check) reuses what the first one compiled.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 
 build_dir=${CERTD_BUILD_DIR:-build}
 if [ "$mode" = run ]; then

@@ -360,7 +360,7 @@ TEST_F(TeacherActionsTest, ReissueTellsTheLmsOnceWithBothNumbersAndTheNewLink) {
   EXPECT_EQ(m_lms.write_calls(), writes) << "nothing is written twice";
   EXPECT_EQ(m_lms.messages().size(), messages);
   ASSERT_FALSE(m_lms.messages().empty());
-  const std::string& text = m_lms.messages().back().text;
+  const std::string text = m_lms.messages().back().text;
   EXPECT_NE(text.find(reissued->number), std::string::npos) << text;
   EXPECT_NE(text.find(old_number), std::string::npos) << text;
   EXPECT_EQ(outbox_kinds_for(*reissued->certificate_id, store::OutboxStatus::done),

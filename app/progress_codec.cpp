@@ -12,6 +12,14 @@ namespace {
 
 using nlohmann::json;
 
+// nlohmann turns a floating-point number into an integer with a plain
+// cast, which is undefined outside the integer's range (1e30, found by the
+// event_payload fuzz target): every integer these codecs read must be one.
+std::int64_t integer(const json& value) {
+  if (!value.is_number_integer()) throw json::type_error::create(302, "type must be an integer", &value);
+  return value.get<std::int64_t>();
+}
+
 json student_json(const connector::Student& s) {
   return json{{"id", s.id},
               {"username", s.username},
@@ -24,7 +32,7 @@ json student_json(const connector::Student& s) {
 
 connector::Student student_from(const json& j) {
   connector::Student s;
-  s.id = j.at("id").get<connector::UserId>();
+  s.id = integer(j.at("id"));
   s.username = j.value("username", "");
   s.idnumber = j.value("idnumber", "");
   s.fullname = j.at("fullname").get<std::string>();
@@ -48,7 +56,7 @@ json course_json(const connector::Course& c) {
 }
 
 connector::Course course_from(const json& c) {
-  return connector::Course{c.at("id").get<connector::CourseId>(), c.at("shortname").get<std::string>(),
+  return connector::Course{integer(c.at("id")), c.at("shortname").get<std::string>(),
                            c.value("fullname", ""), c.value("manual_enrolment", false)};
 }
 
@@ -59,12 +67,12 @@ json mark_json(const connector::IssueNowMark& m) {
 
 connector::IssueNowMark mark_from(const json& j) {
   connector::IssueNowMark m;
-  m.student = j.at("student").get<connector::UserId>();
+  m.student = integer(j.at("student"));
   m.course = course_from(j.at("course"));
-  m.activity = j.at("activity").get<connector::ActivityId>();
-  m.teacher_id = j.value("teacher_id", connector::UserId{0});
+  m.activity = integer(j.at("activity"));
+  m.teacher_id = j.contains("teacher_id") ? integer(j["teacher_id"]) : connector::UserId{0};
   m.teacher_name = j.value("teacher_name", "");
-  m.marked_at = from_unix(j.at("marked_at").get<std::int64_t>());
+  m.marked_at = from_unix(integer(j.at("marked_at")));
   return m;
 }
 
@@ -111,9 +119,9 @@ Result<ChangeEvent> parse_change_event(const std::string& payload) {
     if (known == std::end(k_change_kinds)) return Error(ErrorCode::parse_error, "unknown change kind " + kind);
     event.change.kind = *known;
     event.change.key = j.value("key", "");
-    event.change.student = j.at("student").get<connector::UserId>();
+    event.change.student = integer(j.at("student"));
     event.change.course = course_from(j.at("course"));
-    event.change.at = from_unix(j.at("at").get<std::int64_t>());
+    event.change.at = from_unix(integer(j.at("at")));
     if (j.contains("issue_now")) event.change.issue_now = mark_from(j["issue_now"]);
     event.snapshot_json = j.at("snapshot").dump();
     CERTD_ASSIGN_OR_RETURN(event.snapshot, progress_from_json(event.snapshot_json));
@@ -163,14 +171,14 @@ Result<connector::CourseProgress> progress_from_json(const std::string& text) {
     connector::CourseProgress p;
     p.student = student_from(j.at("student"));
     const json& c = j.at("course");
-    p.course = connector::Course{c.at("id").get<connector::CourseId>(), c.at("shortname").get<std::string>(),
+    p.course = connector::Course{integer(c.at("id")), c.at("shortname").get<std::string>(),
                                  c.value("fullname", ""), c.value("manual_enrolment", false)};
     p.enrolment = enrolment_from(j.value("enrolment", ""));
     p.enrolment_note = j.value("enrolment_note", "");
     p.completed = j.value("completed", false);
     p.teacher_name = j.value("teacher_name", "");
     if (j.contains("completed_at") && !j["completed_at"].is_null())
-      p.completed_at = from_unix(j["completed_at"].get<std::int64_t>());
+      p.completed_at = from_unix(integer(j["completed_at"]));
     if (j.contains("grade_percent") && !j["grade_percent"].is_null())
       p.grade_percent = j["grade_percent"].get<double>();
     for (const json& level : j.value("skills", json::array())) {

@@ -11,6 +11,7 @@
 
 #include "render/cmap_compactor.hpp"
 #include "render/font_tables.hpp"
+#include "render/hb_handles.hpp"
 #include "render/utf8.hpp"
 
 namespace certd::render {
@@ -20,14 +21,10 @@ namespace {
 // numbers; glyphs beyond 32767 lose their parts (fixed upstream in 2.4.4).
 constexpr unsigned k_max_glyphs = 32768;
 
-template <typename T, void (*destroy)(T*)>
-struct HbDeleter {
-  void operator()(T* object) const { destroy(object); }
-};
-using Blob = std::unique_ptr<hb_blob_t, HbDeleter<hb_blob_t, hb_blob_destroy>>;
-using Face = std::unique_ptr<hb_face_t, HbDeleter<hb_face_t, hb_face_destroy>>;
-using Set = std::unique_ptr<hb_set_t, HbDeleter<hb_set_t, hb_set_destroy>>;
-using SubsetInput = std::unique_ptr<hb_subset_input_t, HbDeleter<hb_subset_input_t, hb_subset_input_destroy>>;
+using hb::Blob;
+using hb::Face;
+using hb::Set;
+using hb::SubsetInput;
 
 bool has_table(hb_face_t* face, hb_tag_t tag) {
   Blob table(hb_face_reference_table(face, tag));
@@ -46,7 +43,7 @@ Coverage coverage_of(hb_face_t* face) {
 using Mapping = std::vector<std::pair<char32_t, std::uint16_t>>;
 
 Mapping mapping_of(hb_face_t* face, const Coverage& coverage) {
-  std::unique_ptr<hb_font_t, HbDeleter<hb_font_t, hb_font_destroy>> font(hb_font_create(face));
+  hb::Font font(hb_font_create(face));
   Mapping mapping;
   for (std::size_t code = 0; code < coverage.size(); ++code) {
     hb_codepoint_t glyph = 0;
@@ -116,7 +113,7 @@ Result<std::string> coded_face(hb_face_t* face, const Coverage& characters, Shap
 // nominal glyphs of `wanted` (GSUB closure), so a cut of Latin keeps its
 // ligatures.
 void add_shaping_codes(hb_face_t* face, const ShapingFace& shaping, Coverage& wanted) {
-  std::unique_ptr<hb_font_t, HbDeleter<hb_font_t, hb_font_destroy>> font(hb_font_create(face));
+  hb::Font font(hb_font_create(face));
   Set glyphs(hb_set_create()), lookups(hb_set_create());
   for (std::size_t code = 0; code < wanted.size(); ++code) {
     hb_codepoint_t glyph = 0;

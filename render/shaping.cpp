@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "render/hb_handles.hpp"
 #include "render/utf8.hpp"
 
 namespace certd::render {
@@ -12,15 +13,11 @@ namespace {
 constexpr char32_t k_first_private = 0xE000;
 constexpr char32_t k_last_private = 0xF8FF;
 
-template <typename T, void (*destroy)(T*)>
-struct HbDeleter {
-  void operator()(T* object) const { destroy(object); }
-};
-using Blob = std::unique_ptr<hb_blob_t, HbDeleter<hb_blob_t, hb_blob_destroy>>;
-using Face = std::unique_ptr<hb_face_t, HbDeleter<hb_face_t, hb_face_destroy>>;
-using Font = std::unique_ptr<hb_font_t, HbDeleter<hb_font_t, hb_font_destroy>>;
-using Buffer = std::unique_ptr<hb_buffer_t, HbDeleter<hb_buffer_t, hb_buffer_destroy>>;
-using Set = std::unique_ptr<hb_set_t, HbDeleter<hb_set_t, hb_set_destroy>>;
+using hb::Blob;
+using hb::Face;
+using hb::Font;
+using hb::Buffer;
+using hb::Set;
 
 std::string describe(const std::u32string& text) {
   std::string out;

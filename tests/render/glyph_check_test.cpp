@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "render/pdf_verifier.hpp"
+#include "qpdf_rewrite.hpp"
 #include "render_test_util.hpp"
 
 namespace certd::render {
@@ -24,17 +25,7 @@ using testing::fixed_data;
 using testing::ScratchDir;
 using testing::test_signer;
 
-std::string rewrite(const std::string& pdf, const std::function<void(QPDF&)>& change) {
-  QPDF document;
-  document.processMemoryFile("in.pdf", pdf.data(), pdf.size());
-  change(document);
-  QPDFWriter writer(document);
-  writer.setOutputMemory();
-  writer.setObjectStreamMode(qpdf_o_disable);
-  writer.write();
-  std::shared_ptr<Buffer> bytes = writer.getBufferSharedPointer();
-  return std::string(reinterpret_cast<const char*>(bytes->getBuffer()), bytes->getSize());
-}
+using testing::rewrite;
 
 std::string data_of(QPDFObjectHandle stream) {
   std::shared_ptr<Buffer> data = stream.getStreamData(qpdf_dl_generalized);

@@ -15,6 +15,7 @@
 
 #include "core/base64.hpp"
 #include "render/pdf_verifier.hpp"
+#include "qpdf_rewrite.hpp"
 #include "render_test_util.hpp"
 
 namespace certd::render {
@@ -29,19 +30,7 @@ std::string read_bytes(const std::string& file) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-// Opens `pdf` with qpdf, lets `change` edit it, and writes it again as
-// verify_pdf reads it (classic cross-reference tables).
-std::string rewrite(const std::string& pdf, const std::function<void(QPDF&)>& change) {
-  QPDF document;
-  document.processMemoryFile("in.pdf", pdf.data(), pdf.size());
-  change(document);
-  QPDFWriter writer(document);
-  writer.setOutputMemory();
-  writer.setObjectStreamMode(qpdf_o_disable);
-  writer.write();
-  std::shared_ptr<Buffer> bytes = writer.getBufferSharedPointer();
-  return std::string(reinterpret_cast<const char*>(bytes->getBuffer()), bytes->getSize());
-}
+using testing::rewrite;
 
 QPDFObjectHandle first_page(QPDF& document) {
   QPDFObjectHandle page = document.getAllPages().at(0);

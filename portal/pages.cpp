@@ -52,7 +52,8 @@ constexpr const char* k_verification = R"html(<div class="card result {{status}}
 <p class="eyebrow">Certificate <span class="mono">{{number}}</span></p><h1>{{heading}}</h1></div></div>
 {{#found}}<p class="status-line">{{#dated}}<strong>{{status_text}}</strong>{{#revoked_because}}. Reason: {{revoked_because}}{{/revoked_because}}.
 {{/dated}}{{summary}}</p>
-<dl><dt>Awarded to</dt><dd>{{student}}</dd><dt>For</dt><dd>{{course}}</dd>
+<h2 class="certificate-title">{{title}}</h2>
+<dl><dt>Awarded to</dt><dd>{{student}}</dd>{{#context}}<dt>Course</dt><dd>{{course}}</dd>{{/context}}
 <dt>Issued on</dt><dd>{{issued_on}}</dd>{{#expires_on}}<dt>Valid until</dt><dd>{{expires_on}}</dd>{{/expires_on}}
 <dt>Issued by</dt><dd>{{issuer}}</dd></dl>
 {{/found}}{{^found}}<p class="status-line">{{issuer}} has no certificate with this number.</p>
@@ -74,10 +75,10 @@ constexpr const char* k_typo = R"html(<div class="card result typo">
 constexpr const char* k_family = R"html(<h1>Your certificates</h1>
 <p class="lead">From {{issuer}}. Download a certificate as a PDF, or send its verification page to anyone who needs to check it.</p>
 {{#certificates}}<article class="card">
-<h2>{{course}}</h2>
+<h2>{{title}}</h2>
 <span class="badge {{status}}">{{status_text}}</span>
 {{#revoked_because}}<p class="notice-revoked">Reason: {{revoked_because}}. It is no longer valid and cannot be downloaded.</p>{{/revoked_because}}
-<dl><dt>Awarded to</dt><dd>{{student}}</dd><dt>Number</dt><dd class="mono">{{number}}</dd>
+<dl><dt>Awarded to</dt><dd>{{student}}</dd>{{#context}}<dt>Course</dt><dd>{{course}}</dd>{{/context}}<dt>Number</dt><dd class="mono">{{number}}</dd>
 <dt>Issued on</dt><dd>{{issued_on}}</dd>{{#expires_on}}<dt>Valid until</dt><dd>{{expires_on}}</dd>{{/expires_on}}</dl>
 <div class="actions">{{#download_url}}<a class="button" href="{{download_url}}" download>Download PDF<span class="visually-hidden"> of certificate {{number}}</span></a>{{/download_url}}
 <a class="button secondary" href="{{verify_url}}">Verification page<span class="visually-hidden"> of certificate {{number}}</span></a></div>
@@ -117,7 +118,11 @@ mustache::data view_data(const CertificateView& c) {
   mustache::data d;
   d.set("number", c.number);
   d.set("student", c.student);
+  d.set("title", c.title);
   d.set("course", c.course);
+  // A course certificate's title is its course: saying it twice, or an
+  // empty "Course" for an award without one, would only add noise.
+  if (!c.course.empty() && c.course != c.title) d.set("context", mustache::data::type::bool_true);
   d.set("issued_on", c.issued_on);
   if (!c.expires_on.empty()) d.set("expires_on", c.expires_on);
   d.set("status", c.status);

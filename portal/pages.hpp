@@ -13,6 +13,10 @@ namespace certd::portal {
 struct CertificateView {
   std::string number;
   std::string student;
+  // What the certificate is: the course's name, or an ad-hoc award's own
+  // ("Lifeguard of the month"). The course is only context: shown when it
+  // says something the title does not, and empty for an award without one.
+  std::string title;
   std::string course;
   std::string issued_on;
   std::string expires_on;   // empty: does not expire, or not shown (revoked)

@@ -87,11 +87,17 @@ std::string public_reason(const store::CertificateRow& row) {
   return "withdrawn by the school";
 }
 
+// What a certificate is called. The store fills the title of rows from
+// before it had one; a row without one anyway is called by its course, as
+// those were.
+std::string title_of(const store::NewCertificate& c) { return c.title.empty() ? c.course : c.title; }
+
 CertificateView view_of(const store::CertificateRow& row, TimePoint now) {
   const store::NewCertificate& c = row.certificate;
   CertificateView view;
   view.number = c.number;
   view.student = c.student_name;
+  view.title = title_of(c);
   view.course = c.course;
   view.issued_on = format_date(from_unix(c.issued_at));
   view.status = status_of(row, now);
@@ -312,8 +318,10 @@ Response Portal::verification_page(const std::string& typed_number, bool as_json
   if (as_json) {
     if (!row) return json_response(404, json{{"number", number}, {"status", "unknown"}});
     const store::NewCertificate& c = row->certificate;
+    // "course" stays for the readers that know it; "title" is what the
+    // certificate is, and the only name an ad-hoc award may have.
     json body{{"number", c.number},   {"status", status},   {"student", c.student_name},
-              {"course", c.course},   {"issuer", m_options.issuer_name},
+              {"title", title_of(c)}, {"course", c.course}, {"issuer", m_options.issuer_name},
               {"issued_at", format_iso8601(from_unix(c.issued_at))}};
     body["expires_at"] = c.expires_at ? json(format_iso8601(from_unix(*c.expires_at))) : json(nullptr);
     if (row->revoked_at) {

@@ -40,6 +40,7 @@ font-size:26px;font-weight:700}
 .badge.revoked{background:#fde8e8;color:#9b1c1c}
 .badge.expired{background:#fff4dc;color:#7a4f00}
 .status-line{font-size:17px}
+.certificate-title{margin-top:20px;overflow-wrap:anywhere}
 .revoked .status-line,.notice-revoked{color:#9b1c1c}
 dl{display:grid;grid-template-columns:minmax(110px,160px) 1fr;gap:8px 16px;margin:20px 0 0;padding-top:20px;
 border-top:1px solid #e3e9f0}

@@ -26,6 +26,7 @@ store::CertificateRow row(const std::string& number, const std::string& claim) {
   r.certificate.number = number;
   r.certificate.student_name = "Алексей <Смирнов>";
   r.certificate.course = "Swimming Level 3";
+  r.certificate.title = "Swimming Level 3";  // a course's certificate is called by its course
   r.certificate.issued_at = k_now - 86400;
   r.certificate.claim_token = claim;
   r.status = store::CertificateStatus::issued;
@@ -113,6 +114,66 @@ TEST_F(PortalTest, ARevokedCertificateShowsItsDateAndCategoryNeverTheNote) {
   m_backend.certificates["SWL3-AAAA-BBBE"].revoke_category = store::RevocationCategory::withdrawn;
   EXPECT_EQ(nlohmann::json::parse(portal().handle(get("/v/SWL3-AAAA-BBBE.json")).body)["revoke_category"],
             "withdrawn");
+}
+
+// A certificate is called by its title; its course is context, shown only
+// when it adds something.
+TEST_F(PortalTest, TheVerificationPageNamesTheCertificateByItsTitleWithItsCourseAsContext) {
+  store::CertificateRow& award = m_backend.certificates["SWL3-7K4M-9QXR"];
+  award.certificate.title = "Lifeguard <of> the month";
+  Response page = portal().handle(get("/v/SWL3-7K4M-9QXR"));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find(R"(<h2 class="certificate-title">Lifeguard &lt;of&gt; the month</h2>)"), std::string::npos)
+      << page.body;
+  EXPECT_NE(page.body.find("<dt>Course</dt><dd>Swimming Level 3</dd>"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("<dt>For</dt>"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find(">Valid certificate<"), std::string::npos) << "the verdict stays the page's heading";
+
+  auto json = nlohmann::json::parse(portal().handle(get("/v/SWL3-7K4M-9QXR.json")).body);
+  EXPECT_EQ(json["title"], "Lifeguard <of> the month");
+  EXPECT_EQ(json["course"], "Swimming Level 3") << "the key readers know stays";
+}
+
+TEST_F(PortalTest, AnAwardWithoutACourseShowsNoCourseLine) {
+  store::CertificateRow& award = m_backend.certificates["SWL3-7K4M-9QXR"];
+  award.certificate.title = "Lifeguard of the month";
+  award.certificate.course = "";
+  Response page = portal().handle(get("/v/SWL3-7K4M-9QXR"));
+  EXPECT_NE(page.body.find(R"(<h2 class="certificate-title">Lifeguard of the month</h2>)"), std::string::npos)
+      << page.body;
+  EXPECT_EQ(page.body.find("Course"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("<dd></dd>"), std::string::npos) << page.body;
+
+  auto json = nlohmann::json::parse(portal().handle(get("/v/SWL3-7K4M-9QXR.json")).body);
+  EXPECT_EQ(json["title"], "Lifeguard of the month");
+  EXPECT_EQ(json["course"], "");
+}
+
+TEST_F(PortalTest, ACourseCertificateNamesItsCourseOnce) {
+  Response page = portal().handle(get("/v/SWL3-7K4M-9QXR"));
+  EXPECT_NE(page.body.find(R"(<h2 class="certificate-title">Swimming Level 3</h2>)"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("<dt>Course</dt>"), std::string::npos) << page.body;
+  EXPECT_EQ(nlohmann::json::parse(portal().handle(get("/v/SWL3-7K4M-9QXR.json")).body)["title"], "Swimming Level 3");
+
+  // A row without a title is called by its course, as before titles.
+  m_backend.certificates["SWL3-7K4M-9QXR"].certificate.title.clear();
+  page = portal().handle(get("/v/SWL3-7K4M-9QXR"));
+  EXPECT_NE(page.body.find(R"(<h2 class="certificate-title">Swimming Level 3</h2>)"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("<dt>Course</dt>"), std::string::npos) << page.body;
+  EXPECT_EQ(nlohmann::json::parse(portal().handle(get("/v/SWL3-7K4M-9QXR.json")).body)["title"], "Swimming Level 3");
+}
+
+TEST_F(PortalTest, TheFamilyPageListsCertificatesByTitle) {
+  store::CertificateRow& award = m_backend.certificates["SWL3-7K4M-9QXR"];
+  award.certificate.title = "Lifeguard of the month";
+  award.certificate.course = "";
+  m_backend.certificates["SWL3-AAAA-BBBE"].certificate.title = "Swimming Level 3: distinction";
+  Response page = portal().handle(get("/c/family1"));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<h2>Lifeguard of the month</h2>"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("<h2>Swimming Level 3: distinction</h2>"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("<dt>Course</dt><dd>Swimming Level 3</dd>"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("<dd></dd>"), std::string::npos) << page.body;
 }
 
 Request from(const std::string& client, const std::string& path) {

@@ -7,7 +7,9 @@
 // request reaches the handler, which runs on a separate bounded pool.
 // When the pool is full, new requests get 503 at once instead of queueing
 // without end. Errors the server raises itself (400, 405, 408, 413, 414,
-// 431, 503) are JSON like the handler's.
+// 431, 500, 503) follow the portal's rule (portal.hpp server_error): a page
+// for people, JSON for the paths programs use, judged by the request's path
+// as far as it was read; a page when not even its request line was.
 
 #include <chrono>
 #include <cstddef>
@@ -41,6 +43,8 @@ struct HttpServerOptions {
   std::size_t max_pending = 256;  // requests admitted to the handler pool at once; 503 above
   // stop() lets requests under way finish for at most this long.
   std::chrono::milliseconds shutdown_timeout{10'000};
+  // Named on the pages of the server's own errors, as on the portal's.
+  std::string issuer_name = "Certificates";
 };
 
 // Runs on the handler pool, never on an I/O thread; must be thread-safe.

@@ -14,6 +14,7 @@
 
 #include "core/log.hpp"
 #include "portal/http_target.hpp"
+#include "portal/portal.hpp"
 
 namespace certd::portal {
 
@@ -37,6 +38,26 @@ std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+// The path of a request target, only to choose the form of an error
+// answer (audience_of), never to show it: a target that does not parse is
+// judged by what comes before its query, as it was sent.
+std::string path_of(std::string_view target) {
+  if (auto parsed = parse_target(target)) return std::move(parsed->path);
+  return std::string(target.substr(0, target.find('?')));
+}
+
+// The target of the request line at the start of `bytes` ("GET /v/X
+// HTTP/1.1"), or empty when no whole line is there.
+std::string_view request_line_target(std::string_view bytes) {
+  auto end = bytes.find('\n');
+  if (end == std::string_view::npos) return {};
+  std::string_view line = bytes.substr(0, end);
+  auto space = line.find(' ');
+  if (space == std::string_view::npos) return {};
+  line.remove_prefix(space + 1);
+  return line.substr(0, line.find_first_of(" \r"));
 }
 
 bool is_disconnect(const boost::system::error_code& ec) {
@@ -75,7 +96,8 @@ void HttpSession::start() {
 void HttpSession::refuse(int status, const std::string& message) {
   net::dispatch(m_stream.get_executor(), [self = shared_from_this(), status, message] {
     self->m_keep_alive = false;
-    self->respond(json_error(status, message), /*close=*/true);
+    // Nothing was read: a browser is the likelier reader (server_error).
+    self->respond(server_error(self->m_state.options.issuer_name, "", status, message), /*close=*/true);
   });
 }
 
@@ -153,7 +175,8 @@ void HttpSession::on_header(error_code ec) {
   // TRACE would echo credentials back (cookies, Authorization).
   if (request.method() == http::verb::trace || request.method() == http::verb::connect) {
     m_keep_alive = false;
-    Response refused = json_error(405, "method not allowed");
+    Response refused =
+        server_error(m_state.options.issuer_name, path_of(view(request.target())), 405, "method not allowed");
     refused.headers.emplace_back("Allow", k_allowed);
     return respond(std::move(refused), true);
   }
@@ -193,7 +216,7 @@ void HttpSession::dispatch() {
   m_phase = Phase::handling;
   auto message = m_parser->release();
   auto target = parse_target(view(message.target()));
-  if (!target) return fail(400, target.error().message());
+  if (!target) return fail_at(path_of(view(message.target())), 400, target.error().message());
 
   Request request;
   request.method = std::string(view(message.method_string()));
@@ -209,7 +232,7 @@ void HttpSession::dispatch() {
 
   if (m_state.pending.fetch_add(1) >= m_state.options.max_pending) {
     --m_state.pending;
-    Response busy = json_error(503, "the server is busy, try again");
+    Response busy = server_error(m_state.options.issuer_name, request.path, 503, "the server is busy, try again");
     busy.headers.emplace_back("Retry-After", "1");
     return respond(std::move(busy), false);
   }
@@ -219,10 +242,10 @@ void HttpSession::dispatch() {
       response = self->m_state.handler(request);
     } catch (const std::exception& e) {
       CERTD_LOG_ERROR("portal: handler failed: {}", e.what());
-      response = json_error(500, "internal error");
+      response = server_error(self->m_state.options.issuer_name, request.path, 500, "internal error");
     } catch (...) {
       CERTD_LOG_ERROR("portal: handler failed with an unknown exception");
-      response = json_error(500, "internal error");
+      response = server_error(self->m_state.options.issuer_name, request.path, 500, "internal error");
     }
     --self->m_state.pending;
     net::post(self->m_stream.get_executor(), [self, response = std::move(response)]() mutable {
@@ -259,11 +282,24 @@ void HttpSession::on_write(error_code ec, bool keep_alive) {
   linger();
 }
 
-void HttpSession::fail(int status, const std::string& message) {
+std::string HttpSession::read_path() const {
+  // Beast parses nothing of a header until all of it is there, so short of
+  // that the request line is read from the bytes waiting in the buffer.
+  std::string_view target = m_parser ? view(m_parser->get().target()) : std::string_view();
+  if (target.empty()) {
+    auto waiting = m_buffer.cdata();
+    target = request_line_target({static_cast<const char*>(waiting.data()), waiting.size()});
+  }
+  return target.empty() ? std::string() : path_of(target);
+}
+
+void HttpSession::fail(int status, const std::string& message) { fail_at(read_path(), status, message); }
+
+void HttpSession::fail_at(const std::string& path, int status, const std::string& message) {
   CERTD_LOG_DEBUG("portal: {} to {}: {}", status, m_client, message);
   m_timer.cancel();
   m_keep_alive = false;
-  respond(json_error(status, message), true);
+  respond(server_error(m_state.options.issuer_name, path, status, message), true);
 }
 
 void HttpSession::linger() {

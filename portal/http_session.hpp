@@ -53,7 +53,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void dispatch();
   void respond(Response response, bool close);
   void on_write(error_code ec, bool keep_alive);
+  // An error answer, then close; in the form the request's path calls for
+  // (server_error), as far as the path was read (read_path).
   void fail(int status, const std::string& message);
+  void fail_at(const std::string& path, int status, const std::string& message);
+  // The path of the request being read; empty before its request line is.
+  // Not valid once the parser's message was released (dispatch).
+  std::string read_path() const;
   void linger();
   void drain();
   void close();

@@ -141,10 +141,15 @@ constexpr ErrorWords k_error_words[] = {
      "If you followed a link from an e-mail, check that the whole link was copied, or type the certificate number on "
      "the home page."},
     {405, "Not allowed here", "This address can only be opened, not sent to."},
+    {408, "Took too long", "The connection may be slow: try again."},
     {409, "Conflict", "Try again."},
     {410, "No longer available", "The family page still offers the certificates that are valid."},
     {413, "Too large", "What was sent is larger than this service accepts."},
+    {414, "Address too long",
+     "Check that the link was copied whole and nothing was added, or type the certificate number on the home page."},
     {429, "Too many requests", "Wait a minute, then try again."},
+    {431, "Request too large",
+     "The browser sent more than this service accepts: clear this site's cookies, then try again."},
     {500, "Something went wrong", "The school has been told. Try again later."},
     {503, "Busy right now", "Try again in a minute."},
 };
@@ -160,6 +165,19 @@ bool is_prefetch(const Request& request) {
   // ask for the file yet.
   std::string purpose = request.header("sec-purpose") + request.header("purpose") + request.header("x-moz");
   return purpose.find("prefetch") != std::string::npos || purpose.find("preview") != std::string::npos;
+}
+
+// Portal::error with the issuer's name passed in, so that the server's own
+// errors (server_error), which come before any Portal, read the same.
+Response error_answer(const std::string& issuer, const std::string& path, int status, const std::string& message) {
+  if (audience_of(path) == Audience::machines) return json_error(status, message);
+  const ErrorWords* words = std::find_if(std::begin(k_error_words), std::end(k_error_words),
+                                         [&](const ErrorWords& w) { return w.status == status; });
+  std::string title = words == std::end(k_error_words) ? "Error" : words->title;
+  std::string advice = words == std::end(k_error_words) ? "" : words->advice;
+  std::string sentence = message.empty() ? advice : advice.empty() ? message : message + ". " + advice;
+  if (!sentence.empty()) sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+  return html_response(status, render_error_page(issuer, status, title, sentence));
 }
 
 }  // namespace
@@ -189,15 +207,14 @@ Response Portal::handle(const Request& request) const {
   return response;
 }
 
+Response server_error(const std::string& issuer, const std::string& path, int status, const std::string& message) {
+  Response response = error_answer(issuer, path, status, message);
+  add_security_headers(response);
+  return response;
+}
+
 Response Portal::error(const std::string& path, int status, const std::string& message) const {
-  if (audience_of(path) == Audience::machines) return json_error(status, message);
-  const ErrorWords* words = std::find_if(std::begin(k_error_words), std::end(k_error_words),
-                                         [&](const ErrorWords& w) { return w.status == status; });
-  std::string title = words == std::end(k_error_words) ? "Error" : words->title;
-  std::string advice = words == std::end(k_error_words) ? "" : words->advice;
-  std::string sentence = message.empty() ? advice : advice.empty() ? message : message + ". " + advice;
-  if (!sentence.empty()) sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
-  return html_response(status, render_error_page(m_options.issuer_name, status, title, sentence));
+  return error_answer(m_options.issuer_name, path, status, message);
 }
 
 Response Portal::failure(const std::string& path, const Error& e) const {

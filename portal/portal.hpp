@@ -33,6 +33,13 @@ struct PortalOptions {
 enum class Audience { people, machines };
 Audience audience_of(const std::string& path);
 
+// The answer to an error the HTTP server raises itself, before a request
+// reaches a Portal (http_server.hpp: 400, 405, 408, 413, 414, 431, 503):
+// the same form, words and security headers as the Portal's own errors.
+// `path` is only read to choose the form; empty when the request line was
+// not read, which gets a page: a browser is the likelier reader.
+Response server_error(const std::string& issuer, const std::string& path, int status, const std::string& message);
+
 // Thread-safe if the backend and clock are.
 class Portal {
  public:

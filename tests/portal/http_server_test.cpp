@@ -4,12 +4,15 @@
 #include "portal/http_server.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -46,6 +49,34 @@ Response echo(const Request& r) {
   out.content_type = "text/plain";
   out.body = r.method + " " + r.path + " " + std::to_string(r.body.size()) + " " + r.header("x-test");
   return out;
+}
+
+// What the server's own errors look like: a page saying the status for a
+// person (with the portal's security headers), {"error": {"status": N}}
+// for the paths programs use; closed after it unless `closed` is false.
+::testing::AssertionResult is_page(const std::string& response, int status, bool closed = true) {
+  if (status_of(response) != status) return ::testing::AssertionFailure() << "not " << status << ": " << response;
+  if (response.find("\r\nContent-Type: text/html; charset=utf-8\r\n") == std::string::npos ||
+      body_of(response).find("<p class=\"eyebrow\">Error " + std::to_string(status) + "</p>") == std::string::npos)
+    return ::testing::AssertionFailure() << "not a page saying " << status << ": " << response;
+  if (response.find("\r\nContent-Security-Policy: default-src 'none';") == std::string::npos ||
+      response.find("\r\nX-Frame-Options: DENY\r\n") == std::string::npos)
+    return ::testing::AssertionFailure() << "without the security headers: " << response;
+  if (closed && response.find("\r\nConnection: close\r\n") == std::string::npos)
+    return ::testing::AssertionFailure() << "not closed: " << response;
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult is_json_error(const std::string& response, int status, bool closed = true) {
+  if (status_of(response) != status) return ::testing::AssertionFailure() << "not " << status << ": " << response;
+  auto body = nlohmann::json::parse(body_of(response), nullptr, /*allow_exceptions=*/false);
+  if (response.find("\r\nContent-Type: application/json\r\n") == std::string::npos || !body.is_object() ||
+      !body.contains("error") || body["error"].value("status", 0) != status ||
+      !body["error"]["message"].is_string())
+    return ::testing::AssertionFailure() << "not JSON saying " << status << ": " << response;
+  if (closed && response.find("\r\nConnection: close\r\n") == std::string::npos)
+    return ::testing::AssertionFailure() << "not closed: " << response;
+  return ::testing::AssertionSuccess();
 }
 
 HttpServerOptions small_limits() {
@@ -159,13 +190,17 @@ TEST_F(HttpServerTest, HugeHeadersTooManyHeadersAndLongTargetsAreRefused) {
   EXPECT_EQ(status_of(exchange("GET /" + std::string(5000, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n")), 431);
 }
 
-TEST_F(HttpServerTest, MalformedRequestsGetJson400) {
+TEST_F(HttpServerTest, MalformedRequestsGet400) {
   start();
-  std::string garbage = exchange("HELLO\r\n\r\n");
-  EXPECT_EQ(status_of(garbage), 400);
-  EXPECT_NE(body_of(garbage).find("\"status\":400"), std::string::npos);
-  EXPECT_EQ(status_of(exchange("GET /v/%zz HTTP/1.1\r\nHost: a\r\n\r\n")), 400);
-  EXPECT_EQ(status_of(exchange("GET http://evil/ HTTP/1.1\r\nHost: a\r\n\r\n")), 400);
+  // Not even a request line: a page, the friendlier guess.
+  EXPECT_TRUE(is_page(exchange("HELLO\r\n\r\n"), 400));
+  EXPECT_TRUE(is_page(exchange("GET /v/%zz HTTP/1.1\r\nHost: a\r\n\r\n"), 400));
+  EXPECT_TRUE(is_json_error(exchange("GET /api/%zz HTTP/1.1\r\nHost: a\r\n\r\n"), 400));
+  EXPECT_TRUE(is_json_error(exchange("GET /v/%zz.json?x=1 HTTP/1.1\r\nHost: a\r\n\r\n"), 400));
+  EXPECT_TRUE(is_page(exchange("GET http://evil/ HTTP/1.1\r\nHost: a\r\n\r\n"), 400));
+  // A request line that was read, then a header that is not one.
+  EXPECT_TRUE(is_page(exchange("GET /v/X HTTP/1.1\r\nHost: a\r\nno colon here\r\n\r\n"), 400));
+  EXPECT_TRUE(is_json_error(exchange("GET /v/X.json HTTP/1.1\r\nHost: a\r\nno colon here\r\n\r\n"), 400));
 }
 
 TEST_F(HttpServerTest, TraceIsRefusedAndEchoesNothing) {
@@ -240,8 +275,9 @@ TEST_F(HttpServerTest, ConnectionsPerClientAreCapped) {
   RawConnection extra(port());
   extra.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
   std::string refused = extra.read_response(2s);
-  EXPECT_EQ(status_of(refused), 503) << refused;
-  EXPECT_NE(body_of(refused).find("too many connections"), std::string::npos);
+  // Refused before anything is read: a page, the friendlier guess.
+  EXPECT_TRUE(is_page(refused, 503));
+  EXPECT_NE(body_of(refused).find("Too many connections from your address"), std::string::npos) << refused;
   EXPECT_EQ(m_server->stats().refused_connections, 1u);
 
   held.pop_back();  // one leaves: room for one more
@@ -352,6 +388,113 @@ TEST_F(HttpServerTest, StopReturnsWithinTheShutdownTimeoutWhenAHandlerIsSlow) {
   m_server->stop();
   opener.join();
   EXPECT_TRUE(busy.wait_closed(1s));
+}
+
+// The errors the server answers itself, before any handler, follow the
+// portal's rule: a page for a person's browser, JSON for the paths programs
+// use (.json, /api, /hooks/, /keys, /healthz), judged by the request line.
+const std::string k_browser = "Host: a\r\nUser-Agent: Mozilla/5.0\r\nAccept: text/html,application/xhtml+xml\r\n";
+
+TEST_F(HttpServerTest, A408IsAPageForPeopleAndJsonForPrograms) {
+  start();
+  struct Case {
+    std::string request;
+    bool page;
+  };
+  const std::vector<Case> cases = {
+      {"GET /v/SWL3-7K4M-9QXR HTTP/1.1\r\n" + k_browser + "X-Slow: ", true},
+      {"GET /v/SWL3-7K4M-9QXR.json HTTP/1.1\r\nHost: a\r\nX-Slow: ", false},
+      {"POST /c/family1 HTTP/1.1\r\n" + k_browser + "Content-Length: 10\r\n\r\nabc", true},
+      {"POST /hooks/moodle HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc", false},
+      {"GET /api/x", true},  // not even the request line: a page
+  };
+  // All at once: each waits for the read timeout.
+  std::vector<RawConnection> connections;
+  for (const Case& c : cases) {
+    connections.emplace_back(port());
+    connections.back().send(c.request);
+  }
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    std::string response = connections[i].read_response(3s);
+    if (cases[i].page)
+      EXPECT_TRUE(is_page(response, 408)) << cases[i].request;
+    else
+      EXPECT_TRUE(is_json_error(response, 408)) << cases[i].request;
+  }
+}
+
+TEST_F(HttpServerTest, A413IsAPageForPeopleAndJsonForPrograms) {
+  start();
+  EXPECT_TRUE(
+      is_page(exchange("POST /v/SWL3-7K4M-9QXR HTTP/1.1\r\n" + k_browser + "Content-Length: 5000\r\n\r\n"), 413));
+  EXPECT_TRUE(is_json_error(exchange("POST /hooks/moodle HTTP/1.1\r\nHost: a\r\nContent-Length: 5000\r\n\r\n"), 413));
+  EXPECT_TRUE(is_json_error(exchange("POST /api/upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5000\r\n\r\n"), 413));
+}
+
+TEST_F(HttpServerTest, A414IsAPageForPeopleAndJsonForProgramsAndShowsNothingOfTheTarget) {
+  HttpServerOptions options = small_limits();
+  options.issuer_name = "Riverside Swim School";
+  start(options);
+  std::string long_tail(300, 'a');
+  std::string page = exchange("GET /v/<script>alert(1)</script>" + long_tail + " HTTP/1.1\r\n" + k_browser + "\r\n");
+  EXPECT_TRUE(is_page(page, 414));
+  EXPECT_NE(page.find("Riverside Swim School"), std::string::npos) << "the pages name the issuer";
+  EXPECT_EQ(page.find("alert"), std::string::npos) << page;
+  EXPECT_EQ(page.find(long_tail), std::string::npos) << page;
+  EXPECT_TRUE(is_json_error(exchange("GET /api/" + long_tail + " HTTP/1.1\r\nHost: a\r\n\r\n"), 414));
+  EXPECT_TRUE(is_json_error(exchange("GET /v/" + long_tail + ".json HTTP/1.1\r\nHost: a\r\n\r\n"), 414));
+  EXPECT_TRUE(is_json_error(exchange("GET /keys?" + long_tail + " HTTP/1.1\r\nHost: a\r\n\r\n"), 414));
+}
+
+TEST_F(HttpServerTest, A431IsAPageForPeopleAndJsonForPrograms) {
+  start();
+  std::string cookie = "Cookie: c=<b>" + std::string(10000, 'a') + "\r\n";
+  std::string page = exchange("GET /v/SWL3-7K4M-9QXR HTTP/1.1\r\n" + k_browser + cookie + "\r\n");
+  EXPECT_TRUE(is_page(page, 431));
+  EXPECT_EQ(page.find("<b>"), std::string::npos) << page;
+  EXPECT_TRUE(is_json_error(exchange("GET /v/SWL3-7K4M-9QXR.json HTTP/1.1\r\nHost: a\r\n" + cookie + "\r\n"), 431));
+
+  std::string many;
+  for (int i = 0; i < 30; ++i) many += "X-" + std::to_string(i) + ": 1\r\n";
+  EXPECT_TRUE(is_page(exchange("GET / HTTP/1.1\r\n" + k_browser + many + "\r\n"), 431));
+  EXPECT_TRUE(is_json_error(exchange("GET /healthz HTTP/1.1\r\nHost: a\r\n" + many + "\r\n"), 431));
+  // A request line longer than all the header bytes allowed.
+  EXPECT_TRUE(is_page(exchange("GET /" + std::string(5000, 'a') + " HTTP/1.1\r\n" + k_browser + "\r\n"), 431));
+}
+
+TEST_F(HttpServerTest, A405ForTraceIsAPageForPeopleAndJsonForPrograms) {
+  start();
+  EXPECT_TRUE(is_page(exchange("TRACE / HTTP/1.1\r\n" + k_browser + "\r\n"), 405));
+  EXPECT_TRUE(is_json_error(exchange("TRACE /api/x HTTP/1.1\r\nHost: a\r\n\r\n"), 405));
+}
+
+TEST_F(HttpServerTest, A503FromAFullPoolIsAPageForPeopleAndJsonForPrograms) {
+  Gate gate;
+  HttpServerOptions options = small_limits();
+  options.handler_threads = 1;
+  options.max_pending = 1;
+  options.read_timeout = 5s;
+  start(options, [&](const Request& r) { return gate.pass(r); });
+  RawConnection first(port());
+  first.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
+  gate.wait_for(1);
+  // The connection stays open, as it did: the client may try again on it.
+  std::string page = exchange("GET /v/SWL3-7K4M-9QXR HTTP/1.1\r\n" + k_browser + "\r\n");
+  EXPECT_TRUE(is_page(page, 503, /*closed=*/false));
+  EXPECT_NE(page.find("\r\nRetry-After: 1\r\n"), std::string::npos) << page;
+  std::string json = exchange("GET /v/SWL3-7K4M-9QXR.json HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_TRUE(is_json_error(json, 503, /*closed=*/false));
+  EXPECT_NE(json.find("\r\nRetry-After: 1\r\n"), std::string::npos) << json;
+  gate.open();
+  EXPECT_EQ(body_of(first.read_response(2s)), "GET /first 0 ");
+}
+
+TEST_F(HttpServerTest, AHandlerThatThrowsIsA500PageForPeopleAndJsonForPrograms) {
+  start(small_limits(), [](const Request&) -> Response { throw std::runtime_error("boom"); });
+  std::string page = exchange("GET /v/SWL3-7K4M-9QXR HTTP/1.1\r\n" + k_browser + "\r\n");
+  EXPECT_TRUE(is_page(page, 500, /*closed=*/false));
+  EXPECT_EQ(page.find("boom"), std::string::npos) << page;
+  EXPECT_TRUE(is_json_error(exchange("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n"), 500, /*closed=*/false));
 }
 
 TEST(HttpServer, FixedPortInUseIsAClearError) {

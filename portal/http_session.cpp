@@ -169,7 +169,7 @@ void HttpSession::on_header(error_code ec) {
   m_version = request.version();
   m_keep_alive = request.keep_alive();
   m_head = request.method() == http::verb::head;
-  if (request.target().size() > m_state.options.max_target) return fail(414, "request target too long");
+  if (request.target().size() > m_state.options.max_target) return fail(414, "the address is too long");
   if (static_cast<std::size_t>(std::distance(request.begin(), request.end())) > m_state.options.max_header_count)
     return fail(431, "too many request headers");
   // TRACE would echo credentials back (cookies, Authorization).

@@ -123,6 +123,7 @@ struct Daemon::Impl {
     portal::HttpServerOptions http_options;
     http_options.host = limits.listen.host;
     http_options.port = port;
+    http_options.issuer_name = school.config.issuer.name;  // on the server's own error pages
     http_options.max_body = static_cast<std::size_t>(school.config.webhooks.max_body_bytes);
     http_options.read_timeout = limits.read_timeout;
     http_options.idle_timeout = limits.idle_timeout;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "app/display_text.hpp"
 #include "app/terminal_text.hpp"
@@ -95,9 +96,10 @@ std::string text_problem(const BatchRow& row) {
   const Column columns[] = {{"student", row.student, TextKind::name},
                             {"name", row.name, TextKind::name},
                             {"course", row.course, TextKind::name},
+                            {"title", row.title, TextKind::name},
                             {"notes", row.notes, TextKind::notes}};
   for (const Column& column : columns) {
-    if (column.value.empty()) continue;  // notes are optional; the rest was checked
+    if (column.value.empty()) continue;  // optional, or checked as missing before
     if (Status checked = check_display_text(column.value, column.kind, std::string("column '") + column.name + "'");
         !checked)
       return checked.error().message();
@@ -126,6 +128,13 @@ std::string name_parts_problem(const std::string& given, const std::string& fami
   return "";
 }
 
+// How an error names a row's award: by its title, with its course as
+// context, as mails do.
+std::string award_of(const BatchRow& row) {
+  if (row.title.empty()) return row.course;
+  return row.course.empty() ? "'" + row.title + "'" : "'" + row.title + "' in " + row.course;
+}
+
 }  // namespace
 
 BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, TimePoint today) {
@@ -140,7 +149,7 @@ BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, T
   }
   auto& records = collected->records;
   if (records.empty()) {
-    fail(1, "the file is empty; expected a header row: student,name,course[,expires_on][,notes]");
+    fail(1, "the file is empty; expected a header row: student,name,course and/or title[,expires_on][,notes]");
     return out;
   }
   if (records.size() - 1 > k_max_rows) {
@@ -152,21 +161,26 @@ BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, T
   const auto& header = records.front().second;
   for (std::size_t i = 0; i < header.size(); ++i) {
     std::string name = lower(trimmed(header[i]));
-    static const std::set<std::string> k_known = {"student", "name",       "firstname", "lastname",
-                                                  "course",  "expires_on", "notes"};
+    static const std::set<std::string> k_known = {"student", "name",  "firstname",  "lastname",
+                                                  "course",  "title", "expires_on", "notes"};
     if (!k_known.count(name))
-      fail(records.front().first, "unknown column '" + terminal_safe(header[i]) +
-                                      "' (known: student, name, firstname, lastname, course, expires_on, notes)");
+      fail(records.front().first,
+           "unknown column '" + terminal_safe(header[i]) +
+               "' (known: student, name, firstname, lastname, course, title, expires_on, notes)");
     else if (!column.emplace(name, i).second) fail(records.front().first, "column '" + name + "' appears twice");
   }
-  for (const char* required : {"student", "course"})
-    if (!column.count(required)) fail(records.front().first, std::string("missing column '") + required + "'");
+  if (!column.count("student")) fail(records.front().first, "missing column 'student'");
+  // An award of its own may have no course: its title names it.
+  bool has_title = column.count("title") > 0;
+  if (!column.count("course") && !has_title) fail(records.front().first, "missing column 'course' (or 'title')");
   bool name_parts = column.count("firstname") && column.count("lastname");
   if (!column.count("name") && !name_parts)
     fail(records.front().first, "missing column 'name' (or 'firstname' and 'lastname')");
   if (!out.errors.empty()) return out;
 
-  std::map<std::pair<std::string, std::string>, int> seen;
+  // Student, course and title: two awards with titles of their own are
+  // two certificates, even in one course or with none.
+  std::map<std::tuple<std::string, std::string, std::string>, int> seen;
   for (std::size_t r = 1; r < records.size(); ++r) {
     // Named, not a structured binding: the lambda below captures `fields`,
     // which clang refuses before C++20 (the fuzz build uses clang).
@@ -182,12 +196,14 @@ BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, T
       continue;
     }
     BatchRow row{line, field("student"), full_name(field("name"), field("firstname"), field("lastname")),
-                 field("course"), std::nullopt, field("notes")};
+                 field("course"), std::nullopt, field("notes"), field("title")};
     std::string problem;
     if (row.student.empty()) problem = "student is empty";
     else if (row.name.empty()) problem = "name is empty";
-    else if (row.course.empty()) problem = "course is empty";
-    else if (row.name.size() > k_max_field || row.notes.size() > k_max_field) problem = "a field is longer than 4096 bytes";
+    else if (row.course.empty() && row.title.empty())
+      problem = has_title ? "course and title are both empty; a row needs one of them" : "course is empty";
+    else if (row.name.size() > k_max_field || row.notes.size() > k_max_field || row.title.size() > k_max_field)
+      problem = "a field is longer than 4096 bytes";
     if (problem.empty()) problem = name_parts_problem(field("firstname"), field("lastname"));
     if (problem.empty()) problem = text_problem(row);
     if (problem.empty() && !field("expires_on").empty()) {
@@ -197,8 +213,8 @@ BatchFile parse_batch_csv(std::string_view text, const std::string& file_name, T
       else if (*row.expires_on < today) problem = "expires_on " + field("expires_on") + " is in the past";
     }
     if (problem.empty()) {
-      auto [it, fresh] = seen.emplace(std::make_pair(lower(row.student), lower(row.course)), line);
-      if (!fresh) problem = "student " + row.student + " is already listed for " + row.course + " on line " + std::to_string(it->second);
+      auto [it, fresh] = seen.emplace(std::make_tuple(lower(row.student), lower(row.course), lower(row.title)), line);
+      if (!fresh) problem = "student " + row.student + " is already listed for " + award_of(row) + " on line " + std::to_string(it->second);
     }
     if (!problem.empty()) fail(line, problem);
     else out.rows.push_back(std::move(row));

@@ -72,6 +72,96 @@ TEST(BatchCsv, NameOrItsPartsAreRequiredAndEachPartIsCheckedAsItsColumn) {
   EXPECT_EQ(errors[1], "g.csv:3: name is empty");
 }
 
+// An award of its own is called by its title, as `certd issue --title`
+// calls it; a course is only context, so a row may have either or both.
+TEST(BatchCsv, ATitleColumnNamesTheAwardAndMakesTheCourseOptional) {
+  BatchFile file = parse_batch_csv(
+      "student,name,course,title\n"
+      "7,Ann Lee,FA-101,Best first aider\n"
+      "8,Bo Chen,,Lifesaver of the year\n"
+      "9,Cy Diaz,FA-101,\n",
+      "awards.csv", today());
+  EXPECT_TRUE(file.errors.empty()) << errors_of(file)[0];
+  ASSERT_EQ(file.rows.size(), 3u);
+  EXPECT_EQ(file.rows[0].course, "FA-101");
+  EXPECT_EQ(file.rows[0].title, "Best first aider");
+  EXPECT_EQ(file.rows[1].course, "");
+  EXPECT_EQ(file.rows[1].title, "Lifesaver of the year");
+  EXPECT_EQ(file.rows[2].course, "FA-101");
+  EXPECT_EQ(file.rows[2].title, "") << "called by its course, as before";
+
+  BatchFile no_course = parse_batch_csv("title,student,name\nLifesaver of the year,8,Bo Chen\n", "t.csv", today());
+  EXPECT_TRUE(no_course.errors.empty()) << errors_of(no_course)[0];
+  ASSERT_EQ(no_course.rows.size(), 1u);
+  EXPECT_EQ(no_course.rows[0].title, "Lifesaver of the year");
+}
+
+TEST(BatchCsv, ARowWithNeitherCourseNorTitleIsReportedByLine) {
+  BatchFile file = parse_batch_csv(
+      "student,name,course,title\n"
+      "7,Ann Lee,FA-101,\n"
+      "8,Bo Chen,,\n"
+      "9,Cy Diaz,  ,  \n",
+      "awards.csv", today());
+  ASSERT_EQ(file.rows.size(), 1u);
+  EXPECT_EQ(errors_of(file), (std::vector<std::string>{
+                                 "awards.csv:3: course and title are both empty; a row needs one of them",
+                                 "awards.csv:4: course and title are both empty; a row needs one of them",
+                             }));
+  EXPECT_EQ(errors_of(parse_batch_csv("student,name,title\n7,Ann Lee,\n", "t.csv", today())),
+            std::vector<std::string>{"t.csv:2: course and title are both empty; a row needs one of them"});
+}
+
+// Two awards to one student in one file are two certificates; the same
+// award twice is the usual duplicate.
+TEST(BatchCsv, AStudentMayHaveTwoAwardsWithTitlesButNotTheSameOneTwice) {
+  BatchFile file = parse_batch_csv(
+      "student,name,course,title\n"
+      "8,Bo Chen,,Lifesaver of the year\n"
+      "8,Bo Chen,,Best team spirit\n"
+      "8,Bo Chen,FA-101,Best team spirit\n"
+      "8,Bo Chen,FA-101,\n"
+      "8,Bo Chen,,LIFESAVER of the year\n"
+      "8,Bo Chen,fa-101,best team spirit\n",
+      "awards.csv", today());
+  ASSERT_EQ(file.rows.size(), 4u);
+  EXPECT_EQ(errors_of(file),
+            (std::vector<std::string>{
+                "awards.csv:6: student 8 is already listed for 'LIFESAVER of the year' on line 2",
+                "awards.csv:7: student 8 is already listed for 'best team spirit' in fa-101 on line 4",
+            }));
+}
+
+// A title is untrusted as a name is: control, bidi and NUL characters and
+// broken UTF-8 are refused at import by line and column, escaped; a
+// formula is text, neutralised wherever certd writes a CSV (as names are,
+// tests/app/report_cli_test.cpp).
+TEST(BatchCsv, TitlesAreCheckedAsNamesAre) {
+  std::string text = "student,name,title\n"
+                     "1,Ann Lee,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"open\"\")\"\n"
+                     "2,Bo Chen,\x1b[31mBest\n"
+                     "3,Cy Diaz,\"Best\t=cmd\"\n"
+                     "4,Di Lee,Best\xff\n"
+                     "5,Ed Kim,Best\xe2\x80\xae" "eviL\n"
+                     "6,Fa Wu," + std::string("Be\0st", 5) + "\n"
+                     "7,Gu Li," + std::string(201, 'x') + "\n";
+  BatchFile file = parse_batch_csv(text, "awards.csv", today());
+  ASSERT_EQ(file.rows.size(), 1u);
+  EXPECT_EQ(file.rows[0].title, "=HYPERLINK(\"http://evil.example\",\"open\")");
+  std::vector<std::string> errors = errors_of(file);
+  ASSERT_EQ(errors.size(), 6u);
+  EXPECT_EQ(errors[0],
+            "awards.csv:3: column 'title' contains a control character (U+001B) at character 1: \"\\x1B[31mBest\"");
+  EXPECT_EQ(errors[1],
+            "awards.csv:4: column 'title' contains a control character (U+0009) at character 5: \"Best\\x09=cmd\"");
+  EXPECT_EQ(errors[2].rfind("awards.csv:5: column 'title' is not valid UTF-8", 0), 0u) << errors[2];
+  EXPECT_EQ(errors[2].find('\xff'), std::string::npos) << "escaped, never echoed raw";
+  EXPECT_EQ(errors[3].rfind("awards.csv:6: column 'title' contains a bidirectional control character (U+202E)", 0), 0u)
+      << errors[3];
+  EXPECT_EQ(errors[4], "awards.csv:7: column 'title' contains a NUL character (U+0000) at character 3: \"Be\\x00st\"");
+  EXPECT_EQ(errors[5].rfind("awards.csv:8: column 'title' is 201 characters long; at most 200", 0), 0u) << errors[5];
+}
+
 TEST(BatchCsv, ReportsEveryBadRowByLine) {
   BatchFile file = parse_batch_csv(
       "name,student,course,expires_on\n"
@@ -113,13 +203,14 @@ TEST(BatchCsv, CountsLinesEndedByCrLfOrALoneCr) {
 
 TEST(BatchCsv, RefusesBadHeadersAndBrokenQuoting) {
   EXPECT_EQ(errors_of(parse_batch_csv("student,name\n1,A\n", "f.csv", today())),
-            std::vector<std::string>{"f.csv:1: missing column 'course'"});
+            std::vector<std::string>{"f.csv:1: missing column 'course' (or 'title')"});
   EXPECT_EQ(errors_of(parse_batch_csv("student,name,course,colour\n", "f.csv", today()))[0],
-            "f.csv:1: unknown column 'colour' (known: student, name, firstname, lastname, course, expires_on, notes)");
+            "f.csv:1: unknown column 'colour' (known: student, name, firstname, lastname, course, title, expires_on, "
+            "notes)");
   EXPECT_EQ(errors_of(parse_batch_csv("student,name,course\n1,\"A,B\n", "f.csv", today()))[0],
             "f.csv:2: not valid CSV: unterminated quoted field");
   EXPECT_EQ(errors_of(parse_batch_csv("", "f.csv", today()))[0],
-            "f.csv:1: the file is empty; expected a header row: student,name,course[,expires_on][,notes]");
+            "f.csv:1: the file is empty; expected a header row: student,name,course and/or title[,expires_on][,notes]");
 }
 
 // Issue 12: names are checked at import, each bad cell reported by line

@@ -9,6 +9,7 @@
 #include "app/batch_row_key.hpp"
 #include "app/forwarding_store.hpp"
 #include "app/school_fixture.hpp"
+#include "render/template.hpp"
 
 namespace certd::app {
 namespace {
@@ -155,6 +156,50 @@ TEST_F(BatchRunnerTest, RowsLackingWhatTheTemplatePrintsAreRefusedUpFront) {
   EXPECT_NE(level.error().message().find("prints {{level}}, which a CSV batch has no column for"), std::string::npos)
       << level.error().message();
   EXPECT_TRUE(db().batches()->empty());
+}
+
+// A row with a title of its own may have no course; a template that
+// prints the course cannot issue it. The template is the test's own, so
+// what the example templates print does not matter here.
+TEST_F(BatchRunnerTest, ARowWithoutACourseIsRefusedByATemplateThatPrintsTheCourse) {
+  std::string text = "version: 1\nname: Course award\nnumber_prefix: CA\npage: { size: A4, orientation: portrait }\n"
+                     "fonts: { sans: /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf }\n"
+                     "fields:\n  - { text: \"{{student.fullname}} {{course.fullname}}\", font: sans, size: 20, x: 40, "
+                     "y: 100 }\nqr: { x: 400, y: 700, size: 100 }\n";
+  render::TemplateLoad load = render::load_template(text, (m_dir / "course-award.yaml").string());
+  ASSERT_TRUE(load.ok()) << load.errors.front().to_string();
+  school().templates["course-award"] = std::make_shared<const render::Template>(std::move(*load.loaded));
+  school().template_ids.insert("course-award");
+  BatchFile file = parse(
+      "student,name,course,title\nkid1@example.org,Kid One,First Aid Basics,\n"
+      "kid2@example.org,Kid Two,,Lifesaver of the year\n");
+  ASSERT_TRUE(file.errors.empty());
+
+  auto imported = runner().import(file, "course-award", "recipients.csv", "Ms Rivera", /*skip_bad=*/false);
+
+  ASSERT_FALSE(imported);
+  EXPECT_EQ(imported.error().message(),
+            "recipients.csv: template course-award prints {{course.fullname}}, but the course column is empty on "
+            "lines 3; nothing was issued");
+  EXPECT_TRUE(db().batches()->empty());
+}
+
+// Until batch rows keep a title in the store, a titled row would be
+// issued called by nothing (or by its course): the file is refused whole.
+TEST_F(BatchRunnerTest, TitledRowsAreRefusedWholeUntilTheStoreKeepsTheirTitle) {
+  BatchFile file = parse(
+      "student,name,course,title,expires_on\nkid1@example.org,Kid One,First Aid Basics,,2028-03-01\n"
+      "kid2@example.org,Kid Two,First Aid Basics,Best first aider,2028-03-01\n");
+  ASSERT_TRUE(file.errors.empty());
+
+  auto id = import(file);
+
+  ASSERT_FALSE(id);
+  EXPECT_EQ(id.error().code(), ErrorCode::invalid_argument);
+  EXPECT_EQ(id.error().message(),
+            "recipients.csv: the title column is not kept with a batch yet (lines 3); nothing was issued");
+  EXPECT_TRUE(db().batches()->empty());
+  EXPECT_TRUE(all_certificates().empty());
 }
 
 TEST_F(BatchRunnerTest, UnknownTemplateIsRefused) {

@@ -31,6 +31,11 @@ std::string batch_row_digest(const std::string& template_id, const BatchRow& row
   for (const std::string& part : {std::string("certd batch row 1"), template_id, row.student, row.name, row.course,
                                   row.expires_on ? format_date(*row.expires_on) : std::string(), row.notes})
     add(ctx.get(), part);
+  // A title is one more part, and only when there is one: a row without
+  // it keeps the digest it had before titles, so a file imported then is
+  // found again, not issued twice. The parts are length-prefixed, so the
+  // extra part cannot make another row's digest.
+  if (!row.title.empty()) add(ctx.get(), row.title);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &length);

@@ -14,11 +14,15 @@
 namespace certd::app {
 
 // SHA-256, in hex, of the template and the row's student, name, course,
-// expiry date and notes (each length-prefixed). The line number is left
-// out: moving a row within the file changes nothing.
+// expiry date, notes and title (each length-prefixed; the title only when
+// the row has one, so rows without it keep the digest they had before
+// titles). The line number is left out: moving a row within the file
+// changes nothing.
 std::string batch_row_digest(const std::string& template_id, const BatchRow& row);
 
 // batch:<template>:<first 32 hex digits of the digest>[:<round>]|student:<student>|course:<course>|gen:1
+// (course empty for a row with only a title: the digest tells its awards
+// apart)
 // `round` is 1 the first time these contents are issued and counts up
 // each time they are issued anew (--again, after a cancelled batch or a
 // failed row); round 1 is written without it.

@@ -326,6 +326,43 @@ TEST_F(BatchRunnerTest, ARowsKeyComesFromTheTemplateTheStudentAndTheContentNotTh
   EXPECT_EQ(certificates_of_batch(*id)[0].certificate.idempotency_key, (*rows)[0].item.key);
 }
 
+// Rows keyed before titles existed keep their key: a file imported then
+// and again after the upgrade is found, not issued twice. The digest is
+// the one certd made for this row before titles.
+TEST_F(BatchRunnerTest, ARowWithoutATitleKeepsTheDigestItHadBeforeTitles) {
+  BatchFile file = good_rows(1);
+  ASSERT_EQ(file.rows.size(), 1u);
+  EXPECT_EQ(batch_row_digest("first-aid", file.rows[0]),
+            "db4b8e184c2342f46e8b423542d65e9e70037cda2f37aa47bbc24697598a7d41");
+  BatchFile with_empty_title = parse(
+      "student,name,course,title,expires_on\nkid1@example.org,Kid Number 1,First Aid Basics,,2028-03-01\n");
+  ASSERT_EQ(with_empty_title.rows.size(), 1u);
+  EXPECT_EQ(batch_row_digest("first-aid", with_empty_title.rows[0]), batch_row_digest("first-aid", file.rows[0]))
+      << "an empty title cell is no title";
+}
+
+// Two awards with titles of their own to one student in one file, with no
+// course, are two certificates: the title is in the digest, so in the key.
+TEST_F(BatchRunnerTest, TwoTitlesForOneStudentMakeTwoKeys) {
+  BatchFile file = parse(
+      "student,name,title\nkid1@example.org,Kid One,Lifesaver of the year\n"
+      "kid1@example.org,Kid One,Best team spirit\n");
+  ASSERT_EQ(file.rows.size(), 2u);
+  BatchRow untitled = file.rows[0];
+  untitled.title.clear();
+  untitled.course = "Lifesaver of the year";
+
+  std::string first = batch_row_digest("encouragement", file.rows[0]);
+  std::string second = batch_row_digest("encouragement", file.rows[1]);
+
+  EXPECT_NE(first, second);
+  EXPECT_FALSE(batch_row_key("encouragement", file.rows[0], first, 1) ==
+               batch_row_key("encouragement", file.rows[1], second, 1));
+  EXPECT_NE(first, batch_row_digest("encouragement", untitled)) << "a title is not a course of that name";
+  EXPECT_EQ(batch_row_key("encouragement", file.rows[0], first, 1).to_string(),
+            "batch:encouragement:" + first.substr(0, 32) + "|student:kid1@example.org|course:|gen:1");
+}
+
 TEST_F(BatchRunnerTest, TheSameFileTwiceIssuesNothingTwice) {
   auto id = import(good_rows(5));
   ASSERT_OK(id);

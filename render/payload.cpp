@@ -41,6 +41,7 @@ std::string canonical_payload(const CertificateData& data, std::string_view temp
       {"number", data.number},
       {"student", data.student_name},
       {"course", data.course_name},
+      {"title", data.title},
       {"level", data.level},
       {"rule", data.rule_id},
       {"template", std::string(template_id)},
@@ -78,6 +79,7 @@ Result<PayloadFacts> parse_payload(std::string_view json) {
   facts.number = *text("number");
   facts.student = *text("student");
   facts.course = text("course") ? *text("course") : "";
+  if (text("title")) facts.title = *text("title");
   facts.template_id = text("template") ? *text("template") : "";
   facts.issuer = text("issuer") ? *text("issuer") : "";
   facts.issued_at = *text("issued_at");

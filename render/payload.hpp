@@ -5,8 +5,14 @@
 //
 // {"course":..,"expires_at":"2028-11-23T12:00:00Z"|null,"issued_at":..,
 //  "issuer":..,"key":"<key id>","level":..,"number":..,"rule":..,
-//  "student":..,"template":..,"v":2,
+//  "student":..,"template":..,"title":..,"v":2,
 //  "document_digest":"<hex>","page_digests":["<hex>",...]}
+//
+// "title" (what the award is called, {{title}}) came later within version
+// 2: payloads signed before it lack the key and still parse, and an older
+// certd ignores it, as it ignores any key it does not know. Being signed
+// bytes, it cannot be taken out of a newer payload without breaking the
+// signature.
 //
 // Version 2 also covers the page as a viewer draws it: one SHA-256 per
 // page over its content and everything that content uses, and one over
@@ -47,6 +53,7 @@ struct PayloadFacts {
   std::string number;
   std::string student;
   std::string course;
+  std::optional<std::string> title;  // nullopt: signed before payloads named it
   std::string template_id;
   std::string issuer;
   std::string issued_at;

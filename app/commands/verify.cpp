@@ -57,10 +57,13 @@ Result<std::optional<config::Config>> verify_config(const VerifyOptions& options
   return std::optional<config::Config>(std::move(config));
 }
 
-// Names come from outside (a CSV, the LMS): printed terminal-safe.
+// Names come from outside (a CSV, the LMS): printed terminal-safe. The
+// title is what the award is called (an ad-hoc award has no course); a
+// certificate signed before payloads named it has no title line.
 void print_facts(const render::PayloadFacts& facts) {
-  std::cout << "  number:  " << terminal_safe(facts.number) << "\n  student: " << terminal_safe(facts.student)
-            << "\n  course:  " << terminal_safe(facts.course) << "\n  issuer:  " << terminal_safe(facts.issuer)
+  std::cout << "  number:  " << terminal_safe(facts.number) << "\n  student: " << terminal_safe(facts.student) << "\n";
+  if (facts.title && !facts.title->empty()) std::cout << "  title:   " << terminal_safe(*facts.title) << "\n";
+  std::cout << "  course:  " << terminal_safe(facts.course) << "\n  issuer:  " << terminal_safe(facts.issuer)
             << "\n  issued:  " << terminal_safe(facts.issued_at) << "\n";
   if (facts.expires_at) std::cout << "  expires: " << terminal_safe(*facts.expires_at) << "\n";
 }
@@ -182,8 +185,10 @@ int report_number(const std::string& number, const std::optional<store::Certific
     std::cout << " on " << format_date(from_unix(row->revoked_at.value_or(0))) << " (reason: "
               << terminal_safe(row->revoke_reason) << ")";
   if (result == "expired") std::cout << " on " << format_date(from_unix(*c.expires_at));
-  std::cout << "\n  student: " << terminal_safe(c.student_name) << "\n  course:  " << terminal_safe(c.course)
-            << "\n  issued:  " << format_date(from_unix(c.issued_at)) << "\n";
+  std::cout << "\n  student: " << terminal_safe(c.student_name) << "\n";
+  if (!c.title.empty()) std::cout << "  title:   " << terminal_safe(c.title) << "\n";
+  std::cout << "  course:  " << terminal_safe(c.course) << "\n  issued:  " << format_date(from_unix(c.issued_at))
+            << "\n";
   if (c.expires_at) std::cout << "  expires: " << format_date(from_unix(*c.expires_at)) << "\n";
   if (result == "revoked") return k_exit_revoked;
   if (result == "expired") return k_exit_expired;

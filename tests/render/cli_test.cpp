@@ -75,6 +75,8 @@ TEST_F(RenderCli, VerifyAcceptsAFreshCertificateAndRejectsATamperedOne) {
   auto valid = run_certd("verify --config " + m_config + " " + pdf);
   EXPECT_EQ(valid.exit_code, 0) << valid.output;
   EXPECT_NE(valid.output.find(": VALID - signed by the issuer's key"), std::string::npos) << valid.output;
+  EXPECT_NE(valid.output.find("\n  title:   Swimming Level 3\n  course:  Swimming Level 3\n"), std::string::npos)
+      << "the signed title, beside the course\n" << valid.output;
 
   std::string bytes = *read_file(pdf, 1 << 24);
   std::string half = m_dir.write("half.pdf", bytes.substr(0, bytes.size() / 2));
@@ -134,6 +136,7 @@ store::NewCertificate certificate_row(const std::string& number, int days_valid)
   row.student_id = "42";
   row.student_name = "Алексей Смирнов";
   row.course = "SWIM-L3";
+  row.title = "Gala relay award";
   row.kind = "adhoc";
   row.issued_at = 1700000000;
   row.expires_at = to_unix(SystemClock().now()) + days_valid * 86400LL;
@@ -156,6 +159,7 @@ TEST_F(RenderCli, VerifyNumberSaysValidRevokedOrExpired) {
   EXPECT_EQ(valid.exit_code, 0) << valid.output;
   EXPECT_NE(valid.output.find(number(10) + ": VALID"), std::string::npos) << valid.output;
   EXPECT_NE(valid.output.find("Алексей Смирнов"), std::string::npos);
+  EXPECT_NE(valid.output.find("\n  title:   Gala relay award\n  course:  SWIM-L3\n"), std::string::npos) << valid.output;
   auto revoked = run_certd("verify --config " + m_config + " " + number(11));
   EXPECT_EQ(revoked.exit_code, 3) << "exit status 3: revoked";
   EXPECT_NE(revoked.output.find(": REVOKED on 2023-11-15 (reason: issued to the wrong student)"), std::string::npos)

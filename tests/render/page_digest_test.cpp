@@ -188,6 +188,23 @@ TEST_F(PageDigest, AVersionOnePayloadVerifiesAndSaysThePageIsNotCovered) {
   EXPECT_NE(result.message.find("not the page itself"), std::string::npos) << result.message;
 }
 
+// A certificate signed before payloads named the award's title is still
+// VALID, and has no title rather than an empty one.
+TEST_F(PageDigest, APayloadSignedBeforeTitlesVerifies) {
+  std::string old = rewrite(*s_zoe, [this](QPDF& document) {
+    QPDFObjectHandle info = document.getTrailer().getKey("/Info");
+    nlohmann::json payload = nlohmann::json::parse(*base64_decode(info.getKey("/CertdPayload").getStringValue()));
+    ASSERT_EQ(payload.erase("title"), 1u);
+    std::string json = payload.dump();
+    info.replaceKey("/CertdPayload", QPDFObjectHandle::newString(base64_encode(json)));
+    info.replaceKey("/CertdSignature", QPDFObjectHandle::newString(base64_encode(*m_issuer.sign(json))));
+  });
+  PdfVerification result = verify(old);
+  EXPECT_EQ(result.verdict, PdfVerdict::valid) << result.message;
+  EXPECT_FALSE(result.facts->title.has_value());
+  EXPECT_EQ(verify(*s_zoe).facts->title, "Swimming Level 3");
+}
+
 // A version-2 payload without its digests is not a payload certd signs.
 TEST_F(PageDigest, AVersionTwoPayloadWithoutDigestsIsTampered) {
   std::string stripped = rewrite(*s_zoe, [this](QPDF& document) {

@@ -39,6 +39,7 @@ inline CertificateData fixed_data(const std::string& student = "Zoë Ångström-
   data.number = fixed_number();
   data.student_name = student;
   data.course_name = "Swimming Level 3";
+  data.title = "Swimming Level 3";  // a course's certificate is called by its course
   data.teacher_name = "Maria Kowalska";
   data.notes = "Brave in deep water.";
   data.level = "Level 3";

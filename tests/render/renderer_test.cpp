@@ -98,7 +98,7 @@ TEST_F(Renderer, SameInputGivesTheSameBytes) {
 TEST_F(Renderer, MatchesTheGoldenCertificate) {
   auto rendered = render_certificate(*s_swim, fixed_data(), *s_signer);
   ASSERT_TRUE(rendered);
-  EXPECT_EQ(sha256_hex(rendered->pdf), "5eae4ea8b06040d169a13c63575a9a42ff9652f5dc0d9989fc33f78e5e0c9ac2") << "size " << rendered->pdf.size();
+  EXPECT_EQ(sha256_hex(rendered->pdf), "4bad66069418c596a31d19e14f998694631e6032525c8bddb206441e82bc2d37") << "size " << rendered->pdf.size();
 }
 
 TEST_F(Renderer, SignsTheCanonicalPayload) {
@@ -115,7 +115,8 @@ TEST_F(Renderer, SignsTheCanonicalPayload) {
                 "\"2026-11-23T12:00:00Z\",\"issuer\":\"Riverside Swim School\",\"key\":\"" +
                 s_signer->public_key().key_id() + "\",\"level\":\"Level 3\",\"number\":\"" + testing::fixed_number() +
                 "\",\"page_digests\":[\"" + drawn.pages[0] + "\"],\"rule\":\"\",\"student\":"
-                "\"Zoë Ångström-Łukasiewicz\",\"template\":\"swim-level\",\"v\":2}");
+                "\"Zoë Ångström-Łukasiewicz\",\"template\":\"swim-level\",\"title\":\"Swimming Level 3\","
+                "\"v\":2}");
   EXPECT_TRUE(s_signer->public_key().verify(rendered->payload, *base64_decode(rendered->signature)));
 }
 

@@ -45,9 +45,16 @@ std::string why_missing(Placeholder p, Issuance issuance, const rules::Rule& rul
              "the field optional";
     case Placeholder::issuer_name:
       return "issuer.name is not set; set it in the config or make the field optional";
-    default:
-      return "make the field optional";
+    // Supplied by every way of issuing (supplied_placeholders); named so
+    // that a new placeholder is a -Wswitch error here until its gap is
+    // explained.
+    case Placeholder::student_name:
+    case Placeholder::course_name:
+    case Placeholder::title:
+    case Placeholder::certificate_number:
+    case Placeholder::issued_on: break;
   }
+  return "make the field optional";
 }
 
 void add_rule_values(const rules::Rule& rule, Issuance issuance, std::set<Placeholder>& supplied) {
@@ -111,8 +118,10 @@ Issuance issuance_of(const rules::Rule& rule) {
 
 std::set<Placeholder> supplied_placeholders(Issuance issuance, const rules::Rule* rule, const IssuerFacts& facts) {
   // Every certificate: the student's name (from the LMS, or --name for
-  // ad-hoc), its number and its date.
-  std::set<Placeholder> supplied{Placeholder::student_name, Placeholder::certificate_number, Placeholder::issued_on};
+  // ad-hoc), its number, its date and its title (a rule's course name or
+  // shortname; an ad-hoc award's --title, else its template's name).
+  std::set<Placeholder> supplied{Placeholder::student_name, Placeholder::certificate_number, Placeholder::issued_on,
+                                 Placeholder::title};
   if (!facts.issuer_name.empty()) supplied.insert(Placeholder::issuer_name);
   // Approvals, "issue now" and ad-hoc all need --teacher or $USER.
   if (issuance != Issuance::automatic || !facts.signatory.empty()) supplied.insert(Placeholder::teacher_name);

@@ -15,7 +15,7 @@ struct CertificateData {
   std::string number;           // see certificate_number.hpp
   std::string student_name;     // {{student.fullname}}
   std::string course_name;      // {{course.fullname}}; empty for an award without a course
-  std::string title;            // what the certificate is called: the course's name, or an award's own title
+  std::string title;            // {{title}}: what the certificate is called, the course's name or an award's own title; signed
   std::string teacher_name;     // {{teacher.fullname}}
   std::string notes;            // {{notes}}
   std::string level;            // {{level}}

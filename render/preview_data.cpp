@@ -38,6 +38,7 @@ void read_value(Placeholder p, yaml::MapReader& reader, std::string_view key, Ce
   switch (p) {
     case Placeholder::student_name: return read_text(reader, key, data.student_name);
     case Placeholder::course_name: return read_text(reader, key, data.course_name);
+    case Placeholder::title: return read_text(reader, key, data.title);
     case Placeholder::teacher_name: return read_text(reader, key, data.teacher_name);
     case Placeholder::notes: return read_text(reader, key, data.notes);
     case Placeholder::level: return read_text(reader, key, data.level);

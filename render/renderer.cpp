@@ -30,6 +30,7 @@ std::string value_of(Placeholder placeholder, const CertificateData& data, DateS
   switch (placeholder) {
     case Placeholder::student_name: return data.student_name;
     case Placeholder::course_name: return data.course_name;
+    case Placeholder::title: return data.title;
     case Placeholder::teacher_name: return data.teacher_name;
     case Placeholder::notes: return data.notes;
     case Placeholder::issued_on: return date(data.issued_at);
@@ -90,10 +91,19 @@ std::vector<FieldText> field_texts(const TemplateSpec& spec, const CertificateDa
   return texts;
 }
 
+// The PDF title never refuses a certificate, so an award without a title
+// of its own (data that only names a course, or none) is called by the
+// template's name there rather than leaving "Ana Lima - ".
 std::string title_of(const TemplateSpec& spec, const CertificateData& data) {
   std::string title;
-  for (const TextPiece& piece : spec.title)
-    title += piece.placeholder ? value_of(*piece.placeholder, data, spec.date_style) : piece.literal;
+  for (const TextPiece& piece : spec.title) {
+    if (!piece.placeholder) {
+      title += piece.literal;
+      continue;
+    }
+    std::string value = value_of(*piece.placeholder, data, spec.date_style);
+    title += value.empty() && *piece.placeholder == Placeholder::title ? spec.name : value;
+  }
   return title;
 }
 

@@ -26,6 +26,7 @@ enum class DateStyle { long_form, iso };  // "23 November 2026" | "2026-11-23"
 enum class Placeholder {
   student_name,        // {{student.fullname}}
   course_name,         // {{course.fullname}}
+  title,               // {{title}}: what the award is called (the course's name, or an ad-hoc award's title)
   teacher_name,        // {{teacher.fullname}}
   notes,               // {{notes}}
   issued_on,           // {{issued_on}}
@@ -40,8 +41,9 @@ enum class Placeholder {
 // The placeholder's name as written between the braces.
 const char* to_string(Placeholder placeholder);
 
-// Every placeholder, in the order above: what a preview data file may
-// name and what messages list as the valid names.
+// Every placeholder, in the order above (the name table of
+// template_parser.cpp, which is checked against it when compiled): what
+// a preview data file may name and what messages list as the valid names.
 const std::vector<Placeholder>& all_placeholders();
 
 // Literal text or one placeholder.
@@ -99,7 +101,7 @@ struct TemplateSpec {
   std::string id;
   std::string file;
   std::string name;  // "Swim level certificate": PDF subject, messages
-  std::vector<TextPiece> title;  // PDF title
+  std::vector<TextPiece> title;  // PDF title; an empty {{title}} in it reads as `name`
   std::string number_prefix;
   PageSize page_size = PageSize::a4;
   Orientation orientation = Orientation::landscape;

@@ -14,9 +14,12 @@
 namespace certd::render {
 namespace {
 
-constexpr std::array<std::pair<const char*, Placeholder>, 11> k_placeholders{{
+// In the enum's order: all_placeholders() is this table, so messages and
+// the preview data file list the names as template.hpp declares them.
+constexpr std::array<std::pair<const char*, Placeholder>, 12> k_placeholders{{
     {"student.fullname", Placeholder::student_name},
     {"course.fullname", Placeholder::course_name},
+    {"title", Placeholder::title},
     {"teacher.fullname", Placeholder::teacher_name},
     {"notes", Placeholder::notes},
     {"issued_on", Placeholder::issued_on},
@@ -27,6 +30,37 @@ constexpr std::array<std::pair<const char*, Placeholder>, 11> k_placeholders{{
     {"skills", Placeholder::skills},
     {"issuer.name", Placeholder::issuer_name},
 }};
+
+// Every value of the enum, listed by a switch without a default: a value
+// added to the enum and not here is a -Wswitch warning (an error with
+// CERTD_WERROR).
+constexpr bool is_placeholder(Placeholder p) {
+  switch (p) {
+    case Placeholder::student_name:
+    case Placeholder::course_name:
+    case Placeholder::title:
+    case Placeholder::teacher_name:
+    case Placeholder::notes:
+    case Placeholder::issued_on:
+    case Placeholder::expires_on:
+    case Placeholder::certificate_number:
+    case Placeholder::level:
+    case Placeholder::grade:
+    case Placeholder::skills:
+    case Placeholder::issuer_name: return true;
+  }
+  return false;
+}
+
+// Entry i names enum value i, and no value comes after the last entry: a
+// placeholder without a name, or out of order, stops the build instead of
+// going missing from what templates accept and messages list.
+constexpr bool names_every_placeholder() {
+  for (std::size_t i = 0; i < k_placeholders.size(); ++i)
+    if (k_placeholders[i].second != static_cast<Placeholder>(i)) return false;
+  return !is_placeholder(static_cast<Placeholder>(k_placeholders.size()));
+}
+static_assert(names_every_placeholder(), "k_placeholders must name every Placeholder, in the enum's order");
 
 constexpr double k_max_coordinate = 5000;
 // Share of the font size above and below a baseline that must stay on
@@ -157,8 +191,13 @@ class Parser {
       m_spec.title = pieces(*text, node);
       return;
     }
-    // The name is plain text here: braces in it are not placeholders.
-    m_spec.title = {TextPiece{"", Placeholder::student_name}, TextPiece{" - " + m_spec.name, std::nullopt}};
+    // Who and what, as a file list or a tab shows it: "Ana Lima - Swimming
+    // Level 3", or an ad-hoc award's own title, which tells certificates
+    // apart better than the template's name. The renderer reads an empty
+    // {{title}} as the name, which is never parsed: braces in it are not
+    // placeholders.
+    m_spec.title = {TextPiece{"", Placeholder::student_name}, TextPiece{" - ", std::nullopt},
+                    TextPiece{"", Placeholder::title}};
   }
 
   void read_fields(yaml::MapReader& root) {
@@ -393,6 +432,15 @@ class Parser {
 };
 
 }  // namespace
+
+const std::vector<Placeholder>& all_placeholders() {
+  static const std::vector<Placeholder> all = [] {
+    std::vector<Placeholder> list;
+    for (const auto& [name, placeholder] : k_placeholders) list.push_back(placeholder);
+    return list;
+  }();
+  return all;
+}
 
 const char* to_string(Placeholder placeholder) {
   for (const auto& [name, value] : k_placeholders)

@@ -32,6 +32,7 @@ const std::vector<Row>& rows() {
        [](const CertificateData& d) { return d.student_name; }},
       {Placeholder::course_name, "course:\n  fullname: First Aid at Work",
        [](const CertificateData& d) { return d.course_name; }},
+      {Placeholder::title, "title: Star of the Gala", [](const CertificateData& d) { return d.title; }},
       {Placeholder::teacher_name, "teacher: { fullname: Kwame Mensah }",
        [](const CertificateData& d) { return d.teacher_name; }},
       {Placeholder::notes, "notes: Well done", [](const CertificateData& d) { return d.notes; }},
@@ -56,6 +57,7 @@ const std::vector<Row>& rows() {
 
 const std::map<Placeholder, std::string> k_expected = {
     {Placeholder::student_name, "Алексей Смирнов"}, {Placeholder::course_name, "First Aid at Work"},
+    {Placeholder::title, "Star of the Gala"},
     {Placeholder::teacher_name, "Kwame Mensah"},    {Placeholder::notes, "Well done"},
     {Placeholder::issued_on, "2026-12-04"},         {Placeholder::expires_on, "2028-12-04"},
     {Placeholder::certificate_number, "SWIM-QWJW-BQJP"}, {Placeholder::level, "Level 4"},
@@ -103,9 +105,10 @@ TEST(PreviewData, AGroupWithOneValueMayBeWrittenAsThatValue) {
 }
 
 TEST(PreviewData, AKeyWithNoValueLeavesThePlaceholderEmpty) {
-  PreviewDataLoad load =
-      parse_preview_data("notes:\nexpires_on:\nskills:\nteacher: { fullname: }\n", "data.yaml", sample_certificate_data("S"));
+  PreviewDataLoad load = parse_preview_data("notes:\nexpires_on:\nskills:\nteacher: { fullname: }\ntitle:\n", "data.yaml",
+                                            sample_certificate_data("S"));
   EXPECT_TRUE(load.errors.empty()) << load.errors.front().to_string();
+  EXPECT_EQ(load.data.title, "");
   EXPECT_EQ(load.data.notes, "");
   EXPECT_FALSE(load.data.expires_at);
   EXPECT_TRUE(load.data.skills.empty());
@@ -128,7 +131,7 @@ TEST(PreviewData, MistakesAreLocatedAndNameTheValidKeys) {
   EXPECT_EQ(error_texts("grade: 92%\nnumber: SWIM-QWJW-BQJP\n"),
             (std::vector<std::string>{
                 "data.yaml:2:1: unknown key 'number' (the data file uses the placeholders' names: "
-                "student.fullname, course.fullname, teacher.fullname, notes, issued_on, expires_on, "
+                "student.fullname, course.fullname, title, teacher.fullname, notes, issued_on, expires_on, "
                 "certificate.number, level, grade, skills, issuer.name; student.fullname is written student: { "
                 "fullname: ... })",
             }));

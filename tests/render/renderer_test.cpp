@@ -128,6 +128,27 @@ TEST_F(Renderer, WritesTheDocumentMetadata) {
   EXPECT_NE(info.find("CreationDate:    Mon Nov 23 12:00:00 2026 UTC"), std::string::npos);
 }
 
+// Without `title:` the PDF is called "student - title"; an award without
+// a title falls back to the template's name, never "Ana Lima - ".
+TEST_F(Renderer, TheDefaultPdfTitleNamesTheStudentAndTheAward) {
+  std::string text = "version: 1\nname: Reading award\nnumber_prefix: RD\npage: { size: A4, orientation: portrait }\n"
+                     "fonts: { sans: /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf }\n"
+                     "fields:\n  - { text: \"{{student.fullname}}\", font: sans, size: 20, x: 40, y: 100 }\n"
+                     "qr: { x: 400, y: 700, size: 100 }\n";
+  TemplateLoad load = load_template(text, m_dir.file("reading.yaml"));
+  ASSERT_TRUE(load.ok()) << load.errors.front().to_string();
+  auto pdf_title = [&](const std::string& title) {
+    CertificateData data = fixed_data("Ana Lima");
+    data.title = title;
+    std::string file = m_dir.write("reading.pdf", render_certificate(*load.loaded, data, *s_signer)->pdf);
+    std::string info = testing::run_tool("pdfinfo '" + file + "'").output;
+    auto at = info.find("Title:");
+    return at == std::string::npos ? info : info.substr(at, info.find('\n', at) - at);
+  };
+  EXPECT_EQ(pdf_title("Bookworm of the Year"), "Title:           Ana Lima - Bookworm of the Year");
+  EXPECT_EQ(pdf_title(""), "Title:           Ana Lima - Reading award");
+}
+
 TEST_F(Renderer, ALongNameShrinksAndAnImpossibleOneIsRefused) {
   std::string long_name = "Alexandrina Konstantinopolska-Nowak";
   EXPECT_NE(testing::pdftotext(render_to_file(fixed_data(long_name))).find(long_name), std::string::npos);

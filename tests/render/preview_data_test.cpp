@@ -171,5 +171,21 @@ TEST(PreviewData, TheSampleFileRendersThroughCertdPreview) {
   }
 }
 
+// The templates that name the award print the data file's title, not
+// its course.
+TEST(PreviewData, TheTitleKeyReachesThePage) {
+  testing::ScratchDir dir;
+  std::string data = dir.write("data.yaml", "course: { fullname: Pool Safety }\ntitle: Lifeguard of the Month\n");
+  for (const char* id : {"first-aid", "encouragement"}) {
+    std::string out = dir.file(std::string(id) + ".pdf");
+    auto run = app::run_certd("preview --config " + dir.file("none.yaml") + " --template examples/templates/" + id +
+                              ".yaml --data " + data + " --out " + out);
+    ASSERT_EQ(run.exit_code, 0) << id << "\n" << run.output;
+    std::string pdf = testing::pdftotext(out);
+    EXPECT_NE(pdf.find("Lifeguard of the Month"), std::string::npos) << id << "\n" << pdf;
+    EXPECT_EQ(pdf.find("Pool Safety"), std::string::npos) << id << "\n" << pdf;
+  }
+}
+
 }  // namespace
 }  // namespace certd::render

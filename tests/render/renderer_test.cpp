@@ -98,7 +98,7 @@ TEST_F(Renderer, SameInputGivesTheSameBytes) {
 TEST_F(Renderer, MatchesTheGoldenCertificate) {
   auto rendered = render_certificate(*s_swim, fixed_data(), *s_signer);
   ASSERT_TRUE(rendered);
-  EXPECT_EQ(sha256_hex(rendered->pdf), "4bad66069418c596a31d19e14f998694631e6032525c8bddb206441e82bc2d37") << "size " << rendered->pdf.size();
+  EXPECT_EQ(sha256_hex(rendered->pdf), "de08f8844d85d0929db5bc5bbe591b669bce13c0e784420b379d6efdcec850e6") << "size " << rendered->pdf.size();
 }
 
 TEST_F(Renderer, SignsTheCanonicalPayload) {
@@ -126,6 +126,32 @@ TEST_F(Renderer, WritesTheDocumentMetadata) {
   EXPECT_NE(info.find("Author:          Riverside Swim School"), std::string::npos);
   EXPECT_NE(info.find("Subject:         Swim level certificate " + testing::fixed_number()), std::string::npos);
   EXPECT_NE(info.find("CreationDate:    Mon Nov 23 12:00:00 2026 UTC"), std::string::npos);
+}
+
+// An ad-hoc award without a course: {{title}} prints its own title where
+// {{course.fullname}} would print nothing, and names it in the PDF title.
+TEST_F(Renderer, PrintsTheAwardsTitle) {
+  Template encouragement = testing::load_demo("encouragement");
+  CertificateData award = fixed_data("Ana Lima");
+  award.course_name.clear();
+  award.title = "Star of the Spring Science Fair";
+  auto rendered = render_certificate(encouragement, award, *s_signer);
+  ASSERT_TRUE(rendered) << rendered.error().to_string();
+  std::string file = m_dir.write("award.pdf", rendered->pdf);
+  EXPECT_NE(testing::pdftotext(file).find("Star of the Spring Science Fair"), std::string::npos)
+      << testing::pdftotext(file);
+  EXPECT_NE(testing::run_tool("pdfinfo '" + file + "'").output.find(
+                "Title:           Star of the Spring Science Fair - Ana Lima"),
+            std::string::npos);
+  PdfVerification verified = verify_pdf(rendered->pdf, s_signer->public_key());
+  ASSERT_EQ(verified.verdict, PdfVerdict::valid) << verified.message;
+  EXPECT_EQ(verified.facts->title, "Star of the Spring Science Fair") << "signed";
+
+  CertificateData untitled = award;
+  untitled.title.clear();
+  auto refused = render_certificate(encouragement, untitled, *s_signer);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message(), "field 'title' needs {{title}}, which is empty");
 }
 
 // Without `title:` the PDF is called "student - title"; an award without

@@ -225,6 +225,12 @@ UPDATE certificates SET revoke_category = CASE WHEN instr(revoke_reason, 'reissu
 ALTER TABLE certificates ADD COLUMN title TEXT NOT NULL DEFAULT '';
 UPDATE certificates SET title = course;
 )sql",
+      // 13: a CSV batch row's own title, kept until the row is issued so
+      // its certificate is called by it. Rows from before have none: their
+      // course names them, as it did.
+      R"sql(
+ALTER TABLE batch_rows ADD COLUMN title TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return k_steps;
 }

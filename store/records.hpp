@@ -132,6 +132,10 @@ struct NewBatchItem {
   // before schema version 10: their key is made from the batch id.
   std::string key;
   std::string digest;
+  // The row's own title (app/batch_csv.hpp), what its certificate is
+  // called; empty: its course names it, as for every row stored before
+  // schema version 13.
+  std::string title;
 };
 
 struct BatchItemRow {

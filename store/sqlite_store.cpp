@@ -654,7 +654,7 @@ class SqliteStore final : public Store {
       Id id = static_cast<Id>(m_db.getLastInsertRowid());
       SQLite::Statement row(m_db,
                             "INSERT INTO batch_rows (batch_id, line, student, name, course, expires_at, notes, "
-                            "row_key, content_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                            "row_key, content_digest, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       for (const NewBatchItem& item : items) {
         row.bind(1, static_cast<std::int64_t>(id));
         row.bind(2, item.line);
@@ -665,6 +665,7 @@ class SqliteStore final : public Store {
         row.bind(7, item.notes);
         bind_text_or_null(row, 8, item.key);
         bind_text_or_null(row, 9, item.digest);
+        row.bind(10, item.title);
         row.exec();
         row.reset();
       }
@@ -686,7 +687,7 @@ class SqliteStore final : public Store {
     return guarded([&]() -> Result<std::vector<BatchItemRow>> {
       SQLite::Statement s(m_db,
                           "SELECT id, batch_id, line, student, name, course, expires_at, notes, status, error, "
-                          "coalesce(row_key, ''), coalesce(content_digest, '') "
+                          "coalesce(row_key, ''), coalesce(content_digest, ''), title "
                           "FROM batch_rows WHERE batch_id = ? AND status = ? ORDER BY id LIMIT ?");
       s.bind(1, static_cast<std::int64_t>(batch_id));
       s.bind(2, status);
@@ -698,7 +699,7 @@ class SqliteStore final : public Store {
         row.batch_id = s.getColumn(1).getInt64();
         row.item = NewBatchItem{s.getColumn(2).getInt(),    s.getColumn(3).getString(),  s.getColumn(4).getString(),
                                 s.getColumn(5).getString(), optional_int(s.getColumn(6)), s.getColumn(7).getString(),
-                                s.getColumn(10).getString(), s.getColumn(11).getString()};
+                                s.getColumn(10).getString(), s.getColumn(11).getString(), s.getColumn(12).getString()};
         row.status = s.getColumn(8).getString();
         row.error = s.getColumn(9).getString();
         rows.push_back(std::move(row));

@@ -179,8 +179,35 @@ TEST(Migrations, BatchRowsFromVersion9ReadBackWithoutKeyOrDigest) {
   EXPECT_EQ((*rows)[0].item.key, "");
   EXPECT_EQ((*rows)[0].item.digest, "");
   ASSERT_OK((*store)->create_batch({"new.csv", "award", "Ms Rivera", 1, 2},
-                                   {{2, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1"}}));
+                                   {{2, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1", ""}}));
   EXPECT_EQ((*store)->batch_items_by_digest({"d1"})->size(), 1u);
+}
+
+// Version 13 keeps a batch row's own title; rows stored before have none
+// (their course names them) and keep their key, so a batch running across
+// the upgrade resumes without a duplicate.
+TEST(Migrations, BatchRowsFromVersion12HaveNoTitleAndKeepTheirKey) {
+  TempDir dir;
+  std::string path = dir.file("v12.sqlite");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    ASSERT_OK(migrate(db, 12));
+    db.exec("INSERT INTO batches (file_name, template_id, created_by, total, created_at) "
+            "VALUES ('old.csv', 'award', 'Ms Rivera', 1, 1)");
+    db.exec("INSERT INTO batch_rows (batch_id, line, student, name, course, notes, row_key, content_digest) VALUES "
+            "(1, 2, '1', 'Ann', 'FA-101', '', 'batch:award:d1|student:1|course:FA-101|gen:1', 'd1')");
+  }
+  auto store = open_sqlite_store(path);
+  ASSERT_OK(store);
+  ASSERT_EQ(user_version(path), current_schema_version());
+
+  auto rows = (*store)->batch_items(1, "queued", 10);
+
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].item.title, "");
+  EXPECT_EQ((*rows)[0].item.course, "FA-101");
+  EXPECT_EQ((*rows)[0].item.key, "batch:award:d1|student:1|course:FA-101|gen:1");
 }
 
 // Version 12 names each certificate apart from its course: rows from

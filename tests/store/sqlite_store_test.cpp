@@ -349,9 +349,9 @@ TEST(SqliteStore, GroupInsertIsOneTransactionAndKeepsIdempotency) {
 TEST(SqliteStore, CancelledBatchRevokesWhatItIssuedAndStopsItsMail) {
   auto store = memory_store();
   auto batch = store->create_batch({"list.csv", "award", "cli", 3, 7},
-                                   {{2, "1", "Ann", "FA-101", std::nullopt, "", "", ""},
-                                    {3, "2", "Bob", "FA-101", 2000000000, "hi", "", ""},
-                                    {4, "3", "Cy", "FA-101", std::nullopt, "", "", ""}});
+                                   {{2, "1", "Ann", "FA-101", std::nullopt, "", "", "", ""},
+                                    {3, "2", "Bob", "FA-101", 2000000000, "hi", "", "", ""},
+                                    {4, "3", "Cy", "FA-101", std::nullopt, "", "", "", ""}});
   ASSERT_OK(batch);
   auto queued = store->batch_items(*batch, "queued", 10);
   ASSERT_OK(queued);
@@ -389,8 +389,8 @@ namespace {
 TEST(SqliteStore, BatchRowsAreFoundByTheirContentDigestWithWhereTheyStand) {
   auto store = memory_store();
   auto first = store->create_batch({"a.csv", "award", "cli", 2, 7},
-                                   {{2, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1"},
-                                    {3, "2", "Bob", "FA-101", std::nullopt, "", "batch:award:d2|student:2", "d2"}});
+                                   {{2, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1", ""},
+                                    {3, "2", "Bob", "FA-101", std::nullopt, "", "batch:award:d2|student:2", "d2", ""}});
   ASSERT_OK(first);
   auto rows = store->batch_items(*first, "queued", 10);
   ASSERT_OK(rows);
@@ -410,22 +410,42 @@ TEST(SqliteStore, BatchRowsAreFoundByTheirContentDigestWithWhereTheyStand) {
   EXPECT_EQ((*found)[1].status, "queued");
 }
 
+// A CSV row with a title of its own (and maybe no course) keeps it until
+// it is issued, so its certificate is called by it.
+TEST(SqliteStore, ABatchRowKeepsItsTitle) {
+  auto store = memory_store();
+  auto batch = store->create_batch(
+      {"awards.csv", "award", "cli", 2, 7},
+      {{2, "1", "Ann", "", std::nullopt, "", "batch:award:d1|student:1", "d1", "Lifesaver of the year"},
+       {3, "2", "Bob", "FA-101", std::nullopt, "", "batch:award:d2|student:2", "d2", ""}});
+  ASSERT_OK(batch);
+
+  auto rows = store->batch_items(*batch, "queued", 10);
+
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].item.title, "Lifesaver of the year");
+  EXPECT_EQ((*rows)[0].item.course, "");
+  EXPECT_EQ((*rows)[1].item.title, "");
+  EXPECT_EQ((*rows)[1].item.course, "FA-101");
+}
+
 TEST(SqliteStore, ABatchRowKeyIsTakenOnceAndAConflictStoresNothing) {
   auto store = memory_store();
   ASSERT_OK(store->create_batch({"a.csv", "award", "cli", 1, 7},
-                                {{2, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1"}}));
+                                {{2, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1", ""}}));
 
   auto second = store->create_batch({"a.csv", "award", "cli", 2, 8},
-                                    {{2, "2", "Bob", "FA-101", std::nullopt, "", "batch:award:d2|student:2", "d2"},
-                                     {3, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1"}});
+                                    {{2, "2", "Bob", "FA-101", std::nullopt, "", "batch:award:d2|student:2", "d2", ""},
+                                     {3, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1", ""}});
 
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code(), ErrorCode::conflict);
   EXPECT_EQ(store->batches()->size(), 1u) << "the whole batch rolled back";
   EXPECT_TRUE(store->batch_items_by_digest({"d2"})->empty());
   auto keyless = store->create_batch({"old.csv", "award", "cli", 2, 9},
-                                     {{2, "1", "Ann", "FA-101", std::nullopt, "", "", ""},
-                                      {3, "1", "Ann", "FA-101", std::nullopt, "", "", ""}});
+                                     {{2, "1", "Ann", "FA-101", std::nullopt, "", "", "", ""},
+                                      {3, "1", "Ann", "FA-101", std::nullopt, "", "", "", ""}});
   EXPECT_TRUE(keyless) << "rows without a key (older imports) never conflict";
 }
 

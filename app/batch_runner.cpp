@@ -32,6 +32,9 @@ Result<IssueJob> job_for(const store::BatchRow& batch, const store::BatchItemRow
   if (row.item.student.find('@') != std::string::npos) job.student_email = row.item.student;
   job.course = row.item.course;
   job.course_name = row.item.course;
+  // The row's own title names the award (mails, portal, reports), its
+  // course only context; empty: the course names it, as before titles.
+  job.title = row.item.title;
   job.notes = row.item.notes;
   job.teacher = batch.batch.created_by;  // the teacher who imported it
   job.requested_by = "batch " + std::to_string(batch.id) + " (" + batch.batch.file_name + ")";
@@ -105,12 +108,6 @@ Result<BatchImport> BatchRunner::import(const BatchFile& file, const std::string
                                                   " bad rows; nothing was issued (fix them, or use --skip-bad)");
   if (file.rows.empty()) return Error(ErrorCode::invalid_argument, "no rows to issue");
   CERTD_TRY(check_rows_fit(*tmpl->second, file, file_name));
-  // A batch row is stored without its title (store::NewBatchItem has no
-  // column for it yet), so a titled row would be issued called by nothing
-  // or by its course: refused whole until the store keeps titles.
-  if (std::string titled = lines_without(file, [](const BatchRow& r) { return r.title.empty(); }); !titled.empty())
-    return Error(ErrorCode::invalid_argument, file_name + ": the title column is not kept with a batch yet (lines " +
-                                                  titled + "); nothing was issued");
   std::vector<std::string> digests;
   for (const BatchRow& row : file.rows) digests.push_back(batch_row_digest(template_id, row));
   CERTD_ASSIGN_OR_RETURN(auto matches, m_store.batch_items_by_digest(digests));
@@ -138,7 +135,7 @@ Result<BatchImport> BatchRunner::import(const BatchFile& file, const std::string
     std::optional<std::int64_t> expires;
     if (row.expires_on) expires = to_unix(*row.expires_on);
     items.push_back({row.line, row.student, row.name, row.course, expires, row.notes,
-                     batch_row_key(template_id, row, digests[i], round).to_string(), digests[i]});
+                     batch_row_key(template_id, row, digests[i], round).to_string(), digests[i], row.title});
   }
   for (const auto& [id, holder] : holders) {
     result.already.push_back(holder);

@@ -171,7 +171,10 @@ void define_batch(CLI::App& command, const GlobalOptions& globals, Handler& hand
   auto o = std::make_shared<BatchOptions>();
   command.require_subcommand(1);
   CLI::App* import_command = command.add_subcommand("import", "issue from a CSV file (runs here; --detach leaves it to the daemon)");
-  import_command->add_option("file", o->file, "CSV: student (id or e-mail), name, course, [expires_on], [notes]")->required();
+  import_command->add_option("file", o->file,
+                             "CSV: student (id or e-mail), name, course and/or title (what the award is called; "
+                             "a row needs one), [expires_on], [notes]")
+      ->required();
   import_command->add_option("--template", o->template_id, "certificate template")->required();
   import_command->add_flag("--skip-bad", o->skip_bad, "issue the good rows of a file that has bad ones");
   import_command->add_flag("--detach", o->detach, "only queue the batch; the daemon issues it");

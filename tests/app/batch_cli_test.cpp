@@ -110,6 +110,46 @@ TEST_F(BatchCliTest, AChangedRowIsTheOnlyNewOne) {
   EXPECT_EQ(names, (std::multiset<std::string>{"Kid 1", "Kid 2", "Kid Two", "Kid 3"}));
 }
 
+// A batch of awards with titles of their own and no course, as `certd
+// issue --title` gives one: a row with neither course nor title is
+// reported by line; each title names its certificate, a title a
+// spreadsheet would run comes out of the report as text (as a name does,
+// tests/app/report_cli_test.cpp), and the same file again issues nothing.
+TEST_F(BatchCliTest, ATitleColumnIssuesAwardsCalledByTheirTitlesAndNothingTwice) {
+  const std::string formula = "=HYPERLINK(\"http://evil.example\",\"open\")";
+  std::string rows = "student,name,title,notes\n"
+                     "kid1@example.org,Kid One,Lifesaver of the year,Well done\n"
+                     "kid1@example.org,Kid One,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"open\"\")\",Well done\n";
+  std::string path = write_csv(rows + "kid2@example.org,Kid Two,,Well done\n");
+  CommandRun refused = import(path);
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find(path + ":4: course and title are both empty; a row needs one of them"),
+            std::string::npos)
+      << refused.output;
+  EXPECT_TRUE(all_certificates().empty());
+
+  write_csv(rows);
+  CommandRun run = import(path);
+
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  std::multiset<std::string> titles;
+  for (const store::CertificateRow& row : all_certificates()) {
+    titles.insert(row.certificate.title);
+    EXPECT_EQ(row.certificate.course, "");
+  }
+  EXPECT_EQ(titles, (std::multiset<std::string>{"Lifesaver of the year", formula}));
+  CommandRun report = run_certd("report certificates --csv" + config_arg());
+  EXPECT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_NE(report.output.find(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"open\"\")\","), std::string::npos)
+      << report.output;
+
+  CommandRun again = import(path);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("2 rows are already in batch 1 (done: nothing is issued twice)"), std::string::npos)
+      << again.output;
+  EXPECT_EQ(all_certificates().size(), 2u);
+}
+
 // A name no font of the template can draw (an Egyptian hieroglyph) fails its
 // row alone at issue time; `batch status` then names it by its CSV line.
 TEST_F(BatchCliTest, StatusNamesEachFailedRowByItsLineAndReason) {

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 #include "app/batch_csv.hpp"
 #include "app/batch_row_key.hpp"
@@ -184,22 +185,64 @@ TEST_F(BatchRunnerTest, ARowWithoutACourseIsRefusedByATemplateThatPrintsTheCours
   EXPECT_TRUE(db().batches()->empty());
 }
 
-// Until batch rows keep a title in the store, a titled row would be
-// issued called by nothing (or by its course): the file is refused whole.
-TEST_F(BatchRunnerTest, TitledRowsAreRefusedWholeUntilTheStoreKeepsTheirTitle) {
+// An award of its own in a batch, as `certd issue --title` gives one: the
+// certificate is called by the row's title (stored, mailed), its course
+// only context, or none.
+TEST_F(BatchRunnerTest, ARowWithATitleButNoCourseIssuesACertificateCalledByIt) {
   BatchFile file = parse(
-      "student,name,course,title,expires_on\nkid1@example.org,Kid One,First Aid Basics,,2028-03-01\n"
-      "kid2@example.org,Kid Two,First Aid Basics,Best first aider,2028-03-01\n");
+      "student,name,course,title,notes\n"
+      "kid1@example.org,Kid One,,Lifesaver of the year,For the rescue at the lake\n"
+      "kid2@example.org,Kid Two,First Aid Basics,Best first aider,Calm and quick\n"
+      "kid3@example.org,Kid Three,First Aid Basics,,Well done\n");
   ASSERT_TRUE(file.errors.empty());
+  auto imported = runner().import(file, "encouragement", "awards.csv", "Ms Rivera", /*skip_bad=*/false);
+  ASSERT_OK(imported);
+  ASSERT_TRUE(imported->batch);
 
-  auto id = import(file);
+  run_all(10);
 
-  ASSERT_FALSE(id);
-  EXPECT_EQ(id.error().code(), ErrorCode::invalid_argument);
-  EXPECT_EQ(id.error().message(),
-            "recipients.csv: the title column is not kept with a batch yet (lines 3); nothing was issued");
-  EXPECT_TRUE(db().batches()->empty());
-  EXPECT_TRUE(all_certificates().empty());
+  std::map<std::string, store::NewCertificate> issued;
+  for (const store::CertificateRow& row : certificates_of_batch(*imported->batch)) {
+    EXPECT_EQ(row.status, store::CertificateStatus::issued);
+    issued[row.certificate.student_id] = row.certificate;
+  }
+  ASSERT_EQ(issued.size(), 3u);
+  EXPECT_EQ(issued["kid1@example.org"].title, "Lifesaver of the year");
+  EXPECT_EQ(issued["kid1@example.org"].course, "");
+  EXPECT_EQ(issued["kid2@example.org"].title, "Best first aider");
+  EXPECT_EQ(issued["kid2@example.org"].course, "First Aid Basics") << "the course stays, as context";
+  EXPECT_EQ(issued["kid3@example.org"].title, "First Aid Basics") << "without a title, the course names it";
+  ASSERT_OK(outbox_worker().drain());
+  bool mailed = false;
+  for (const notify::Message& message : m_notifier.sent())
+    mailed = mailed || message.subject.find("Lifesaver of the year") != std::string::npos;
+  EXPECT_TRUE(mailed) << "the mail calls the award by its title";
+}
+
+// Two awards to one student in one file are two certificates; the same
+// file again issues nothing new.
+TEST_F(BatchRunnerTest, TwoTitlesForOneStudentAreTwoCertificatesAndTheSameFileAgainIssuesNothing) {
+  std::string text = "student,name,title,notes\n"
+                     "kid1@example.org,Kid One,Lifesaver of the year,For the rescue at the lake\n"
+                     "kid1@example.org,Kid One,Best team spirit,Always there for the others\n";
+  auto first = runner().import(parse(text), "encouragement", "awards.csv", "Ms Rivera", /*skip_bad=*/false);
+  ASSERT_OK(first);
+  ASSERT_TRUE(first->batch);
+  EXPECT_EQ(first->new_rows, 2);
+  run_all(10);
+  std::multiset<std::string> titles;
+  for (const store::CertificateRow& row : all_certificates()) titles.insert(row.certificate.title);
+  EXPECT_EQ(titles, (std::multiset<std::string>{"Best team spirit", "Lifesaver of the year"}));
+
+  auto again = runner().import(parse(text), "encouragement", "awards.csv", "Ms Rivera", /*skip_bad=*/false);
+
+  ASSERT_OK(again);
+  EXPECT_FALSE(again->batch);
+  EXPECT_EQ(again->new_rows, 0);
+  ASSERT_EQ(again->already.size(), 1u);
+  EXPECT_EQ(again->already[0].rows, 2);
+  EXPECT_TRUE(run_all(10).empty());
+  EXPECT_EQ(all_certificates().size(), 2u);
 }
 
 TEST_F(BatchRunnerTest, UnknownTemplateIsRefused) {
@@ -494,7 +537,7 @@ TEST_F(BatchRunnerTest, ARowThatFailedIsTriedAgainByAReimport) {
 TEST_F(BatchRunnerTest, RowsStoredBeforeContentKeysResumeWithTheirBatchIdKey) {
   auto id = db().create_batch({"old.csv", "first-aid", "Ms Rivera", 1, k_start},
                               {{2, "kid1@example.org", "Kid One", "First Aid", to_unix(m_clock.now()) + 86400000,
-                                "", "", ""}});
+                                "", "", "", ""}});
   ASSERT_OK(id);
   run_all(10);
   auto issued = certificates_of_batch(*id);

@@ -36,6 +36,7 @@ CertificateData data_for(const Template& loaded, int i) {
   data.number = *certd::render::make_certificate_number(loaded.spec().number_prefix, random);
   data.student_name = k_names[i % 8];
   data.course_name = "First Aid at Work";
+  data.title = "First Aid at Work";  // the templates print {{title}}, which is never empty when issuing
   data.teacher_name = "Maria Kowalska";
   data.notes = "For steady, brave progress in deep water all term.";
   data.level = "Level 3";

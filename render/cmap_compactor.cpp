@@ -127,7 +127,7 @@ std::optional<std::string> compact_cmap(const std::string& font,
   auto tables = read_font_tables(font);
   const std::uint32_t cmap_tag = 0x636D6170;
   if (!cmap || !tables || !tables->count(cmap_tag)) return std::nullopt;
-  (*tables)[cmap_tag] = std::move(*cmap);
+  (*tables)[cmap_tag] = *cmap;
   return write_font_file(*tables);
 }
 

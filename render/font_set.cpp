@@ -96,16 +96,18 @@ Result<std::string> coded_face(hb_face_t* face, const Coverage& characters, Shap
   unsigned count = hb_face_get_table_tags(face, 0, nullptr, nullptr);
   std::vector<hb_tag_t> tags(count);
   hb_face_get_table_tags(face, 0, &count, tags.data());
+  std::vector<Blob> blobs;  // keep the viewed tables alive until the file is written
   for (hb_tag_t tag : tags) {
-    Blob table(hb_face_reference_table(face, tag));
+    blobs.emplace_back(hb_face_reference_table(face, tag));
     unsigned length = 0;
-    const char* data = hb_blob_get_data(table.get(), &length);
-    tables[tag] = std::string(data ? data : "", length);
+    const char* data = hb_blob_get_data(blobs.back().get(), &length);
+    tables[tag] = std::string_view(data ? data : "", length);
   }
-  tables[HB_TAG('c', 'm', 'a', 'p')] = std::move(*cmap);
+  tables[HB_TAG('c', 'm', 'a', 'p')] = *cmap;
   std::string postscript = name_of(face, HB_OT_NAME_ID_POSTSCRIPT_NAME, "Font") + "_f" + std::to_string(number);
-  tables[HB_TAG('n', 'a', 'm', 'e')] = name_table(name_of(face, HB_OT_NAME_ID_FONT_FAMILY, "Font"),
-                                                  name_of(face, HB_OT_NAME_ID_FONT_SUBFAMILY, "Regular"), postscript);
+  const std::string name = name_table(name_of(face, HB_OT_NAME_ID_FONT_FAMILY, "Font"),
+                                      name_of(face, HB_OT_NAME_ID_FONT_SUBFAMILY, "Regular"), postscript);
+  tables[HB_TAG('n', 'a', 'm', 'e')] = name;
   return write_font_file(tables);
 }
 

@@ -7,12 +7,12 @@
 namespace certd::render {
 namespace {
 
-std::uint32_t read32(const std::string& bytes, std::size_t at) {
+std::uint32_t read32(std::string_view bytes, std::size_t at) {
   return (std::uint32_t(std::uint8_t(bytes[at])) << 24) | (std::uint32_t(std::uint8_t(bytes[at + 1])) << 16) |
          (std::uint32_t(std::uint8_t(bytes[at + 2])) << 8) | std::uint32_t(std::uint8_t(bytes[at + 3]));
 }
 
-std::uint16_t read16(const std::string& bytes, std::size_t at) {
+std::uint16_t read16(std::string_view bytes, std::size_t at) {
   return static_cast<std::uint16_t>((std::uint8_t(bytes[at]) << 8) | std::uint8_t(bytes[at + 1]));
 }
 
@@ -26,12 +26,16 @@ void put32(std::string& out, std::uint32_t value) {
   put16(out, value & 0xFFFF);
 }
 
-std::uint32_t checksum(const std::string& table) {
-  std::string padded = table;
-  padded.resize((padded.size() + 3) / 4 * 4, '\0');
+// Summed in place, the last word padded with zeros: a copy of a
+// multi-megabyte glyf table for its padding cost more than the sum.
+std::uint32_t checksum(std::string_view table) {
   std::uint32_t sum = 0;
-  for (std::size_t at = 0; at < padded.size(); at += 4) sum += read32(padded, at);
-  return sum;
+  std::size_t whole = table.size() / 4 * 4;
+  for (std::size_t at = 0; at < whole; at += 4) sum += read32(table, at);
+  std::uint32_t last = 0;
+  for (std::size_t at = whole; at < whole + 4; ++at)
+    last = (last << 8) | (at < table.size() ? std::uint8_t(table[at]) : 0u);
+  return whole < table.size() ? sum + last : sum;
 }
 
 std::string utf16be(const std::string& utf8) {
@@ -60,7 +64,7 @@ std::optional<FontTables> read_font_tables(const std::string& font) {
     std::size_t entry = 12 + 16 * i;
     std::uint32_t offset = read32(font, entry + 8), size = read32(font, entry + 12);
     if (std::size_t(offset) + size > font.size()) return std::nullopt;
-    tables[read32(font, entry)] = font.substr(offset, size);
+    tables[read32(font, entry)] = std::string_view(font).substr(offset, size);
   }
   return tables;
 }
@@ -68,7 +72,12 @@ std::optional<FontTables> read_font_tables(const std::string& font) {
 std::string write_font_file(const FontTables& tables) {
   std::uint32_t power = 1, log2 = 0;
   while (power * 2 <= tables.size()) power *= 2, ++log2;
+  std::size_t total = 12 + 16 * tables.size();
+  for (const auto& [tag, table] : tables) total += (table.size() + 3) / 4 * 4;
+  // One allocation: the file of a CJK face is megabytes, and every
+  // reallocation is a copy and fresh pages to fault in (docs/libraries.md §9).
   std::string out;
+  out.reserve(total);
   put32(out, 0x00010000);
   put16(out, static_cast<std::uint32_t>(tables.size()));
   put16(out, 16 * power);

@@ -12,13 +12,17 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace certd::render {
 
-using FontTables = std::map<std::uint32_t, std::string>;  // tag -> table bytes
+// tag -> table bytes, viewed where they lie (the font file, a HarfBuzz
+// blob, a table built by the caller), which must outlive the map: a face
+// is copied once, into the file written, not once more per table.
+using FontTables = std::map<std::uint32_t, std::string_view>;
 
-// The tables of a plain TrueType file (not a collection); nullopt when
-// `font` is not one or its directory points outside the file.
+// The tables of a plain TrueType file (not a collection), viewing `font`;
+// nullopt when it is not one or its directory points outside the file.
 std::optional<FontTables> read_font_tables(const std::string& font);
 
 // A TrueType file of `tables` (directory sorted by tag, checksums set).

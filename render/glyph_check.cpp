@@ -27,9 +27,13 @@ bool is_blank(char32_t c) {
          (c >= 0x2066 && c <= 0x2069);
 }
 
-std::string bytes_of(QPDFObjectHandle stream) {
+// A stream's decoded data; kept in `decoded`, when given, for the page
+// digest (decoded_streams.hpp).
+std::string bytes_of(QPDFObjectHandle stream, DecodedStreams* decoded) {
   std::shared_ptr<Buffer> data = stream.getStreamData(qpdf_dl_generalized);
-  return std::string(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
+  std::string bytes(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
+  if (decoded) (*decoded)[{stream.getObjectID(), stream.getGeneration()}] = bytes;
+  return bytes;
 }
 
 std::uint32_t big_endian(std::string_view bytes, std::size_t at, int width) {
@@ -175,7 +179,7 @@ struct FontFacts {
   std::map<std::uint32_t, std::u32string> to_unicode;
 };
 
-FontFacts read_font(QPDFObjectHandle font) {
+FontFacts read_font(QPDFObjectHandle font, DecodedStreams* decoded) {
   FontFacts facts;
   QPDFObjectHandle encoding = font.getKey("/Encoding");
   QPDFObjectHandle descendants = font.getKey("/DescendantFonts");
@@ -193,12 +197,12 @@ FontFacts read_font(QPDFObjectHandle font) {
   QPDFObjectHandle map = cid_font.getKey("/CIDToGIDMap");
   if (map.isStream()) {
     facts.identity_gids = false;
-    facts.cid_to_gid = bytes_of(map);
+    facts.cid_to_gid = bytes_of(map, decoded);
   }
-  facts.glyphs.emplace(bytes_of(program));
+  facts.glyphs.emplace(bytes_of(program, decoded));
   if (!facts.glyphs->readable()) facts.problem = "an embedded TrueType program cannot be read";
   QPDFObjectHandle to_unicode = font.getKey("/ToUnicode");
-  if (to_unicode.isStream()) facts.to_unicode = parse_to_unicode(bytes_of(to_unicode));
+  if (to_unicode.isStream()) facts.to_unicode = parse_to_unicode(bytes_of(to_unicode, decoded));
   return facts;
 }
 
@@ -212,7 +216,8 @@ std::string describe(const std::u32string& characters) {
 // for, and the characters drawn with no real glyph.
 class TextReader final : public QPDFObjectHandle::ParserCallbacks {
  public:
-  TextReader(QPDFObjectHandle fonts, std::map<QPDFObjGen, FontFacts>& cache) : m_fonts(fonts), m_cache(cache) {}
+  TextReader(QPDFObjectHandle fonts, std::map<QPDFObjGen, FontFacts>& cache, DecodedStreams* decoded)
+      : m_fonts(fonts), m_cache(cache), m_decoded(decoded) {}
 
   void handleObject(QPDFObjectHandle object) override {
     if (!object.isOperator()) {
@@ -249,7 +254,7 @@ class TextReader final : public QPDFObjectHandle::ParserCallbacks {
       return;
     }
     auto [at, added] = m_cache.try_emplace(m_font.getObjGen());
-    if (added) at->second = read_font(m_font);
+    if (added) at->second = read_font(m_font, m_decoded);
     const FontFacts& font = at->second;
     if (!font.problem.empty()) {
       problems.insert(font.problem);
@@ -287,6 +292,7 @@ class TextReader final : public QPDFObjectHandle::ParserCallbacks {
 
   QPDFObjectHandle m_fonts;
   std::map<QPDFObjGen, FontFacts>& m_cache;
+  DecodedStreams* m_decoded;
   QPDFObjectHandle m_font;
   std::vector<QPDFObjectHandle> m_saved;
   std::vector<QPDFObjectHandle> m_operands;
@@ -315,7 +321,7 @@ std::u32string unique(std::u32string characters) {
 
 }  // namespace
 
-Status check_glyphs(QPDF& pdf, const std::vector<FieldText>& fields) {
+Status check_glyphs(QPDF& pdf, const std::vector<FieldText>& fields, DecodedStreams* decoded) {
   std::map<char32_t, long> expected;
   for (const FieldText& field : fields) {
     CERTD_ASSIGN_OR_RETURN(std::vector<char32_t> points, decode_utf8(field.text));
@@ -328,7 +334,7 @@ Status check_glyphs(QPDF& pdf, const std::vector<FieldText>& fields) {
     std::map<QPDFObjGen, FontFacts> cache;
     for (QPDFObjectHandle page : pdf.getAllPages()) {
       QPDFPageObjectHelper helper(page);
-      TextReader reader(helper.getAttribute("/Resources", false).getKey("/Font"), cache);
+      TextReader reader(helper.getAttribute("/Resources", false).getKey("/Font"), cache, decoded);
       helper.parseContents(&reader);
       drawn += reader.drawn;
       notdef += reader.notdef;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "render/decoded_streams.hpp"
 
 class QPDF;  // qpdf/QPDF.hh, included only by the .cpp files that read PDFs
 
@@ -33,7 +34,9 @@ struct FieldText {
 // with an empty outline; internal when the PDF cannot be read back.
 Status check_glyphs(std::string_view pdf, const std::vector<FieldText>& fields);
 // The same on a PDF qpdf has read already (the renderer reads it once to
-// check and to sign it).
-Status check_glyphs(QPDF& pdf, const std::vector<FieldText>& fields);
+// check and to sign it). When `decoded` is given, the streams the check
+// decodes (font programs, CIDToGIDMap, ToUnicode) are left in it for the
+// page digest of the same parse.
+Status check_glyphs(QPDF& pdf, const std::vector<FieldText>& fields, DecodedStreams* decoded = nullptr);
 
 }  // namespace certd::render

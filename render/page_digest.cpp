@@ -92,13 +92,27 @@ using StreamHashes = std::map<QPDFObjGen, StreamHash>;
 
 // Decodes every stream of the file once (not only those the pages use: a
 // stream that does not decode makes the file unreadable wherever it is).
-StreamHashes hash_streams(QPDF& pdf, const PdfLimits& limits, std::uint64_t& decoded_bytes) {
+StreamHashes hash_streams(QPDF& pdf, const PdfLimits& limits, std::uint64_t& decoded_bytes,
+                          const DecodedStreams* decoded) {
   StreamHashes hashes;
   for (QPDFObjectHandle& object : pdf.getAllObjects()) {
     if (!object.isStream()) continue;
     HashingSink sink(limits, decoded_bytes);
     bool filtered = false;
-    bool piped = object.pipeStreamData(&sink, &filtered, 0, qpdf_dl_generalized, /*suppress_warnings=*/true);
+    bool piped = false;
+    auto known = decoded ? decoded->find({object.getObjectID(), object.getGeneration()}) : DecodedStreams::const_iterator();
+    if (decoded && known != decoded->end()) {
+      // Decoded in full by qpdf before (getStreamData throws otherwise):
+      // the sink sees the same bytes, and its limits, as from the pipe.
+      try {
+        sink.write(reinterpret_cast<const unsigned char*>(known->second.data()), known->second.size());
+      } catch (const std::length_error&) {
+      }
+      filtered = true;
+      piped = !sink.over();
+    } else {
+      piped = object.pipeStreamData(&sink, &filtered, 0, qpdf_dl_generalized, /*suppress_warnings=*/true);
+    }
     if (sink.over())
       throw WalkStop{PdfVerdict::refused,
                      sink.stream_over() ? "a stream decodes to more than " + mebibytes(limits.max_stream_decoded) +
@@ -241,10 +255,10 @@ class GraphWriter {
 
 }  // namespace
 
-DigestReading digest_pages(QPDF& pdf, const PdfLimits& limits) {
+DigestReading digest_pages(QPDF& pdf, const PdfLimits& limits, const DecodedStreams* decoded) {
   DigestReading reading;
   try {
-    StreamHashes hashes = hash_streams(pdf, limits, reading.decoded_bytes);
+    StreamHashes hashes = hash_streams(pdf, limits, reading.decoded_bytes, decoded);
     std::uint64_t visits = 0;
     for (const QPDFObjectHandle& page : pdf.getAllPages()) {
       GraphWriter writer(hashes, visits, limits.max_digest_visits);

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <string>
 
+#include "render/decoded_streams.hpp"
 #include "render/payload.hpp"
 #include "render/pdf_verifier.hpp"
 
@@ -41,7 +42,10 @@ struct DigestReading {
 // Decodes every stream of `pdf` once, within `limits` (one stream over
 // max_stream_decoded, or all over max_total_decoded, is refused), and
 // digests each page. The walk visits at most limits.max_digest_visits
-// objects over all pages and nests at most 256 deep.
-DigestReading digest_pages(QPDF& pdf, const PdfLimits& limits);
+// objects over all pages and nests at most 256 deep. A stream found in
+// `decoded` (the glyph check's, on the same QPDF) is hashed from there,
+// counted against the same limits, instead of being decoded again; the
+// digest is the same either way.
+DigestReading digest_pages(QPDF& pdf, const PdfLimits& limits, const DecodedStreams* decoded = nullptr);
 
 }  // namespace certd::render

@@ -21,10 +21,12 @@ Result<SignedPdf> sign_pdf(std::string_view drawn, const std::vector<FieldText>&
     pdf.processMemoryFile("certificate.pdf", drawn.data(), drawn.size());
     // Every name prints, or nothing is issued: a character drawn blank
     // (.notdef, an empty outline) or not at all stops it before signing.
-    CERTD_TRY(check_glyphs(pdf, fields));
+    DecodedStreams decoded;
+    CERTD_TRY(check_glyphs(pdf, fields, &decoded));
     // The same function and limits verify_pdf uses: what it recomputes is
-    // exactly what is signed here.
-    DigestReading digests = digest_pages(pdf, PdfLimits());
+    // exactly what is signed here. The font programs the glyph check
+    // inflated are hashed from its bytes, not inflated again.
+    DigestReading digests = digest_pages(pdf, PdfLimits(), &decoded);
     if (digests.stop) return Error(ErrorCode::internal, "the drawn certificate cannot be digested: " + digests.message);
     SignedPdf result;
     result.payload = canonical_payload(data, template_id, signer.public_key().key_id(), digests.drawn);

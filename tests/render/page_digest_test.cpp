@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base64.hpp"
+#include "render/glyph_check.hpp"
+#include "render/page_digest.hpp"
 #include "render/pdf_verifier.hpp"
 #include "qpdf_rewrite.hpp"
 #include "render_test_util.hpp"
@@ -75,6 +77,28 @@ TEST_F(PageDigest, AnUntouchedCertificateIsValidWithItsPagesCovered) {
   ASSERT_TRUE(result.facts && result.facts->drawn);
   EXPECT_EQ(result.facts->version, 2);
   EXPECT_EQ(result.facts->drawn->pages.size(), 1u);
+}
+
+// The renderer hashes the font programs the glyph check decoded rather
+// than inflating them again; the digest, and the limits, are the same.
+TEST_F(PageDigest, TheGlyphChecksDecodedStreamsGiveTheSameDigestsWithinTheSameLimits) {
+  QPDF document;
+  document.setSuppressWarnings(true);
+  document.processMemoryFile("certificate.pdf", s_zoe->data(), s_zoe->size());
+  DecodedStreams decoded;
+  ASSERT_TRUE(check_glyphs(document, {FieldText{"student", fixed_data().student_name}}, &decoded).has_value());
+  ASSERT_FALSE(decoded.empty());
+  DigestReading shared = digest_pages(document, PdfLimits(), &decoded);
+  DigestReading fresh = digest_pages(document, PdfLimits());
+  ASSERT_FALSE(shared.stop) << shared.message;
+  EXPECT_EQ(shared.drawn.pages, fresh.drawn.pages);
+  EXPECT_EQ(shared.drawn.document, fresh.drawn.document);
+  EXPECT_EQ(shared.decoded_bytes, fresh.decoded_bytes);
+
+  PdfLimits small;
+  small.max_stream_decoded = 1024;  // less than any embedded font program
+  DigestReading refused = digest_pages(document, small, &decoded);
+  EXPECT_EQ(refused.stop, PdfVerdict::refused) << refused.message;
 }
 
 TEST_F(PageDigest, APageSwappedForAnotherStudentsIsTampered) {

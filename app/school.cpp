@@ -102,4 +102,17 @@ Result<School> load_school(const std::string& config_path) {
   return load_school(std::move(loaded.config));
 }
 
+Result<School> load_school_settings(const std::string& config_path) {
+  config::LoadResult loaded = config::load_file(config_path);
+  if (!loaded.ok()) return Error(ErrorCode::invalid_argument, joined(loaded.errors));
+  School school;
+  school.config = std::move(loaded.config);
+  std::error_code ec;
+  if (std::filesystem::exists(school.config.issuer.key_file, ec)) {
+    CERTD_ASSIGN_OR_RETURN(render::Signer signer, load_issuer_key(school.config.issuer.key_file));
+    school.signer = std::make_unique<render::Signer>(std::move(signer));
+  }
+  return school;
+}
+
 }  // namespace certd::app

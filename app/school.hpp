@@ -42,6 +42,13 @@ Result<School> load_school(const std::string& config_path);
 // The same, from an already parsed configuration.
 Result<School> load_school(config::Config config);
 
+// The configuration and the issuer key only (no key file: no signer), for
+// commands that read the store and print no certificate (certd status).
+// Loading templates cuts fonts, which takes a while on every call of a
+// command that scripts poll; and a broken template must not hide the
+// status that would show what it broke. Creates nothing.
+Result<School> load_school_settings(const std::string& config_path);
+
 // The .yaml/.yml files directly in `dir`, sorted: the rule and template
 // files the school is loaded from. An unreadable folder gives none.
 std::vector<std::string> yaml_files_in(const std::string& dir);

@@ -1,29 +1,39 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds (warnings are errors), runs the fuzz
-# targets for a bounded time and every test through ctest. ctest's summary
-# is the last thing printed.
+# targets for a bounded time and every test through ctest, under
+# AddressSanitizer and UndefinedBehaviorSanitizer. ctest's summary is the
+# last thing printed.
 #
-#   scripts/test.sh [ctest args]             what CI runs
-#   scripts/test.sh --sanitize [ctest args]  builds with AddressSanitizer and
-#       UndefinedBehaviorSanitizer (in build-asan/) and runs every test there;
-#       a sanitizer report fails the run. Not yet part of what CI runs: it
-#       joins once the whole suite is clean under it.
-#   scripts/test.sh --all [ctest args]       both
+#   scripts/test.sh [ctest args]           what CI runs: the Release build in
+#       build/ (what the demo and a school run; built with every warning an
+#       error, not tested again), the fuzz targets (scripts/fuzz.sh), then
+#       the sanitized build in build-asan/ and every test there; any
+#       sanitizer report fails its test.
+#   scripts/test.sh --plain [ctest args]   the Release build and the fuzz
+#       targets, then every test on the Release build: the quicker loop while
+#       working, without sanitizers.
+#   scripts/test.sh --sanitize [ctest args]  only the sanitized build and
+#       its tests (no Release build, no fuzzing).
+#   scripts/test.sh --all [ctest args]     every test on both builds.
 #
 # CERTD_FUZZ_SECONDS sets each fuzz target's time (default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-plain=1
-sanitized=0
+release=1      # build/ with warnings as errors, and the fuzz targets
+test_release=0 # every test on build/ as well
+sanitized=1    # build-asan/ and every test there
 case "${1:-}" in
-  --sanitize) plain=0; sanitized=1; shift ;;
-  --all) sanitized=1; shift ;;
+  --plain) test_release=1; sanitized=0; shift ;;
+  --sanitize) release=0; shift ;;
+  --all) test_release=1; shift ;;
 esac
 
-if [ "$plain" = 1 ]; then
+if [ "$release" = 1 ]; then
   scripts/setup.sh test -DCERTD_WERROR=ON
   scripts/fuzz.sh "${CERTD_FUZZ_SECONDS:-20}"
+fi
+if [ "$test_release" = 1 ]; then
   (cd build && ctest --output-on-failure --timeout 600 -j "$(nproc)" "$@")
 fi
 
@@ -47,6 +57,6 @@ if [ "$sanitized" = 1 ]; then
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$PWD/scripts/ubsan.supp"
   export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
   export CERTD_SANITIZED=1
-  echo "test: the whole suite again under ASan+UBSan (build-asan)"
+  echo "test: every test under ASan+UBSan (build-asan)"
   (cd build-asan && ctest --output-on-failure --timeout 900 -j "$(nproc)" "$@")
 fi

@@ -16,7 +16,7 @@ namespace certd::app {
 namespace {
 
 int status(const GlobalOptions& globals, bool json_output) {
-  auto school = load_school(globals.config_path);
+  auto school = load_school_settings(globals.config_path);
   if (!school) return fail("status", school.error());
   // A store that cannot be opened is a runtime failure (1), whatever its
   // error code says.

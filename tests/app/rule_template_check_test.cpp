@@ -93,6 +93,11 @@ const Row k_rows[] = {
     {"number", Issuance::automatic, k_completed, "", "", Placeholder::certificate_number, true},
     {"issued on", Issuance::forced, k_completed, "", "", Placeholder::issued_on, true},
     {"issuer name", Issuance::automatic, k_completed, "", "", Placeholder::issuer_name, true},
+    // A course certificate is called by its course, an ad-hoc award by its
+    // --title or else its template's name: every way has a title.
+    {"course title", Issuance::automatic, k_completed, "", "", Placeholder::title, true},
+    {"forced title", Issuance::forced, k_completed, "", "", Placeholder::title, true},
+    {"ad-hoc title", Issuance::adhoc, "", "", "", Placeholder::title, true},
 };
 
 TEST(RuleTemplateCheck, WhatEachWayOfIssuingSupplies) {

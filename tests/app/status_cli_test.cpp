@@ -172,6 +172,28 @@ TEST_F(StatusCliTest, AConfigErrorExitsTwoAndAStoreThatCannotOpenExitsOne) {
   EXPECT_NE(run.output.find("cannot open the store"), std::string::npos) << run.output;
 }
 
+// Status reads the store and the settings, not the templates: it answers
+// while a template is broken (which is when it is needed) and does not cut
+// fonts on every call of a script that polls it.
+TEST_F(StatusCliTest, ABrokenTemplateDoesNotHideTheStatus) {
+  std::filesystem::path templates = m_dir / "broken-templates";
+  std::filesystem::create_directories(templates);
+  std::ofstream(templates / "swim-level.yaml") << "name: Swim level\npage: { size: a5 }\n";
+  auto config = m_dir / "broken.yaml";
+  std::string text = config_text();
+  std::string line = "templates_dir: " + std::filesystem::absolute("examples/templates").string();
+  ASSERT_NE(text.find(line), std::string::npos);
+  text.replace(text.find(line), line.size(), "templates_dir: " + templates.string());
+  std::ofstream(config) << text;
+  ASSERT_NE(run_certd("check-config --config " + config.string()).exit_code, 0) << "the template is broken";
+
+  CommandRun run = run_certd("status --json --config " + config.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  json status = json::parse(run.output, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(status.is_object()) << run.output;
+  EXPECT_EQ(status["issuer"]["key_fingerprint"], school().signer->public_key().key_id());
+}
+
 TEST(StatusCli, HelpListsStatus) {
   CommandRun run = run_certd("--help");
   EXPECT_NE(run.output.find("  status "), std::string::npos) << run.output;

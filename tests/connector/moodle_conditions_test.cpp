@@ -131,6 +131,8 @@ class MoodleConditionsTest : public ::testing::Test {
       if (c.key == key) return &c;
     return nullptr;
   }
+  // The pointer would outlive a temporary list (conditions() returns a copy).
+  static const SiteCondition* get(std::vector<SiteCondition>&&, const std::string&) = delete;
 
   void control(const std::string& action, const std::string& body) {
     Status done = m_server->control(action, body);
@@ -366,7 +368,8 @@ TEST_F(MoodleConditionsTest, ADisabledServiceFailsTheCycleLikeABadTokenAndIsAdvi
     EXPECT_EQ(refused.error().code(), ErrorCode::permission_denied);
     EXPECT_NE(refused.error().message().find("Enable the external service"), std::string::npos)
         << refused.error().message();
-    const SiteCondition* condition = get(m_lms->conditions(), "site/service-unavailable");
+    std::vector<SiteCondition> in_force = m_lms->conditions();
+    const SiteCondition* condition = get(in_force, "site/service-unavailable");
     ASSERT_NE(condition, nullptr);
     EXPECT_NE(condition->advice.find("External services"), std::string::npos);
     // Not mistaken for missing functions.

@@ -79,6 +79,9 @@ Response echo(const Request& r) {
   return ::testing::AssertionSuccess();
 }
 
+// The headers of a person's browser: server errors for it are pages.
+const std::string k_browser = "Host: a\r\nUser-Agent: Mozilla/5.0\r\nAccept: text/html,application/xhtml+xml\r\n";
+
 HttpServerOptions small_limits() {
   HttpServerOptions o;
   o.host = "127.0.0.1";
@@ -327,6 +330,14 @@ TEST_F(HttpServerTest, AFullHandlerPoolAnswers503AtOnce) {
   std::string busy = exchange("GET /second HTTP/1.1\r\nHost: a\r\n\r\n");
   EXPECT_EQ(status_of(busy), 503) << busy;
   EXPECT_NE(busy.find("Retry-After: 1"), std::string::npos);
+  // A page for people, JSON for programs; the connection stays open, as
+  // it did: the client may try again on it.
+  std::string page = exchange("GET /v/SWL3-7K4M-9QXR HTTP/1.1\r\n" + k_browser + "\r\n");
+  EXPECT_TRUE(is_page(page, 503, /*closed=*/false));
+  EXPECT_NE(page.find("\r\nRetry-After: 1\r\n"), std::string::npos) << page;
+  std::string json = exchange("GET /v/SWL3-7K4M-9QXR.json HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_TRUE(is_json_error(json, 503, /*closed=*/false));
+  EXPECT_NE(json.find("\r\nRetry-After: 1\r\n"), std::string::npos) << json;
   gate.open();
   EXPECT_EQ(body_of(first.read_response(2s)), "GET /first 0 ");
 }
@@ -393,7 +404,6 @@ TEST_F(HttpServerTest, StopReturnsWithinTheShutdownTimeoutWhenAHandlerIsSlow) {
 // The errors the server answers itself, before any handler, follow the
 // portal's rule: a page for a person's browser, JSON for the paths programs
 // use (.json, /api, /hooks/, /keys, /healthz), judged by the request line.
-const std::string k_browser = "Host: a\r\nUser-Agent: Mozilla/5.0\r\nAccept: text/html,application/xhtml+xml\r\n";
 
 TEST_F(HttpServerTest, A408IsAPageForPeopleAndJsonForPrograms) {
   start();
@@ -466,27 +476,6 @@ TEST_F(HttpServerTest, A405ForTraceIsAPageForPeopleAndJsonForPrograms) {
   start();
   EXPECT_TRUE(is_page(exchange("TRACE / HTTP/1.1\r\n" + k_browser + "\r\n"), 405));
   EXPECT_TRUE(is_json_error(exchange("TRACE /api/x HTTP/1.1\r\nHost: a\r\n\r\n"), 405));
-}
-
-TEST_F(HttpServerTest, A503FromAFullPoolIsAPageForPeopleAndJsonForPrograms) {
-  Gate gate;
-  HttpServerOptions options = small_limits();
-  options.handler_threads = 1;
-  options.max_pending = 1;
-  options.read_timeout = 5s;
-  start(options, [&](const Request& r) { return gate.pass(r); });
-  RawConnection first(port());
-  first.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
-  gate.wait_for(1);
-  // The connection stays open, as it did: the client may try again on it.
-  std::string page = exchange("GET /v/SWL3-7K4M-9QXR HTTP/1.1\r\n" + k_browser + "\r\n");
-  EXPECT_TRUE(is_page(page, 503, /*closed=*/false));
-  EXPECT_NE(page.find("\r\nRetry-After: 1\r\n"), std::string::npos) << page;
-  std::string json = exchange("GET /v/SWL3-7K4M-9QXR.json HTTP/1.1\r\nHost: a\r\n\r\n");
-  EXPECT_TRUE(is_json_error(json, 503, /*closed=*/false));
-  EXPECT_NE(json.find("\r\nRetry-After: 1\r\n"), std::string::npos) << json;
-  gate.open();
-  EXPECT_EQ(body_of(first.read_response(2s)), "GET /first 0 ");
 }
 
 TEST_F(HttpServerTest, AHandlerThatThrowsIsA500PageForPeopleAndJsonForPrograms) {

@@ -66,6 +66,26 @@ struct PortalConfig {
   Duration shutdown_timeout{10};  // answers under way at a stop
   long long max_connections = 4096;
   long long max_connections_per_client = 256;
+  // Console sign-ins (LTI launches and local accounts): a session ends
+  // after `session_idle` without a request, and at most `session_max`
+  // after it began.
+  Duration session_idle{30 * 60};
+  Duration session_max{12 * 3600};
+};
+
+// One LMS that opens certd's console as an LTI 1.3 tool (lti/platform.hpp).
+struct LtiPlatformConfig {
+  std::string issuer;     // required: the platform's URL as its id_tokens name it
+  std::string client_id;  // required: what the platform assigned to certd
+  std::string auth_url;   // default: issuer + /mod/lti/auth.php (Moodle's)
+  std::string jwks_url;   // default: issuer + /mod/lti/certs.php (Moodle's)
+  std::vector<std::string> deployment_ids;  // required, at least one
+  SourceLocation where;   // of its entry, for errors found later
+};
+
+struct LtiConfig {
+  std::string key_file = "lti.key";  // the tool's RSA key, created on first use (0600)
+  std::vector<LtiPlatformConfig> platforms;  // none: /lti/* answers 404
 };
 
 // One sender of webhooks, posting to /hooks/{name}. Each has a secret of
@@ -114,6 +134,7 @@ struct Config {
   LmsConfig lms;
   PortalConfig portal;
   WebhookConfig webhooks;
+  LtiConfig lti;
   SmtpConfig smtp;
   IssuerConfig issuer;
   QuotaConfig quota;

@@ -147,6 +147,57 @@ void read_name(Context& c, std::string_view key, std::string& target) {
   }
 }
 
+// One `lti.platforms` entry. Moodle's endpoints follow from its address,
+// so a Moodle needs only issuer, client_id and deployment_ids.
+void read_lti_platform(Context& c, const YAML::Node& node, std::size_t index, std::vector<LtiPlatformConfig>& out) {
+  const std::string path = "lti.platforms[" + std::to_string(index) + "]";
+  MapReader map(node, path, c.diagnostics);
+  if (!map.valid()) return;
+  Context platform_context{map, c.diagnostics, c.base_dir};
+  LtiPlatformConfig platform;
+  platform.where = c.diagnostics.at(node);
+  read_url(platform_context, "issuer", platform.issuer, {"http", "https"});
+  if (auto id = map.string("client_id", /*required=*/true)) {
+    if (id->empty()) map.error_at("client_id", "must not be empty");
+    platform.client_id = *id;
+  }
+  read_url(platform_context, "auth_url", platform.auth_url, {"http", "https"});
+  read_url(platform_context, "jwks_url", platform.jwks_url, {"http", "https"});
+  if (auto ids = map.string_list("deployment_ids", /*required=*/true)) {
+    if (ids->empty()) map.error_at("deployment_ids", "must name at least one deployment (Moodle: the tool's id)");
+    platform.deployment_ids = *ids;
+  }
+  if (!map.has("issuer")) map.missing("issuer");
+  map.finish();
+  std::string base = platform.issuer;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (platform.auth_url.empty() && !base.empty()) platform.auth_url = base + "/mod/lti/auth.php";
+  if (platform.jwks_url.empty() && !base.empty()) platform.jwks_url = base + "/mod/lti/certs.php";
+  out.push_back(std::move(platform));
+}
+
+// lti.platforms: a list of LMSs that launch the console.
+void read_lti_platforms(Context& c, Config& g) {
+  YAML::Node node = c.map.get("platforms");
+  const auto type = yaml::type_of(node);
+  if (type == YAML::NodeType::Undefined || type == YAML::NodeType::Null) return;
+  if (type != YAML::NodeType::Sequence) {
+    c.map.error_at("platforms", "must be a list, e.g. platforms: [{ issuer: https://moodle.example.edu, "
+                                "client_id: ..., deployment_ids: [\"1\"] }]");
+    return;
+  }
+  for (std::size_t i = 0; i < node.size(); ++i) read_lti_platform(c, node[i], i, g.lti.platforms);
+  // A launch finds its registration by issuer and client_id: two entries
+  // with both equal would make one of them unreachable.
+  for (std::size_t i = 0; i < g.lti.platforms.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (g.lti.platforms[i].issuer == g.lti.platforms[j].issuer &&
+          g.lti.platforms[i].client_id == g.lti.platforms[j].client_id)
+        c.diagnostics.error(g.lti.platforms[i].where, "lti.platforms[" + std::to_string(i) +
+                                                          "]: the same issuer and client_id as lti.platforms[" +
+                                                          std::to_string(j) + "]");
+}
+
 struct KeyRow {
   std::string_view section;  // "" for top-level scalars
   std::string_view key;
@@ -232,6 +283,16 @@ const KeyRow k_keys[] = {
     {"webhooks", "max_body", "largest accepted webhook body",
      [](Context& c, Config& g) { set(g.webhooks.max_body_bytes, c.map.size("max_body")); }},
 
+    {"portal", "session_idle", "a console session ends after this long without a request",
+     [](Context& c, Config& g) { set(g.portal.session_idle, c.map.duration("session_idle")); }},
+    {"portal", "session_max", "a console session ends this long after sign-in, whatever happens",
+     [](Context& c, Config& g) { set(g.portal.session_max, c.map.duration("session_max")); }},
+
+    {"lti", "key_file", "the tool's RSA key for LTI 1.3 (created on first use, mode 0600)",
+     [](Context& c, Config& g) { read_name(c, "key_file", g.lti.key_file); }},
+    {"lti", "platforms", "LMSs that open the console: issuer, client_id, deployment_ids (auth_url, jwks_url)",
+     [](Context& c, Config& g) { read_lti_platforms(c, g); }},
+
     {"smtp", "url", "smtp://host:587 (STARTTLS) or smtps://host:465",
      [](Context& c, Config& g) { read_url(c, "url", g.smtp.url, {"smtp", "smtps"}); }},
     {"smtp", "from", "sender, e.g. \"School <certs@example.edu>\"",
@@ -274,7 +335,7 @@ const KeyRow k_keys[] = {
      [](Context& c, Config& g) { set(g.log_level, c.map.choice("log_level", {"debug", "info", "warn", "error"})); }},
 };
 
-constexpr std::string_view k_sections[] = {"lms", "portal", "webhooks", "smtp", "issuer", "quota", "notify"};
+constexpr std::string_view k_sections[] = {"lms", "portal", "webhooks", "lti", "smtp", "issuer", "quota", "notify"};
 
 // Present with a value: an empty `key:` means "the default", like no key.
 bool given(const YAML::Node& map, const std::string& key) {
@@ -326,6 +387,7 @@ void resolve_relative_defaults(Config& config, const std::string& base_dir) {
   config.rules_dir = absolute(base_dir, config.rules_dir);
   config.templates_dir = absolute(base_dir, config.templates_dir);
   config.issuer.key_file = absolute(config.data_dir, config.issuer.key_file);
+  config.lti.key_file = absolute(config.data_dir, config.lti.key_file);
   config.notify.outbox_dir = absolute(config.data_dir, config.notify.outbox_dir);
 }
 

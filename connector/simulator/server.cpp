@@ -12,6 +12,9 @@
 //   function {name, allowed}   capability {name, allowed}
 //   fault {function?, kind, status?, latency_ms?, count?}   clear-faults {}
 //   stats (GET or POST)
+//   lti-tool {login_url, launch_url, target_link_uri?, client_id?, deployment_id?}   lti-key-rotate {}
+// and the LTI 1.3 platform's pages (lti_platform.cpp): GET /_sim/lti/launch,
+// GET|POST /mod/lti/auth.php, GET /mod/lti/certs.php.
 #include "connector/simulator/server.hpp"
 
 #include <cpprest/http_listener.h>
@@ -21,6 +24,7 @@
 #include <thread>
 
 #include "connector/moodle/form_encoding.hpp"
+#include "connector/simulator/lti_platform.hpp"
 #include "connector/simulator/world.hpp"
 #include "core/free_port.hpp"
 #include "core/log.hpp"
@@ -81,12 +85,37 @@ std::optional<TimePoint> time_field(const json& body) {
   return std::nullopt;
 }
 
+int http_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::not_found: return 404;
+    case ErrorCode::permission_denied: return 403;
+    case ErrorCode::conflict: return 409;
+    case ErrorCode::invalid_argument:
+    case ErrorCode::parse_error: return 400;
+    case ErrorCode::unavailable: return 503;
+    case ErrorCode::internal: return 500;
+  }
+  return 500;
+}
+
+// The decoded parameters of a request, as PHP's optional_param() reads
+// them: the query string, then the POST form over it; a repeated name
+// keeps its last value.
+std::map<std::string, std::string> request_params(http::http_request& request) {
+  std::map<std::string, std::string> params;
+  for (auto& [name, value] : moodle::parse_fields(request.relative_uri().query())) params[name] = value;
+  if (request.method() == http::methods::POST)
+    for (auto& [name, value] : moodle::parse_fields(request.extract_utf8string(true).get())) params[name] = value;
+  return params;
+}
+
 }  // namespace
 
 struct Server::Impl {
   Impl(School school, const Clock& clock) : world(std::move(school), clock) {}
 
   World world;
+  std::unique_ptr<LtiPlatform> lti;
   std::unique_ptr<http::experimental::listener::http_listener> listener;
   int port = 0;
   std::mutex faults_mutex;
@@ -107,7 +136,10 @@ struct Server::Impl {
   void serve(http::http_request request) {
     try {
       std::string path = request.relative_uri().path();
+      if (path == "/_sim/lti/launch") return lti_launch(request);
       if (path.rfind("/_sim/", 0) == 0) return control(request, path);
+      if (path == "/mod/lti/certs.php") return lti_keys(request);
+      if (path == "/mod/lti/auth.php") return lti_auth(request);
       if (path != "/webservice/rest/server.php") return send(request, 404, "text/html", k_not_found_page);
       std::string body = request.extract_utf8string(true).get();
       // GET with a query string works as well (recorded).
@@ -127,6 +159,32 @@ struct Server::Impl {
       CERTD_LOG_WARN("simulator: request failed: {}", e.what());
       send(request, 500, "text/plain", "simulator error");
     }
+  }
+
+  // The course page's link: launch.php's page, the login initiation that
+  // posts itself to the tool.
+  void lti_launch(http::http_request& request) {
+    std::map<std::string, std::string> params = request_params(request);
+    const std::string username = params["username"], course = params["course"];
+    Result<LtiForm> form = lti->launch_form(username, course, params["role"]);
+    if (!form) return send(request, http_status(form.error().code()), "text/plain", form.error().message() + "\n");
+    Result<LaunchPerson> person = world.launch_person(username, course);
+    std::string message = person ? person->course_fullname + ": opening the tool for " + person->fullname
+                                 : std::string("Opening the tool");
+    send(request, 200, "text/html; charset=utf-8", auto_submit_page(*form, "ltiInitiateLoginForm", message));
+  }
+
+  void lti_keys(http::http_request& request) {
+    Result<std::string> keys = lti->jwks_json();
+    if (!keys) return send(request, 503, "text/plain", keys.error().message() + "\n");
+    send(request, 200, "application/json", *keys);
+  }
+
+  void lti_auth(http::http_request& request) {
+    LtiAuthAnswer answer = lti->authenticate(request_params(request));
+    // Moodle's fatal_error() answers 404 when the page had not started.
+    if (answer.error_page) return send(request, 404, "text/html; charset=utf-8", lti_error_page(answer.error_message));
+    send(request, 200, "text/html; charset=utf-8", auto_submit_page(answer.form, "ltiAuthForm", "Opening the tool"));
   }
 
   // Returns true when the fault answered the request itself.
@@ -191,6 +249,20 @@ struct Server::Impl {
       world.set_function(text("name"), body.value("allowed", false));
       return ok();
     }
+    if (path == "/_sim/lti-tool") {
+      LtiTool tool;
+      tool.login_url = text("login_url");
+      tool.launch_url = text("launch_url");
+      tool.target_link_uri = text("target_link_uri");
+      if (body.contains("client_id")) tool.client_id = text("client_id");
+      // Moodle's deployment id is the tool type's numeric id: a number is taken too.
+      if (body.contains("deployment_id"))
+        tool.deployment_id = body["deployment_id"].is_number_integer()
+                                 ? std::to_string(body["deployment_id"].get<std::int64_t>())
+                                 : text("deployment_id");
+      return lti->register_tool(tool);
+    }
+    if (path == "/_sim/lti-key-rotate") return lti->rotate_key();
     if (path == "/_sim/clear-faults") {
       std::lock_guard<std::mutex> lock(faults_mutex);
       faults.clear();
@@ -223,11 +295,13 @@ Server::~Server() { stop(); }
 Result<std::unique_ptr<Server>> Server::start(School school, ServerOptions options, const Clock* clock) {
   static const SystemClock k_system_clock;
   auto impl = std::make_unique<Impl>(std::move(school), clock ? *clock : k_system_clock);
+  impl->lti = std::make_unique<LtiPlatform>(impl->world, clock ? *clock : k_system_clock);
   std::string last_error;
   for (int attempt = 0; attempt < 5; ++attempt) {
     int port = options.port != 0 ? options.port : certd::pick_free_port(options.host);
     auto listener = std::make_unique<http::experimental::listener::http_listener>(
         "http://" + options.host + ":" + std::to_string(port));
+    impl->lti->set_site_url("http://127.0.0.1:" + std::to_string(port));
     Impl* raw = impl.get();
     listener->support([raw](http::http_request request) { raw->serve(std::move(request)); });
     try {
@@ -294,5 +368,36 @@ void Server::set_function(const std::string& function, bool allowed) { m_impl->w
 void Server::set_debug(bool developer_debugging) { m_impl->world.set_debug(developer_debugging); }
 ServerStats Server::stats() const { return m_impl->world.stats(); }
 School Server::school() const { return m_impl->world.school(); }
+
+std::string LtiForm::field(const std::string& name) const {
+  for (const auto& [key, value] : fields)
+    if (key == name) return value;
+  return {};
+}
+
+Status Server::register_lti_tool(const LtiTool& tool) { return m_impl->lti->register_tool(tool); }
+LtiTool Server::lti_tool() const { return m_impl->lti->tool(); }
+std::string Server::lti_issuer() const { return url(); }
+std::string Server::lti_auth_url() const { return url() + "/mod/lti/auth.php"; }
+std::string Server::lti_jwks_url() const { return url() + "/mod/lti/certs.php"; }
+Result<std::string> Server::lti_jwks_json() const { return m_impl->lti->jwks_json(); }
+Result<std::string> Server::lti_key_id() const { return m_impl->lti->key_id(); }
+Status Server::rotate_lti_key() { return m_impl->lti->rotate_key(); }
+Result<LtiForm> Server::lti_launch_form(const std::string& username, const std::string& course,
+                                        const std::string& role) {
+  return m_impl->lti->launch_form(username, course, role);
+}
+Result<std::string> Server::lti_id_token(const std::string& username, const std::string& course,
+                                         const std::string& role, const std::string& nonce,
+                                         std::optional<TimePoint> issued_at) {
+  LtiTokenOptions options;
+  options.issued_at = issued_at;
+  return m_impl->lti->id_token(username, course, role, nonce, options);
+}
+Result<std::string> Server::lti_id_token(const std::string& username, const std::string& course,
+                                         const std::string& role, const std::string& nonce,
+                                         const LtiTokenOptions& options) {
+  return m_impl->lti->id_token(username, course, role, nonce, options);
+}
 
 }  // namespace certd::connector::simulator

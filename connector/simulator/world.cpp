@@ -133,6 +133,27 @@ Status read_text(const nlohmann::json& switches, const char* key, std::string& t
 
 }  // namespace
 
+Result<LaunchPerson> World::launch_person(const std::string& username, const std::string& course_name) const {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  const User* user = m_school.user_named(username);
+  const Course* course = m_school.course_named(course_name);
+  // Moodle refuses the login of a deleted account as of one that never was.
+  if (!user || user->deleted) return unknown("user", username);
+  if (!course) return unknown("course", course_name);
+  LaunchPerson person;
+  person.user = *user;
+  person.fullname = user->fullname(m_school.fullnamedisplay);
+  person.course_id = course->id;
+  person.course_shortname = course->shortname;
+  person.course_fullname = course->fullname;
+  if (const Enrolment* enrolment = course->enrolment(user->id)) {
+    person.role = enrolment->role;
+    person.enrolment_suspended = enrolment->suspended;
+  }
+  person.site_name = m_school.site_name;
+  return person;
+}
+
 Status World::set_site(const nlohmann::json& switches) {
   std::lock_guard<std::mutex> lock(m_mutex);
   School next = m_school;

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <vector>
 #include <string>
@@ -28,6 +29,18 @@ struct WsException {
   std::string errorcode;
   std::string message;
   std::string debuginfo;
+};
+
+// Who opens an LTI tool from a course page, and where (lti_platform.cpp).
+struct LaunchPerson {
+  User user;
+  std::string fullname;  // as the site formats names (fullnamedisplay)
+  Id course_id = 0;
+  std::string course_shortname;
+  std::string course_fullname;
+  std::optional<int> role;  // the enrolment's role id; nullopt when not enrolled
+  bool enrolment_suspended = false;
+  std::string site_name;
 };
 
 class World {
@@ -59,6 +72,9 @@ class World {
   // Empties a level (its competencies leave the framework; courses that
   // linked them link the level itself), or restores it.
   Status set_level_empty(const std::string& level_idnumber, bool empty);
+  // The user and course of an LTI launch. not_found for an unknown (or
+  // deleted) user or an unknown course.
+  Result<LaunchPerson> launch_person(const std::string& username, const std::string& course) const;
   ServerStats stats() const;
   void count_request(const std::string& function);
   School school() const;

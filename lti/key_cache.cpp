@@ -13,41 +13,49 @@ Result<std::string> KeyCache::verify(const std::string& jwks_url, std::string_vi
   CERTD_ASSIGN_OR_RETURN(JwtHeader header, peek_header(token));
   if (header.alg != "RS256" || header.kid.empty()) return verify_rs256(token, KeySet());
 
-  KeySet keys;
-  {
-    std::lock_guard<std::mutex> lock(m_mutex);
+  std::unique_lock<std::mutex> lock(m_mutex);
+  for (;;) {
     Entry& entry = m_entries[jwks_url];
     const TimePoint now = m_clock.now();
     const bool fresh = entry.valid && now - entry.fetched_at < m_max_age;
     const bool known = fresh && entry.keys.contains(header.kid);
     const bool rate_limited = entry.attempted && now - entry.attempted_at < m_min_refetch;
-    if (!known && !rate_limited) {
-      // Claimed before the fetch, so threads arriving meanwhile do not
-      // fetch the same set again; they use what is cached, or are told to
-      // retry when nothing fresh is.
-      entry.attempted = true;
-      entry.attempted_at = now;
-      ++m_fetches;
-    } else if (!fresh) {
-      return Error(ErrorCode::unavailable, "the keys of " + jwks_url + " are being fetched or could not be; retry");
-    } else {
-      // Known kid, or an unknown one asked again too soon: the cached set
-      // decides ("unknown key ID" for the latter).
-      keys = entry.keys;
+    if (!known && entry.fetching) {
+      // Someone is fetching this set now: its result answers us too.
+      m_fetched.wait(lock);
+      continue;
     }
-    if (known || rate_limited) return verify_rs256(token, keys);
-  }
+    if (known || (fresh && rate_limited)) {
+      // A known kid, or an unknown one asked again too soon: the cached
+      // set decides ("unknown key ID" for the latter). The copy shares
+      // the keys, so verifying needs no lock.
+      KeySet keys = entry.keys;
+      lock.unlock();
+      return verify_rs256(token, keys);
+    }
+    if (rate_limited)
+      return Error(ErrorCode::unavailable, "the keys at " + jwks_url + " could not be fetched just now; retry");
 
-  // The fetch is network I/O: no lock is held while it runs.
-  CERTD_ASSIGN_OR_RETURN(keys, fetch_now(jwks_url));
-  {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    Entry& entry = m_entries[jwks_url];
-    entry.keys = keys;
-    entry.fetched_at = m_clock.now();
-    entry.valid = true;
+    entry.fetching = true;
+    entry.attempted = true;
+    entry.attempted_at = now;
+    ++m_fetches;
+    // The fetch is network I/O: no lock is held while it runs.
+    lock.unlock();
+    Result<KeySet> fetched = fetch_now(jwks_url);
+    lock.lock();
+    Entry& updated = m_entries[jwks_url];
+    updated.fetching = false;
+    if (fetched) {
+      updated.keys = *fetched;
+      updated.fetched_at = m_clock.now();
+      updated.valid = true;
+    }
+    m_fetched.notify_all();
+    if (!fetched) return fetched.error();
+    lock.unlock();
+    return verify_rs256(token, *fetched);
   }
-  return verify_rs256(token, keys);
 }
 
 int KeyCache::fetches() const {

@@ -4,9 +4,12 @@
 // does not hold (platforms rotate keys) — but not more often than
 // `min_refetch` per URL, so a stream of tokens with made-up kids cannot
 // make certd hammer the platform. Thread-safe; the fetch runs without the
-// lock held.
+// lock held, and a launch that needs a URL another thread is fetching
+// waits for that fetch instead of starting its own. Failed fetches count
+// toward `min_refetch` too.
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -44,6 +47,7 @@ class KeyCache {
     // again at every launch.
     TimePoint attempted_at{};
     bool attempted = false;
+    bool fetching = false;  // a thread is fetching this URL now
   };
   Result<KeySet> fetch_now(const std::string& url);
 
@@ -52,8 +56,9 @@ class KeyCache {
   std::chrono::seconds m_max_age;
   std::chrono::seconds m_min_refetch;
   mutable std::mutex m_mutex;
-  std::map<std::string, Entry> m_entries;
-  int m_fetches = 0;
+  std::condition_variable m_fetched;  // a fetch ended; waits use m_mutex
+  std::map<std::string, Entry> m_entries;  // Guarded by m_mutex.
+  int m_fetches = 0;                       // Guarded by m_mutex.
 };
 
 }  // namespace certd::lti

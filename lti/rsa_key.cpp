@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
-#include <climits>
 #include <cstdio>
 #include <filesystem>
 

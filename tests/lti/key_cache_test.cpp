@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
+#include <vector>
 
 #include "fakes/manual_clock.hpp"
 #include "test_keys.hpp"
@@ -141,6 +143,35 @@ TEST_F(KeyCacheTest, KeepsOneSetPerUrl) {
   ASSERT_TRUE(m_cache.verify("https://other.example/jwks", m_token));
   EXPECT_EQ(m_platform.calls, 2);
   EXPECT_EQ(m_platform.last_url, "https://other.example/jwks");
+}
+
+// Launches that arrive while the set is being fetched wait for that fetch
+// rather than failing or fetching again (whatever the threads' timing).
+TEST(KeyCache, ConcurrentLaunchesShareOneFetch) {
+  certd::testing::ManualClock clock(1795437296);
+  constexpr int k_threads = 4;
+  std::atomic<int> started{0};
+  std::atomic<int> calls{0};
+  KeyCache cache(
+      [&](const std::string&) -> Result<std::string> {
+        ++calls;
+        // Hold the fetch until every launch has begun.
+        while (started.load() < k_threads) std::this_thread::yield();
+        return platform_key().public_jwks_json();
+      },
+      clock);
+  const std::string token = *sign_rs256(k_claims, platform_key());
+  std::vector<int> verified(k_threads, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < k_threads; ++i)
+    threads.emplace_back([&, i] {
+      ++started;
+      verified[static_cast<std::size_t>(i)] = cache.verify(k_url, token).has_value() ? 1 : 0;
+    });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(verified, std::vector<int>(k_threads, 1));
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(cache.fetches(), 1);
 }
 
 }  // namespace

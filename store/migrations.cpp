@@ -231,6 +231,59 @@ UPDATE certificates SET title = course;
       R"sql(
 ALTER TABLE batch_rows ADD COLUMN title TEXT NOT NULL DEFAULT '';
 )sql",
+      // 14: the teacher console. LTI login states live here because Moodle
+      // posts the id_token cross-site and a SameSite cookie does not come
+      // back. Sessions, passwords and API tokens are stored only as
+      // hashes, so a copy of this file signs nobody in. Course lists are
+      // JSON arrays of shortnames, written by SQLite's JSON functions.
+      R"sql(
+CREATE TABLE lti_states (
+  state TEXT PRIMARY KEY,
+  nonce TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  target_link_uri TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('lti', 'local', 'api')),
+  user_key TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'teacher', 'student')),
+  courses TEXT NOT NULL CHECK (json_valid(courses)),
+  identity TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  idle_expires_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+
+CREATE TABLE local_users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'teacher')),
+  courses TEXT NOT NULL CHECK (json_valid(courses)),
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  user_name TEXT NOT NULL REFERENCES local_users (name),
+  token_hash TEXT NOT NULL UNIQUE,
+  label TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at INTEGER
+);
+CREATE INDEX api_tokens_by_user ON api_tokens (user_name, id);
+)sql",
   };
   return k_steps;
 }

@@ -221,6 +221,87 @@ struct NewAuditEntry {
   std::int64_t at = 0;
 };
 
+struct AuditRow {
+  Id id = 0;
+  NewAuditEntry entry;
+};
+
+// The teacher console (schema version 14). The store sees only hashes of
+// secrets: the caller generates tokens and hashes them (hex SHA-256 of a
+// high-entropy token; argon2id for passwords) and never hands over the
+// token itself.
+
+// An LTI 1.3 login in flight: the OIDC `state` and the `nonce` the
+// id_token must carry. Kept here, not in a cookie, because Moodle posts
+// the id_token cross-site and a SameSite cookie does not come back with
+// it. Live while now < expires_at.
+struct NewLtiState {
+  std::string state;
+  std::string nonce;
+  std::string issuer;
+  std::string client_id;
+  std::string target_link_uri;
+  std::int64_t created_at = 0;
+  std::int64_t expires_at = 0;
+};
+
+// A stored login state is exactly what was put.
+using LtiStateRow = NewLtiState;
+
+// A console session. The browser's cookie holds an opaque token; only its
+// hash is stored. Live while now < idle_expires_at and now < expires_at.
+struct NewSession {
+  std::string token_hash;  // hex SHA-256 of the cookie's token
+  SessionKind kind = SessionKind::lti;
+  std::string user_key;  // who, as the caller names them (LMS issuer and sub, local name, ...)
+  std::string display_name;
+  Role role = Role::teacher;
+  // Course shortnames the user may act on; empty: none. Admins are not
+  // limited by it.
+  std::vector<std::string> courses;
+  std::string identity;  // JSON with the LMS identity (issuer, sub, ...); opaque to the store
+  std::string csrf_token;
+  std::int64_t created_at = 0;
+  std::int64_t last_seen_at = 0;
+  std::int64_t idle_expires_at = 0;
+  std::int64_t expires_at = 0;  // absolute: touching never moves it
+};
+
+// A stored session is what was created, with last_seen_at and
+// idle_expires_at as the last touch left them.
+using SessionRow = NewSession;
+
+// A local account: the school office signs in without an LMS.
+struct NewLocalUser {
+  std::string name;
+  Role role = Role::teacher;  // admin or teacher; never student
+  std::vector<std::string> courses;  // shortnames; empty: none (admins are not limited by it)
+  std::string password_hash;  // an argon2id string
+  std::int64_t created_at = 0;
+};
+
+struct LocalUserRow {
+  NewLocalUser user;
+  bool disabled = false;
+  int failed_logins = 0;  // failures since the last success or lock
+  std::int64_t locked_until = 0;  // no sign-in while now < locked_until
+};
+
+// A bearer token for a school's scripts, acting as a local user.
+struct NewApiToken {
+  std::string user_name;   // a local user's name
+  std::string token_hash;  // hex SHA-256 of the token; unique
+  std::string label;       // what the school calls it ("nightly export")
+  std::int64_t created_at = 0;
+};
+
+struct ApiTokenRow {
+  Id id = 0;
+  NewApiToken token;
+  std::optional<std::int64_t> last_used_at;
+  std::optional<std::int64_t> revoked_at;  // set: refuse it, and say it was revoked
+};
+
 // Outcome of an insert that is idempotent on a unique key.
 struct Inserted {
   Id id = 0;

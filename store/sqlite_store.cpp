@@ -66,21 +66,27 @@ constexpr const char* k_certificate_columns =
     "requested_by, notes, payload, signature, pdf_path, issued_at, expires_at, batch_id, claim_token, "
     "status, revoked_at, revoke_reason, teacher, grade, skills, revoke_category, title";
 
-// Skills are a JSON array of names (schema version 9), written and read by
-// SQLite's JSON functions, so a name may hold any character.
-std::vector<std::string> read_skills(SQLite::Database& db, const std::string& skills_json) {
+// Lists of names (a certificate's skills since schema version 9, console
+// course lists since 14) are JSON arrays written and read by SQLite's JSON
+// functions, so a name may hold any character.
+std::vector<std::string> read_string_array(SQLite::Database& db, const std::string& json) {
   SQLite::Statement s(db, "SELECT value FROM json_each(?) ORDER BY key");
-  s.bind(1, skills_json);
-  std::vector<std::string> skills;
-  while (s.executeStep()) skills.push_back(s.getColumn(0).getString());
-  return skills;
+  s.bind(1, json);
+  std::vector<std::string> names;
+  while (s.executeStep()) names.push_back(s.getColumn(0).getString());
+  return names;
 }
 
-// "json_array(?, ?, ...)" with one parameter per skill.
-std::string skills_array_sql(std::size_t count) {
+// "json_array(?, ?, ...)" with one parameter per name.
+std::string json_array_sql(std::size_t count) {
   std::string sql = "json_array(";
   for (std::size_t i = 0; i < count; ++i) sql += i == 0 ? "?" : ", ?";
   return sql + ")";
+}
+
+// Binds `names` to the parameters after `last_index`, for json_array_sql.
+void bind_names(SQLite::Statement& statement, int last_index, const std::vector<std::string>& names) {
+  for (const std::string& name : names) statement.bind(++last_index, name);
 }
 
 Result<CertificateRow> read_certificate(SQLite::Database& db, SQLite::Statement& s) {
@@ -109,7 +115,7 @@ Result<CertificateRow> read_certificate(SQLite::Database& db, SQLite::Statement&
   row.revoke_reason = s.getColumn(20).getString();
   c.teacher = s.getColumn(21).getString();
   c.grade = s.getColumn(22).getString();
-  c.skills = read_skills(db, s.getColumn(23).getString());
+  c.skills = read_string_array(db, s.getColumn(23).getString());
   if (!s.getColumn(24).isNull()) {
     CERTD_ASSIGN_OR_RETURN(row.revoke_category, parse_revocation_category(s.getColumn(24).getString()));
   }
@@ -165,6 +171,55 @@ BatchRow read_batch(SQLite::Statement& s) {
   row.failed = s.getColumn(7).getInt64();
   row.status = s.getColumn(8).getString();
   row.finished_at = optional_int(s.getColumn(9));
+  return row;
+}
+
+constexpr const char* k_session_columns =
+    "token_hash, kind, user_key, display_name, role, courses, identity, csrf_token, created_at, last_seen_at, "
+    "idle_expires_at, expires_at";
+
+Result<SessionRow> read_session(SQLite::Database& db, SQLite::Statement& s) {
+  SessionRow row;
+  row.token_hash = s.getColumn(0).getString();
+  CERTD_ASSIGN_OR_RETURN(row.kind, parse_session_kind(s.getColumn(1).getString()));
+  row.user_key = s.getColumn(2).getString();
+  row.display_name = s.getColumn(3).getString();
+  CERTD_ASSIGN_OR_RETURN(row.role, parse_role(s.getColumn(4).getString()));
+  row.courses = read_string_array(db, s.getColumn(5).getString());
+  row.identity = s.getColumn(6).getString();
+  row.csrf_token = s.getColumn(7).getString();
+  row.created_at = s.getColumn(8).getInt64();
+  row.last_seen_at = s.getColumn(9).getInt64();
+  row.idle_expires_at = s.getColumn(10).getInt64();
+  row.expires_at = s.getColumn(11).getInt64();
+  return row;
+}
+
+constexpr const char* k_local_user_columns =
+    "name, role, courses, password_hash, created_at, disabled, failed_logins, locked_until";
+
+Result<LocalUserRow> read_local_user(SQLite::Database& db, SQLite::Statement& s) {
+  LocalUserRow row;
+  row.user.name = s.getColumn(0).getString();
+  CERTD_ASSIGN_OR_RETURN(row.user.role, parse_role(s.getColumn(1).getString()));
+  row.user.courses = read_string_array(db, s.getColumn(2).getString());
+  row.user.password_hash = s.getColumn(3).getString();
+  row.user.created_at = s.getColumn(4).getInt64();
+  row.disabled = s.getColumn(5).getInt() != 0;
+  row.failed_logins = s.getColumn(6).getInt();
+  row.locked_until = s.getColumn(7).getInt64();
+  return row;
+}
+
+constexpr const char* k_api_token_columns = "id, user_name, token_hash, label, created_at, last_used_at, revoked_at";
+
+ApiTokenRow read_api_token(SQLite::Statement& s) {
+  ApiTokenRow row;
+  row.id = s.getColumn(0).getInt64();
+  row.token = NewApiToken{s.getColumn(1).getString(), s.getColumn(2).getString(), s.getColumn(3).getString(),
+                          s.getColumn(4).getInt64()};
+  row.last_used_at = optional_int(s.getColumn(5));
+  row.revoked_at = optional_int(s.getColumn(6));
   return row;
 }
 
@@ -832,6 +887,263 @@ class SqliteStore final : public Store {
                   key, value);
   }
 
+  Result<std::vector<AuditRow>> recent_audit(int limit) override {
+    return guarded([&]() -> Result<std::vector<AuditRow>> {
+      SQLite::Statement s(m_db, "SELECT id, actor, action, subject, details, at FROM audit_log "
+                                "ORDER BY id DESC LIMIT ?");
+      s.bind(1, limit);
+      std::vector<AuditRow> rows;
+      while (s.executeStep())
+        rows.push_back(AuditRow{s.getColumn(0).getInt64(),
+                                NewAuditEntry{s.getColumn(1).getString(), s.getColumn(2).getString(),
+                                              s.getColumn(3).getString(), s.getColumn(4).getString(),
+                                              s.getColumn(5).getInt64()}});
+      return rows;
+    });
+  }
+
+  Status put_lti_state(const NewLtiState& l, std::int64_t now, std::int64_t max_live) override {
+    return guarded([&]() -> Status {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement purge(m_db, "DELETE FROM lti_states WHERE expires_at <= ?");
+      purge.bind(1, static_cast<std::int64_t>(now));
+      purge.exec();
+      SQLite::Statement count(m_db, "SELECT count(*) FROM lti_states");
+      count.executeStep();
+      if (count.getColumn(0).getInt64() >= max_live) {
+        // The purge is kept: it is right whatever happens to this login.
+        count.reset();
+        tx.commit();
+        return Error(ErrorCode::unavailable,
+                     "too many LTI logins in flight (" + std::to_string(max_live) + "); try again later");
+      }
+      SQLite::Statement insert(m_db,
+                               "INSERT INTO lti_states (state, nonce, issuer, client_id, target_link_uri, created_at, "
+                               "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      insert.bind(1, l.state);
+      insert.bind(2, l.nonce);
+      insert.bind(3, l.issuer);
+      insert.bind(4, l.client_id);
+      insert.bind(5, l.target_link_uri);
+      insert.bind(6, static_cast<std::int64_t>(l.created_at));
+      insert.bind(7, static_cast<std::int64_t>(l.expires_at));
+      insert.exec();
+      tx.commit();
+      return ok();
+    });
+  }
+
+  Result<std::optional<LtiStateRow>> take_lti_state(const std::string& state, std::int64_t now) override {
+    return guarded([&]() -> Result<std::optional<LtiStateRow>> {
+      // One statement reads and deletes (SQLite >= 3.35; Debian 12 has
+      // 3.40), so of two connections taking the same state only one gets
+      // a row. An expired state is deleted as well: it is used up either
+      // way.
+      SQLite::Statement s(m_db, "DELETE FROM lti_states WHERE state = ? "
+                                "RETURNING nonce, issuer, client_id, target_link_uri, created_at, expires_at");
+      s.bind(1, state);
+      if (!s.executeStep()) return std::optional<LtiStateRow>();
+      LtiStateRow row{state,
+                      s.getColumn(0).getString(),
+                      s.getColumn(1).getString(),
+                      s.getColumn(2).getString(),
+                      s.getColumn(3).getString(),
+                      s.getColumn(4).getInt64(),
+                      s.getColumn(5).getInt64()};
+      // Stepping to the end commits here, where a failure is still reported.
+      s.executeStep();
+      if (row.expires_at <= now) return std::optional<LtiStateRow>();
+      return std::optional<LtiStateRow>(std::move(row));
+    });
+  }
+
+  Status create_session(const NewSession& n) override {
+    return guarded([&]() -> Status {
+      SQLite::Statement s(m_db,
+                          "INSERT INTO sessions (token_hash, kind, user_key, display_name, role, identity, csrf_token, "
+                          "created_at, last_seen_at, idle_expires_at, expires_at, courses) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                          "?, ?, ?, ?, " +
+                              json_array_sql(n.courses.size()) + ")");
+      s.bind(1, n.token_hash);
+      s.bind(2, to_string(n.kind));
+      s.bind(3, n.user_key);
+      s.bind(4, n.display_name);
+      s.bind(5, to_string(n.role));
+      s.bind(6, n.identity);
+      s.bind(7, n.csrf_token);
+      s.bind(8, static_cast<std::int64_t>(n.created_at));
+      s.bind(9, static_cast<std::int64_t>(n.last_seen_at));
+      s.bind(10, static_cast<std::int64_t>(n.idle_expires_at));
+      s.bind(11, static_cast<std::int64_t>(n.expires_at));
+      bind_names(s, 11, n.courses);
+      s.exec();
+      return ok();
+    });
+  }
+
+  Result<std::optional<SessionRow>> session_by_hash(const std::string& token_hash, std::int64_t now) override {
+    return guarded([&]() -> Result<std::optional<SessionRow>> {
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_session_columns +
+                                    " FROM sessions WHERE token_hash = ?1 AND idle_expires_at > ?2 AND expires_at > ?2");
+      s.bind(1, token_hash);
+      s.bind(2, static_cast<std::int64_t>(now));
+      if (!s.executeStep()) return std::optional<SessionRow>();
+      CERTD_ASSIGN_OR_RETURN(SessionRow row, read_session(m_db, s));
+      return std::optional<SessionRow>(std::move(row));
+    });
+  }
+
+  Status touch_session(const std::string& token_hash, std::int64_t now, std::int64_t idle_expires_at) override {
+    // An expired session stays expired: touching it must not revive it.
+    return update_one("no live session", "UPDATE sessions SET last_seen_at = ?1, idle_expires_at = ?2 "
+                                         "WHERE token_hash = ?3 AND idle_expires_at > ?1 AND expires_at > ?1",
+                      now, idle_expires_at, token_hash);
+  }
+
+  Status delete_session(const std::string& token_hash) override {
+    return update("DELETE FROM sessions WHERE token_hash = ?", token_hash);
+  }
+
+  Result<std::int64_t> purge_sessions(std::int64_t now) override {
+    return guarded([&]() -> Result<std::int64_t> {
+      SQLite::Statement s(m_db, "DELETE FROM sessions WHERE idle_expires_at <= ?1 OR expires_at <= ?1");
+      s.bind(1, static_cast<std::int64_t>(now));
+      return static_cast<std::int64_t>(s.exec());
+    });
+  }
+
+  Result<Inserted> add_local_user(const NewLocalUser& u) override {
+    // The CHECK constraint would refuse it too, but as a conflict.
+    if (u.role == Role::student)
+      return Error(ErrorCode::invalid_argument, "a local account is an admin or a teacher, not a student");
+    return guarded([&]() -> Result<Inserted> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement insert(m_db, "INSERT INTO local_users (name, role, password_hash, created_at, courses) "
+                                     "VALUES (?, ?, ?, ?, " +
+                                         json_array_sql(u.courses.size()) + ") ON CONFLICT (name) DO NOTHING");
+      insert.bind(1, u.name);
+      insert.bind(2, to_string(u.role));
+      insert.bind(3, u.password_hash);
+      insert.bind(4, static_cast<std::int64_t>(u.created_at));
+      bind_names(insert, 4, u.courses);
+      bool created = insert.exec() == 1;
+      SQLite::Statement find(m_db, "SELECT rowid FROM local_users WHERE name = ?");
+      find.bind(1, u.name);
+      find.executeStep();
+      Inserted result{find.getColumn(0).getInt64(), created};
+      tx.commit();
+      return result;
+    });
+  }
+
+  Result<std::optional<LocalUserRow>> local_user(const std::string& name) override {
+    return guarded([&]() -> Result<std::optional<LocalUserRow>> {
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_local_user_columns + " FROM local_users WHERE name = ?");
+      s.bind(1, name);
+      if (!s.executeStep()) return std::optional<LocalUserRow>();
+      CERTD_ASSIGN_OR_RETURN(LocalUserRow row, read_local_user(m_db, s));
+      return std::optional<LocalUserRow>(std::move(row));
+    });
+  }
+
+  Result<std::vector<LocalUserRow>> local_users() override {
+    return guarded([&]() -> Result<std::vector<LocalUserRow>> {
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_local_user_columns + " FROM local_users ORDER BY name");
+      std::vector<LocalUserRow> rows;
+      while (s.executeStep()) {
+        CERTD_ASSIGN_OR_RETURN(LocalUserRow row, read_local_user(m_db, s));
+        rows.push_back(std::move(row));
+      }
+      return rows;
+    });
+  }
+
+  Status set_local_user_password(const std::string& name, const std::string& password_hash) override {
+    return update_one("no local user " + name, "UPDATE local_users SET password_hash = ? WHERE name = ?",
+                      password_hash, name);
+  }
+
+  Status set_local_user_disabled(const std::string& name, bool disabled) override {
+    return update_one("no local user " + name, "UPDATE local_users SET disabled = ? WHERE name = ?",
+                      std::int64_t{disabled ? 1 : 0}, name);
+  }
+
+  Status record_login_failure(const std::string& name, std::int64_t now, int max_failures,
+                              std::int64_t lock_seconds) override {
+    // One statement counts and locks, so two failed logins at once from
+    // two processes cannot both miss the limit. The right-hand sides read
+    // the row as it was before this update.
+    return update_one("no local user " + name,
+                      "UPDATE local_users SET "
+                      "failed_logins = CASE WHEN failed_logins + 1 >= ?1 THEN 0 ELSE failed_logins + 1 END, "
+                      "locked_until = CASE WHEN failed_logins + 1 >= ?1 THEN ?2 ELSE locked_until END "
+                      "WHERE name = ?3",
+                      std::int64_t{max_failures}, now + lock_seconds, name);
+  }
+
+  Status record_login_success(const std::string& name) override {
+    return update_one("no local user " + name, "UPDATE local_users SET failed_logins = 0 WHERE name = ?", name);
+  }
+
+  Result<Id> add_api_token(const NewApiToken& t) override {
+    return guarded([&]() -> Result<Id> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      // Checked here so an unknown user is not_found, not the foreign
+      // key's constraint error (a conflict).
+      SQLite::Statement user(m_db, "SELECT 1 FROM local_users WHERE name = ?");
+      user.bind(1, t.user_name);
+      if (!user.executeStep()) return Error(ErrorCode::not_found, "no local user " + t.user_name);
+      SQLite::Statement insert(m_db, "INSERT INTO api_tokens (user_name, token_hash, label, created_at) "
+                                     "VALUES (?, ?, ?, ?)");
+      insert.bind(1, t.user_name);
+      insert.bind(2, t.token_hash);
+      insert.bind(3, t.label);
+      insert.bind(4, static_cast<std::int64_t>(t.created_at));
+      insert.exec();
+      auto id = static_cast<Id>(m_db.getLastInsertRowid());
+      tx.commit();
+      return id;
+    });
+  }
+
+  Result<std::optional<ApiTokenRow>> api_token_by_hash(const std::string& token_hash) override {
+    return guarded([&]() -> Result<std::optional<ApiTokenRow>> {
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_api_token_columns + " FROM api_tokens WHERE token_hash = ?");
+      s.bind(1, token_hash);
+      if (!s.executeStep()) return std::optional<ApiTokenRow>();
+      return std::optional<ApiTokenRow>(read_api_token(s));
+    });
+  }
+
+  Status touch_api_token(Id id, std::int64_t now) override {
+    return update_one("no API token " + std::to_string(id), "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+                      now, id);
+  }
+
+  Status revoke_api_token(Id id, std::int64_t now) override {
+    return guarded([&]() -> Status {
+      SQLite::Statement s(m_db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+      s.bind(1, static_cast<std::int64_t>(now));
+      s.bind(2, static_cast<std::int64_t>(id));
+      if (s.exec() == 1) return ok();
+      SQLite::Statement find(m_db, "SELECT 1 FROM api_tokens WHERE id = ?");
+      find.bind(1, static_cast<std::int64_t>(id));
+      if (!find.executeStep()) return Error(ErrorCode::not_found, "no API token " + std::to_string(id));
+      return Error(ErrorCode::conflict, "API token " + std::to_string(id) + " is already revoked");
+    });
+  }
+
+  Result<std::vector<ApiTokenRow>> api_tokens(const std::string& user_name) override {
+    return guarded([&]() -> Result<std::vector<ApiTokenRow>> {
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_api_token_columns +
+                                    " FROM api_tokens WHERE ?1 = '' OR user_name = ?1 ORDER BY id");
+      s.bind(1, user_name);
+      std::vector<ApiTokenRow> rows;
+      while (s.executeStep()) rows.push_back(read_api_token(s));
+      return rows;
+    });
+  }
+
  private:
   // One parameterized statement that changes rows; arguments bind in order.
   template <typename... Args>
@@ -841,6 +1153,19 @@ class SqliteStore final : public Store {
       int index = 0;
       (bind_value(s, ++index, args), ...);
       s.exec();
+      return ok();
+    });
+  }
+
+  // The same for a statement that must change a row: not_found, saying
+  // `missing`, when it changes none.
+  template <typename... Args>
+  Status update_one(const std::string& missing, const char* sql, const Args&... args) {
+    return guarded([&]() -> Status {
+      SQLite::Statement s(m_db, sql);
+      int index = 0;
+      (bind_value(s, ++index, args), ...);
+      if (s.exec() == 0) return Error(ErrorCode::not_found, missing);
       return ok();
     });
   }
@@ -859,7 +1184,7 @@ class SqliteStore final : public Store {
                         "student_name, course, kind, requested_by, notes, payload, signature, pdf_path, issued_at, "
                         "expires_at, batch_id, claim_token, teacher, grade, title, skills) VALUES (?, ?, ?, ?, ?, ?, ?, "
                         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " +
-                            skills_array_sql(c.skills.size()) + ")");
+                            json_array_sql(c.skills.size()) + ")");
     const std::string* texts[] = {&c.number, &c.idempotency_key, &c.rule_id, &c.template_id, &c.student_id,
                                   &c.student_name, &c.course, &c.kind, &c.requested_by, &c.notes,
                                   &c.payload, &c.signature, &c.pdf_path};
@@ -872,8 +1197,7 @@ class SqliteStore final : public Store {
     s.bind(18, c.teacher);
     s.bind(19, c.grade);
     s.bind(20, c.title);
-    int skill_index = 20;
-    for (const std::string& skill : c.skills) s.bind(++skill_index, skill);
+    bind_names(s, 20, c.skills);
     s.exec();
     return static_cast<Id>(m_db.getLastInsertRowid());
   }

@@ -150,6 +150,62 @@ class Store {
   // Small persistent state: poll cursors and the like.
   virtual Result<std::optional<std::string>> get_state(const std::string& key) = 0;
   virtual Status set_state(const std::string& key, const std::string& value) = 0;
+
+  // The audit log, newest first, at most `limit` entries.
+  virtual Result<std::vector<AuditRow>> recent_audit(int limit) = 0;
+
+  // The teacher console (records.hpp). Something is expired once
+  // now >= its expiry time.
+  //
+  // LTI login states. put_lti_state first deletes expired states, so
+  // strangers calling the login URL cannot grow the table without end;
+  // unavailable when `max_live` states are still live, conflict for a
+  // state already stored. take_lti_state reads and deletes the state in
+  // one statement: nullopt when absent or expired, and so for every take
+  // after the first, which makes the nonce single-use across processes.
+  virtual Status put_lti_state(const NewLtiState& state, std::int64_t now, std::int64_t max_live) = 0;
+  virtual Result<std::optional<LtiStateRow>> take_lti_state(const std::string& state, std::int64_t now) = 0;
+
+  // Sessions, by the hash of their token. conflict for a hash already
+  // stored; session_by_hash gives nullopt when missing or expired (idle or
+  // absolute). touch_session records use at `now` and moves the idle
+  // expiry (never the absolute one); not_found when the session is missing
+  // or expired, which it does not revive. Deleting a missing session is
+  // fine (a second logout). purge_sessions deletes the expired ones and
+  // says how many.
+  virtual Status create_session(const NewSession& session) = 0;
+  virtual Result<std::optional<SessionRow>> session_by_hash(const std::string& token_hash, std::int64_t now) = 0;
+  virtual Status touch_session(const std::string& token_hash, std::int64_t now, std::int64_t idle_expires_at) = 0;
+  virtual Status delete_session(const std::string& token_hash) = 0;
+  virtual Result<std::int64_t> purge_sessions(std::int64_t now) = 0;
+
+  // Local accounts, by name. add_local_user is idempotent on the name (an
+  // existing account is left as it was: created = false); invalid_argument
+  // for the student role. local_users lists them by name. The setters and
+  // the login counters are not_found for an unknown name.
+  // record_login_failure counts one failure; the `max_failures`th locks
+  // the account until now + lock_seconds and starts the count again.
+  // record_login_success clears the count.
+  virtual Result<Inserted> add_local_user(const NewLocalUser& user) = 0;
+  virtual Result<std::optional<LocalUserRow>> local_user(const std::string& name) = 0;
+  virtual Result<std::vector<LocalUserRow>> local_users() = 0;
+  virtual Status set_local_user_password(const std::string& name, const std::string& password_hash) = 0;
+  virtual Status set_local_user_disabled(const std::string& name, bool disabled) = 0;
+  virtual Status record_login_failure(const std::string& name, std::int64_t now, int max_failures,
+                                      std::int64_t lock_seconds) = 0;
+  virtual Status record_login_success(const std::string& name) = 0;
+
+  // API tokens of local users. add_api_token: not_found for an unknown
+  // user, conflict for a hash already stored. api_token_by_hash returns
+  // revoked tokens too (revoked_at set), so the caller can say so.
+  // touch_api_token and revoke_api_token: not_found for an unknown id;
+  // revoking twice is a conflict. api_tokens lists a user's tokens, or
+  // everyone's for an empty name, oldest first.
+  virtual Result<Id> add_api_token(const NewApiToken& token) = 0;
+  virtual Result<std::optional<ApiTokenRow>> api_token_by_hash(const std::string& token_hash) = 0;
+  virtual Status touch_api_token(Id id, std::int64_t now) = 0;
+  virtual Status revoke_api_token(Id id, std::int64_t now) = 0;
+  virtual Result<std::vector<ApiTokenRow>> api_tokens(const std::string& user_name) = 0;
 };
 
 struct SqliteOptions {

@@ -156,6 +156,47 @@ class ForwardingStore : public store::Store {
   Status set_state(const std::string& key, const std::string& value) override {
     return m_inner->set_state(key, value);
   }
+  Result<std::vector<store::AuditRow>> recent_audit(int limit) override { return m_inner->recent_audit(limit); }
+  Status put_lti_state(const store::NewLtiState& state, std::int64_t now, std::int64_t max_live) override {
+    return m_inner->put_lti_state(state, now, max_live);
+  }
+  Result<std::optional<store::LtiStateRow>> take_lti_state(const std::string& state, std::int64_t now) override {
+    return m_inner->take_lti_state(state, now);
+  }
+  Status create_session(const store::NewSession& session) override { return m_inner->create_session(session); }
+  Result<std::optional<store::SessionRow>> session_by_hash(const std::string& token_hash, std::int64_t now) override {
+    return m_inner->session_by_hash(token_hash, now);
+  }
+  Status touch_session(const std::string& token_hash, std::int64_t now, std::int64_t idle_expires_at) override {
+    return m_inner->touch_session(token_hash, now, idle_expires_at);
+  }
+  Status delete_session(const std::string& token_hash) override { return m_inner->delete_session(token_hash); }
+  Result<std::int64_t> purge_sessions(std::int64_t now) override { return m_inner->purge_sessions(now); }
+  Result<Inserted> add_local_user(const store::NewLocalUser& user) override { return m_inner->add_local_user(user); }
+  Result<std::optional<store::LocalUserRow>> local_user(const std::string& name) override {
+    return m_inner->local_user(name);
+  }
+  Result<std::vector<store::LocalUserRow>> local_users() override { return m_inner->local_users(); }
+  Status set_local_user_password(const std::string& name, const std::string& password_hash) override {
+    return m_inner->set_local_user_password(name, password_hash);
+  }
+  Status set_local_user_disabled(const std::string& name, bool disabled) override {
+    return m_inner->set_local_user_disabled(name, disabled);
+  }
+  Status record_login_failure(const std::string& name, std::int64_t now, int max_failures,
+                              std::int64_t lock_seconds) override {
+    return m_inner->record_login_failure(name, now, max_failures, lock_seconds);
+  }
+  Status record_login_success(const std::string& name) override { return m_inner->record_login_success(name); }
+  Result<Id> add_api_token(const store::NewApiToken& token) override { return m_inner->add_api_token(token); }
+  Result<std::optional<store::ApiTokenRow>> api_token_by_hash(const std::string& token_hash) override {
+    return m_inner->api_token_by_hash(token_hash);
+  }
+  Status touch_api_token(Id id, std::int64_t now) override { return m_inner->touch_api_token(id, now); }
+  Status revoke_api_token(Id id, std::int64_t now) override { return m_inner->revoke_api_token(id, now); }
+  Result<std::vector<store::ApiTokenRow>> api_tokens(const std::string& user_name) override {
+    return m_inner->api_tokens(user_name);
+  }
 
  private:
   std::unique_ptr<store::Store> m_inner;

@@ -28,7 +28,8 @@ TEST(Migrations, FreshDatabaseGetsTheWholeSchema) {
   ASSERT_OK(open_sqlite_store(path));
   EXPECT_EQ(user_version(path), current_schema_version());
   for (const char* table : {"events", "pending", "certificates", "batches", "outbox", "notifications",
-                            "verifications", "audit_log", "state"})
+                            "verifications", "audit_log", "state", "lti_states", "sessions", "local_users",
+                            "api_tokens"})
     EXPECT_TRUE(has_table(path, table)) << table;
   SQLite::Database db(path);
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
@@ -232,6 +233,54 @@ TEST(Migrations, CertificatesFromVersion11AreCalledByTheirCourse) {
   ASSERT_TRUE(*old);
   EXPECT_EQ((*old)->certificate.title, "First Aid Basics");
   EXPECT_EQ((*old)->certificate.course, "First Aid Basics");
+}
+
+// Version 14 adds the teacher console's tables; a database from before
+// keeps its certificates, batches and audit log, and the new tables work
+// at once.
+TEST(Migrations, DatabaseFromVersion13KeepsItsRowsAndGetsTheConsoleTables) {
+  TempDir dir;
+  std::string path = dir.file("v13.sqlite");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    ASSERT_OK(migrate(db, 13));
+    db.exec("INSERT INTO certificates (number, idempotency_key, rule_id, template_id, student_id, student_name, course, "
+            "kind, requested_by, notes, payload, signature, pdf_path, issued_at, claim_token, title) VALUES "
+            "('FA-2345-6789', 'k1', 'first-aid', 'first-aid', '6', 'Ann', 'First Aid Basics', 'automatic', 'rule', "
+            "'', '{}', 'sig', 'pdf/2026/FA-2345-6789.pdf', 1795000000, 't1', 'First Aid Basics')");
+    db.exec("INSERT INTO batches (file_name, template_id, created_by, total, created_at) "
+            "VALUES ('old.csv', 'award', 'Ms Rivera', 1, 1)");
+    db.exec("INSERT INTO batch_rows (batch_id, line, student, name, course, notes, row_key, content_digest, title) "
+            "VALUES (1, 2, '1', 'Ann', 'FA-101', '', 'key-1', 'd1', 'Star swimmer')");
+    db.exec("INSERT INTO audit_log (at, actor, action, subject, details) VALUES (5, 'Ms Rivera', 'revoke', "
+            "'FA-0000-0000', 'typo')");
+  }
+  ASSERT_EQ(user_version(path), 13);
+  EXPECT_FALSE(has_table(path, "sessions"));
+
+  auto store = open_sqlite_store(path);
+  ASSERT_OK(store);
+  EXPECT_EQ(user_version(path), current_schema_version());
+  for (const char* table : {"lti_states", "sessions", "local_users", "api_tokens"})
+    EXPECT_TRUE(has_table(path, table)) << table;
+
+  auto old = (*store)->certificate_by_number("FA-2345-6789");
+  ASSERT_OK(old);
+  ASSERT_TRUE(*old);
+  EXPECT_EQ((*old)->certificate.title, "First Aid Basics");
+  auto rows = (*store)->batch_items(1, "queued", 10);
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].item.title, "Star swimmer");
+  auto audit = (*store)->recent_audit(10);
+  ASSERT_OK(audit);
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].entry.details, "typo");
+
+  ASSERT_OK((*store)->add_local_user({"office", Role::admin, {}, "$argon2id$x", 10}));
+  ASSERT_OK((*store)->add_api_token({"office", "hash", "script", 10}));
+  ASSERT_OK((*store)->put_lti_state({"s", "n", "iss", "client", "https://certd/lti", 10, 100}, 10, 10));
+  ASSERT_TRUE(*(*store)->take_lti_state("s", 11));
 }
 
 }  // namespace

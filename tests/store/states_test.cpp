@@ -23,6 +23,11 @@ TEST(States, ReadAndWriteTheDatabaseText) {
   for (OutboxStatus s : {OutboxStatus::queued, OutboxStatus::done, OutboxStatus::failed, OutboxStatus::cancelled})
     EXPECT_EQ(*parse_outbox_status(to_string(s)), s);
   for (PendingWait w : {PendingWait::approval, PendingWait::quota}) EXPECT_EQ(*parse_pending_wait(to_string(w)), w);
+  for (SessionKind k : {SessionKind::lti, SessionKind::local, SessionKind::api})
+    EXPECT_EQ(*parse_session_kind(to_string(k)), k);
+  for (Role r : {Role::admin, Role::teacher, Role::student}) EXPECT_EQ(*parse_role(to_string(r)), r);
+  EXPECT_STREQ(to_string(SessionKind::local), "local");
+  EXPECT_STREQ(to_string(Role::admin), "admin");
 }
 
 TEST(States, UnknownTextIsAnErrorNotADefault) {
@@ -34,6 +39,8 @@ TEST(States, UnknownTextIsAnErrorNotADefault) {
   EXPECT_FALSE(parse_pending_status(""));
   EXPECT_FALSE(parse_outbox_status("sent")) << "a notification's word, not an outbox item's";
   EXPECT_FALSE(parse_pending_wait("quota "));
+  EXPECT_FALSE(parse_session_kind("oauth"));
+  EXPECT_FALSE(parse_role("Teacher")) << "an LMS role name is mapped by the caller, not here";
 }
 
 }  // namespace

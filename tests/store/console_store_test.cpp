@@ -122,14 +122,15 @@ TEST_F(ConsoleStore, TwoConnectionsRacingForOneLtiStateGiveItToExactlyOne) {
   ASSERT_OK(first);
   ASSERT_OK(second);
 
-  std::atomic<int> ready{0};
+  // Both threads meet before each state, so every state is a real race
+  // rather than one thread running ahead through all of them.
+  std::atomic<int> arrived{0};
   std::atomic<int> failures{0};
   std::vector<int> wins(2 * k_states, 0);
   auto race = [&](Store& mine, int who) {
-    ready.fetch_add(1);
-    while (ready.load() < 2) {
-    }
     for (int i = 0; i < k_states; ++i) {
+      arrived.fetch_add(1);
+      while (arrived.load() < 2 * (i + 1)) std::this_thread::yield();
       auto taken = mine.take_lti_state("s" + std::to_string(i), k_now + 1);
       if (!taken) failures.fetch_add(1);
       else if (*taken) wins[2 * i + who] = 1;

@@ -66,7 +66,7 @@ constexpr const char* k_typo = R"html(<div class="card result typo">
 <div class="result-head"><span class="mark" aria-hidden="true">?</span><div>
 <p class="eyebrow">Nothing was looked up</p><h1>{{heading}}</h1></div></div>
 {{#shaped}}<p class="status-line">The last character of <strong class="mono">{{typed}}</strong> is a check character, and it does not match the others: one character is probably mistyped, or two are swapped.</p>
-<p>Compare the number with the certificate, one character at a time. After the first group, numbers never use 0, 1, I, L, O or U.</p>{{/shaped}}
+<p>Compare the number with the certificate, one character at a time. Between the first group and the last character, numbers never use 0, 1, I, L, O or U.</p>{{/shaped}}
 {{^shaped}}<p class="status-line">A certificate number is a first group of 1 to 8 letters or digits, then two groups of four, for example SWL3-7K4M-9QXR.</p>{{/shaped}}
 {{{form}}}
 </div>

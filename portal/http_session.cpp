@@ -69,7 +69,12 @@ template <class Body>
 void set_common_headers(http::response<Body>& message, const Response& response, bool keep_alive) {
   message.set(http::field::content_type, response.content_type);
   message.set("X-Content-Type-Options", "nosniff");
-  for (const auto& [name, value] : response.headers) message.set(name, value);
+  // A later header replaces an earlier one of the same name, except
+  // Set-Cookie: an answer may set one cookie and clear another.
+  for (const auto& [name, value] : response.headers) {
+    if (boost::beast::iequals(name, "Set-Cookie")) message.insert(name, value);
+    else message.set(name, value);
+  }
   message.keep_alive(keep_alive);
 }
 

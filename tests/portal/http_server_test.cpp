@@ -135,6 +135,22 @@ TEST_F(HttpServerTest, PassesTheClientAddressAndTheRawQuery) {
   EXPECT_EQ(curl("'" + m_url + "/x?a=%41&b'").body, "127.0.0.1 a=%41&b");
 }
 
+// A sign-in sets the session's cookie and clears the login form's: both
+// must go out. Any other header named twice keeps its last value.
+TEST_F(HttpServerTest, EverySetCookieGoesOutAndOtherHeadersOnce) {
+  start(small_limits(), [](const Request&) {
+    Response out;
+    out.headers = {{"Set-Cookie", "a=1; Path=/"}, {"Set-Cookie", "b=; Max-Age=0"}, {"X-Kind", "first"},
+                   {"X-Kind", "last"}};
+    return out;
+  });
+  std::string response = exchange("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(response.find("\r\nSet-Cookie: a=1; Path=/\r\n"), std::string::npos) << response;
+  EXPECT_NE(response.find("\r\nSet-Cookie: b=; Max-Age=0\r\n"), std::string::npos) << response;
+  EXPECT_NE(response.find("\r\nX-Kind: last\r\n"), std::string::npos) << response;
+  EXPECT_EQ(response.find("X-Kind: first"), std::string::npos) << response;
+}
+
 TEST_F(HttpServerTest, RefusesADeclaredOversizedBodyWithoutReadingIt) {
   start();
   // The body never comes: the answer must not wait for it.

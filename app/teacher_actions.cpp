@@ -27,20 +27,20 @@ Result<std::string> random_id() { return random_token_hex(12); }
 
 // Every teacher action is an event row first: the audit trail, and the
 // id that makes an ad-hoc award issue once however often it is retried.
-Result<store::Id> record_action(Runtime& runtime, const std::string& id, const std::string& kind, const json& details) {
-  CERTD_ASSIGN_OR_RETURN(store::Inserted event, runtime.store->record_event({"cli", id, kind, details.dump(),
+Result<store::Id> record_action(const Workbench& runtime, const std::string& id, const std::string& kind, const json& details) {
+  CERTD_ASSIGN_OR_RETURN(store::Inserted event, runtime.store.record_event({runtime.source, id, kind, details.dump(),
                                                                              to_unix(runtime.clock.now())}));
   return event.id;
 }
 
-Status finish_action(Runtime& runtime, store::Id event, const Status& outcome) {
-  CERTD_TRY(runtime.store->set_event_status(event, outcome ? store::EventStatus::processed : store::EventStatus::failed,
+Status finish_action(const Workbench& runtime, store::Id event, const Status& outcome) {
+  CERTD_TRY(runtime.store.set_event_status(event, outcome ? store::EventStatus::processed : store::EventStatus::failed,
                                             outcome ? "" : outcome.error().message()));
   return outcome;
 }
 
-Result<IssueOutcome> single(Runtime& runtime, const IssueJob& job) {
-  CERTD_ASSIGN_OR_RETURN(auto outcomes, runtime.issuer->issue({job}));
+Result<IssueOutcome> single(const Workbench& runtime, const IssueJob& job) {
+  CERTD_ASSIGN_OR_RETURN(auto outcomes, runtime.issuer.issue({job}));
   const IssueOutcome& outcome = outcomes.front();
   if (outcome.status == IssueStatus::failed) return Error(ErrorCode::invalid_argument, outcome.error);
   return outcome;
@@ -126,14 +126,14 @@ void copy_from_row(const store::NewCertificate& c, IssueJob& job) {
 // with no new read of the LMS (whose facts may have moved on). Older
 // automatic and "issue now" certificates keep no such snapshot: theirs
 // stay empty.
-Status grade_and_skills_from_snapshot(Runtime& runtime, const store::CertificateRow& earned,
+Status grade_and_skills_from_snapshot(const Workbench& runtime, const store::CertificateRow& earned,
                                       const std::string& reissued_number, IssueJob& job) {
   if (earned.certificate.rule_id.empty()) return ok();
-  CERTD_ASSIGN_OR_RETURN(auto decided, runtime.store->pending_with_status(store::PendingStatus::approved));
+  CERTD_ASSIGN_OR_RETURN(auto decided, runtime.store.pending_with_status(store::PendingStatus::approved));
   for (const store::PendingRow& row : decided) {
     if (row.pending.idempotency_key != earned.certificate.idempotency_key) continue;
     CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, progress_from_json(row.pending.facts));
-    EventProcessor jobs(runtime.school, *runtime.store, *runtime.issuer, nullptr, runtime.clock);
+    EventProcessor jobs(runtime.school, runtime.store, runtime.issuer, nullptr, runtime.clock);
     auto from_snapshot = jobs.job_for_rule(row.pending.rule_id, progress, job.kind, job.requested_by);
     if (!from_snapshot) {
       // The rule is gone from the configuration: reissue what is known.
@@ -153,12 +153,12 @@ Status grade_and_skills_from_snapshot(Runtime& runtime, const store::Certificate
 // else from the certificate it was earned as, else from the pending
 // queue's snapshot. Empty on a row may also mean the certificate printed
 // none; the fallbacks then find none either, or the same values.
-Status copy_grade_and_skills(Runtime& runtime, const store::CertificateRow& reissued, IssueJob& job) {
+Status copy_grade_and_skills(const Workbench& runtime, const store::CertificateRow& reissued, IssueJob& job) {
   if (has_grade_or_skills(reissued.certificate)) {
     copy_from_row(reissued.certificate, job);
     return ok();
   }
-  CERTD_ASSIGN_OR_RETURN(store::CertificateRow earned, earned_certificate(*runtime.store, reissued));
+  CERTD_ASSIGN_OR_RETURN(store::CertificateRow earned, earned_certificate(runtime.store, reissued));
   if (has_grade_or_skills(earned.certificate)) {
     copy_from_row(earned.certificate, job);
     return ok();
@@ -183,12 +183,12 @@ Result<std::string> teacher_name(const std::string& given) {
   return Error(ErrorCode::invalid_argument, "give --teacher NAME: it is printed on the certificate");
 }
 
-Result<ApprovalResult> approve_pending(Runtime& runtime, connector::Lms* lms, const std::vector<store::Id>& ids,
+Result<ApprovalResult> approve_pending(const Workbench& runtime, connector::Lms* lms, const std::vector<store::Id>& ids,
                                        bool all, const std::string& notes, const std::string& teacher) {
-  CERTD_ASSIGN_OR_RETURN(auto open, runtime.store->pending_with_status(store::PendingStatus::pending));
-  CERTD_ASSIGN_OR_RETURN(auto held, runtime.store->pending_with_status(store::PendingStatus::held));
+  CERTD_ASSIGN_OR_RETURN(auto open, runtime.store.pending_with_status(store::PendingStatus::pending));
+  CERTD_ASSIGN_OR_RETURN(auto held, runtime.store.pending_with_status(store::PendingStatus::held));
   open.insert(open.end(), held.begin(), held.end());
-  EventProcessor jobs(runtime.school, *runtime.store, *runtime.issuer, lms, runtime.clock);
+  EventProcessor jobs(runtime.school, runtime.store, runtime.issuer, lms, runtime.clock);
   ApprovalResult result;
   for (const store::Id id : ids) {
     bool known = std::any_of(open.begin(), open.end(), [&](const store::PendingRow& r) { return r.id == id; });
@@ -213,19 +213,58 @@ Result<ApprovalResult> approve_pending(Runtime& runtime, connector::Lms* lms, co
     }
     // Issued first, then the queue entry closes: a crash between the two
     // leaves an entry whose approval finds the certificate already issued.
-    CERTD_TRY(runtime.store->decide_pending(row.id, store::PendingStatus::approved, notes, teacher, to_unix(runtime.clock.now())));
+    CERTD_TRY(runtime.store.decide_pending(row.id, store::PendingStatus::approved, notes, teacher, to_unix(runtime.clock.now())));
     result.issued.push_back(outcome->number);
   }
   return result;
 }
 
-Status hold_pending(Runtime& runtime, const std::vector<store::Id>& ids, const std::string& teacher) {
+Status hold_pending(const Workbench& runtime, const std::vector<store::Id>& ids, const std::string& teacher) {
   for (store::Id id : ids)
-    CERTD_TRY(runtime.store->decide_pending(id, store::PendingStatus::held, "", teacher, to_unix(runtime.clock.now())));
+    CERTD_TRY(runtime.store.decide_pending(id, store::PendingStatus::held, "", teacher, to_unix(runtime.clock.now())));
   return ok();
 }
 
-Result<IssueOutcome> issue_now(Runtime& runtime, connector::Lms& lms, const std::string& student_id,
+namespace {
+
+// The student's certificates of `rule_id`, as the rules read them: what
+// "Issue now" refuses to issue a second time.
+Result<rules::IssuedHistory> rule_history(store::Store& store, const std::string& student_id,
+                                          const std::string& rule_id) {
+  CERTD_ASSIGN_OR_RETURN(auto rows, store.certificates_for_student(student_id));
+  rules::IssuedHistory history;
+  for (const store::CertificateRow& row : rows) {
+    auto key = rules::parse_idempotency_key(row.certificate.idempotency_key);
+    if (key && key->origin == rules::Origin::rule && key->source_id == rule_id)
+      history.push_back({rule_id, key->course, key->generation, row.certificate.number,
+                         from_unix(row.certificate.issued_at), std::nullopt,
+                         row.status == store::CertificateStatus::revoked});
+  }
+  return history;
+}
+
+}  // namespace
+
+Result<IssueNowCheck> check_issue_now(const Workbench& runtime, connector::Lms& lms, const std::string& student_id,
+                                      const std::string& rule_id) {
+  const rules::Rule* rule = runtime.school.rules.find(rule_id);
+  if (!rule) return Error(ErrorCode::invalid_argument, "no rule " + rule_id);
+  IssueNowCheck check;
+  CERTD_ASSIGN_OR_RETURN(check.progress, fetch(lms, rule->course, student_id));
+  rules::StudentFacts facts = facts_from_progress(check.progress);
+  CERTD_ASSIGN_OR_RETURN(rules::IssuedHistory history, rule_history(runtime.store, facts.student_id, rule_id));
+  // Asked first: issue_now refuses such a student with a conflict whose
+  // words a page cannot link from.
+  if (const rules::IssuedCertificate* last = rules::latest_issued(*rule, history)) {
+    check.existing_number = last->number;
+    return check;
+  }
+  CERTD_ASSIGN_OR_RETURN(rules::Decision decision, rules::force_issue(runtime.school.rules, rule_id, facts, history));
+  check.unmet = std::move(decision.unmet);
+  return check;
+}
+
+Result<IssueOutcome> issue_now(const Workbench& runtime, connector::Lms& lms, const std::string& student_id,
                                const std::string& rule_id, const std::string& teacher) {
   const rules::Rule* rule = runtime.school.rules.find(rule_id);
   if (!rule) return Error(ErrorCode::invalid_argument, "no rule " + rule_id);
@@ -235,17 +274,9 @@ Result<IssueOutcome> issue_now(Runtime& runtime, connector::Lms& lms, const std:
   auto issue = [&]() -> Result<IssueOutcome> {
     CERTD_ASSIGN_OR_RETURN(connector::CourseProgress progress, fetch(lms, rule->course, student_id));
     rules::StudentFacts facts = facts_from_progress(progress);
-    CERTD_ASSIGN_OR_RETURN(auto history_rows, runtime.store->certificates_for_student(facts.student_id));
-    rules::IssuedHistory history;
-    for (const store::CertificateRow& row : history_rows) {
-      auto key = rules::parse_idempotency_key(row.certificate.idempotency_key);
-      if (key && key->origin == rules::Origin::rule && key->source_id == rule_id)
-        history.push_back({rule_id, key->course, key->generation, row.certificate.number,
-                           from_unix(row.certificate.issued_at), std::nullopt,
-                           row.status == store::CertificateStatus::revoked});
-    }
+    CERTD_ASSIGN_OR_RETURN(rules::IssuedHistory history, rule_history(runtime.store, facts.student_id, rule_id));
     CERTD_ASSIGN_OR_RETURN(rules::Decision decision, rules::force_issue(runtime.school.rules, rule_id, facts, history));
-    EventProcessor jobs(runtime.school, *runtime.store, *runtime.issuer, &lms, runtime.clock);
+    EventProcessor jobs(runtime.school, runtime.store, runtime.issuer, &lms, runtime.clock);
     CERTD_ASSIGN_OR_RETURN(IssueJob job, jobs.job_for_rule(rule_id, progress, "forced", teacher));
     job.key = decision.key;
     job.teacher = teacher;  // templates print the instructor: the one who forced it
@@ -261,14 +292,14 @@ namespace {
 
 // An ad-hoc award without a title of its own is called by its template
 // ("Encouragement award"), never by the course it was given in.
-std::string template_name(const Runtime& runtime, const std::string& template_id) {
+std::string template_name(const Workbench& runtime, const std::string& template_id) {
   auto found = runtime.school.templates.find(template_id);
   return found == runtime.school.templates.end() ? template_id : found->second->spec().name;
 }
 
 }  // namespace
 
-Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDetails details) {
+Result<IssueOutcome> issue_adhoc(const Workbench& runtime, connector::Lms* lms, AdhocDetails details) {
   if (details.request.request_id.empty()) {
     CERTD_ASSIGN_OR_RETURN(details.request.request_id, random_id());
   }
@@ -313,8 +344,8 @@ Result<IssueOutcome> issue_adhoc(Runtime& runtime, connector::Lms* lms, AdhocDet
   return outcome;
 }
 
-Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const std::string& teacher) {
-  CERTD_ASSIGN_OR_RETURN(auto found, runtime.store->certificate_by_number(number));
+Result<IssueOutcome> reissue(const Workbench& runtime, const std::string& number, const std::string& teacher) {
+  CERTD_ASSIGN_OR_RETURN(auto found, runtime.store.certificate_by_number(number));
   if (!found) return Error(ErrorCode::not_found, "no certificate " + number);
   const store::NewCertificate& old = found->certificate;
   CERTD_ASSIGN_OR_RETURN(rules::IdempotencyKey key, rules::parse_idempotency_key(old.idempotency_key));
@@ -346,14 +377,14 @@ Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const 
   // The LMS hears of the new number as it heard of the old one: a note
   // naming both, the profile field (outbox_handlers), queued with the
   // certificate in one transaction by the issuer.
-  CERTD_ASSIGN_OR_RETURN(std::optional<json> who, lms_target_of(*runtime.store, found->id));
+  CERTD_ASSIGN_OR_RETURN(std::optional<json> who, lms_target_of(runtime.store, found->id));
   if (who) {
     job.lms_student_id = (*who)["student"].get<std::int64_t>();
     if ((*who).contains("course_id") && (*who)["course_id"].is_number_integer())
       job.lms_course_id = (*who)["course_id"].get<std::int64_t>();
   }
   // Whoever the old one was for gets the new one.
-  CERTD_ASSIGN_OR_RETURN(auto recipients, recipients_of(*runtime.store, found->id));
+  CERTD_ASSIGN_OR_RETURN(auto recipients, recipients_of(runtime.store, found->id));
   job.notify_student = false;
   for (const auto& [address, role] : recipients) {
     if (address.empty() || address == job.student_email ||
@@ -369,19 +400,19 @@ Result<IssueOutcome> reissue(Runtime& runtime, const std::string& number, const 
   }
   auto outcome = single(runtime, job);
   if (outcome && found->status == store::CertificateStatus::issued)
-    CERTD_TRY(runtime.store->revoke_certificate(number, store::RevocationCategory::replaced,
+    CERTD_TRY(runtime.store.revoke_certificate(number, store::RevocationCategory::replaced,
                                                 "reissued as " + outcome->number, to_unix(runtime.clock.now())));
   CERTD_TRY(finish_action(runtime, event, outcome ? ok() : Status(outcome.error())));
   return outcome;
 }
 
-Status revoke(Runtime& runtime, const std::string& number, store::RevocationCategory category,
+Status revoke(const Workbench& runtime, const std::string& number, store::RevocationCategory category,
               const std::string& reason, const std::string& teacher) {
   if (reason.empty())
     return Error(ErrorCode::invalid_argument, "a reason is required; it is kept for the school, never shown publicly");
   std::int64_t now = to_unix(runtime.clock.now());
-  CERTD_TRY(runtime.store->revoke_certificate(number, category, reason, now));
-  return runtime.store->append_audit({teacher, "revoke", number, std::string(to_string(category)) + ": " + reason, now});
+  CERTD_TRY(runtime.store.revoke_certificate(number, category, reason, now));
+  return runtime.store.append_audit({teacher, "revoke", number, std::string(to_string(category)) + ": " + reason, now});
 }
 
 }  // namespace certd::app

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands/commands.hpp"
+#include "app/mail_resend.hpp"
 #include "app/runtime.hpp"
 #include "app/text_table.hpp"
 #include "core/time_format.hpp"
@@ -16,7 +17,6 @@ namespace certd::app {
 namespace {
 
 constexpr int k_report_rows = 100000;
-constexpr int k_max_resends = 3;  // Turing Certs: three resends at most
 
 struct ReportOptions {
   std::string kind;
@@ -80,7 +80,8 @@ int report(const GlobalOptions& globals, const ReportOptions& o) {
   return k_exit_ok;
 }
 
-// Resend only what was sent and not claimed, at most three times.
+// Resend only what was sent and not claimed, at most three times
+// (mail_resend.hpp, shared with the console).
 int resend(const GlobalOptions& globals, const ReportOptions& o) {
   auto runtime = open_runtime(globals);
   if (!runtime) return fail("notify resend", runtime.error());
@@ -98,24 +99,9 @@ int resend(const GlobalOptions& globals, const ReportOptions& o) {
     std::cerr << "certd notify resend: give a certificate number or --batch ID\n";
     return k_exit_usage;
   }
-  auto rows = store.notifications(certificate, batch);
-  if (!rows) return fail("notify resend", rows.error());
-  int queued = 0;
-  int skipped = 0;
-  std::int64_t now = to_unix((*runtime)->clock.now());
-  for (const store::NotificationRow& n : *rows) {
-    if (n.status != "sent" || !store.count_resend(n.id, k_max_resends)) {
-      ++skipped;
-      continue;
-    }
-    int round = n.resend_count + 1;
-    nlohmann::json payload{{"number", n.number}, {"recipient", n.recipient}, {"role", n.role}, {"resend", round}};
-    store::NewOutboxItem item{"email", "email:" + n.number + ":" + n.recipient + ":resend" + std::to_string(round),
-                              payload.dump()};
-    if (auto added = store.enqueue(item, n.certificate_id, now); !added) return fail("notify resend", added.error());
-    ++queued;
-  }
-  std::cout << queued << " e-mails queued to resend (the daemon sends them); " << skipped
+  auto resent = resend_mail(store, certificate, batch, to_unix((*runtime)->clock.now()));
+  if (!resent) return fail("notify resend", resent.error());
+  std::cout << resent->queued << " e-mails queued to resend (the daemon sends them); " << resent->skipped
             << " skipped (not sent, already claimed, or resent three times)\n";
   return k_exit_ok;
 }

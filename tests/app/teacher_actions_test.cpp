@@ -183,6 +183,23 @@ TEST_F(TeacherActionsTest, IssueNowRecordsTheTeacherAndTheSkippedConditions) {
   EXPECT_EQ(certificates_of(7).size(), 1u);
 }
 
+TEST_F(TeacherActionsTest, CheckingIssueNowNamesWhatIsUnmetAndLaterTheNumber) {
+  m_lms.set_progress(swimmer(7, "Bea Nguyen", 2));
+  auto check = check_issue_now(runtime(), m_lms, "7", "swim-level-3");
+  ASSERT_OK(check);
+  EXPECT_EQ(check->progress.student.fullname, "Bea Nguyen");
+  EXPECT_EQ(check->unmet.size(), 1u);
+  EXPECT_TRUE(check->existing_number.empty());
+  EXPECT_TRUE(certificates_of(7).empty()) << "a check issues nothing";
+
+  auto issued = issue_now(runtime(), m_lms, "7", "swim-level-3", "Ms Rivera");
+  ASSERT_OK(issued);
+  auto after = check_issue_now(runtime(), m_lms, "7", "swim-level-3");
+  ASSERT_OK(after);
+  EXPECT_EQ(after->existing_number, issued->number);
+  EXPECT_FALSE(check_issue_now(runtime(), m_lms, "7", "no-such-rule"));
+}
+
 TEST_F(TeacherActionsTest, IssueNowWantsTheLmsUserId) {
   auto outcome = issue_now(runtime(), m_lms, "bea@example.org", "swim-level-3", "Ms Rivera");
   ASSERT_FALSE(outcome);

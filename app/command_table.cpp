@@ -20,6 +20,9 @@ const CommandSpec k_commands[] = {
     {"events", "what came in, what failed and why: list, retry failed events", define_events},
     {"status", "the daemon's state from the store: last poll, skipped conditions, queues, quota, key", define_status},
     {"notify", "resend certificate e-mails", define_notify},
+    {"lti", "the teacher console as an LTI 1.3 tool: what to enter in Moodle (show)", define_lti},
+    {"user", "local console accounts for sign-in without an LMS: add, list, passwd, disable", define_user},
+    {"token", "API tokens for the console's JSON API: create, list, revoke", define_token},
     {"simulate-lms", "serve a simulated Moodle school over HTTP (for demos and tests)", define_simulate_lms},
 };
 }  // namespace

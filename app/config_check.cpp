@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 
+#include "app/console_setup.hpp"
 #include "app/issuer_key.hpp"
 #include "app/runtime.hpp"
 #include "connector/lms.hpp"
@@ -59,6 +60,23 @@ void check_key(const config::Config& config, std::vector<Error>& found, CheckRep
   found.emplace_back(key.error().code(), "issuer.key_file: " + key.error().message(), std::move(where));
 }
 
+// The console's LTI key as certd run loads it at start (lti_tool_key): a
+// file others may read, or that is no RSA key, stops the daemon.
+void check_lti_key(const config::Config& config, std::vector<Error>& found, CheckReport& report) {
+  std::error_code ec;
+  if (!std::filesystem::exists(config.lti.key_file, ec)) {
+    if (!config.lti.platforms.empty())
+      report.notes.push_back("lti.key_file: " + config.lti.key_file +
+                             " does not exist yet; certd run or certd lti show creates it (mode 0600)");
+    return;
+  }
+  auto key = lti_tool_key(config);
+  if (key) return;
+  SourceLocation where =
+      value_location(config.source_file, "lti", "key_file").value_or(SourceLocation{config.source_file, 0, 0});
+  found.emplace_back(key.error().code(), "lti.key_file: " + key.error().message(), std::move(where));
+}
+
 // Secrets `certd run` does not read (the console that will use the admin
 // token is not built; SMTP credentials without smtp.url): a problem with
 // one stops nothing yet, but is worth a word.
@@ -97,6 +115,7 @@ void check_startup(const config::Config& config, CheckReport& report) {
   auto webhooks = make_webhook_verifier(config, &found);  // adds every source's problem itself
   (void)webhooks;
   check_key(config, found, report);
+  check_lti_key(config, found, report);
   // In file order, like the config's own errors; those on the whole file last.
   auto place = [](const Error& e) {
     return std::make_pair(e.where().line > 0 ? e.where().line : INT_MAX, e.where().column);

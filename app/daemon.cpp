@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "app/batch_runner.hpp"
+#include "app/console_setup.hpp"
 #include "app/event_processor.hpp"
 #include "app/issuer.hpp"
 #include "app/outbox_handlers.hpp"
@@ -16,6 +17,7 @@
 #include "app/store_adapters.hpp"
 #include "connector/lms.hpp"
 #include "connector/poller.hpp"
+#include "console/console.hpp"
 #include "core/log.hpp"
 #include "portal/http_server.hpp"
 #include "portal/portal.hpp"
@@ -81,6 +83,7 @@ struct Daemon::Impl {
   std::unique_ptr<connector::Poller> poller;
   std::unique_ptr<StorePortalBackend> portal_backend;
   std::unique_ptr<portal::Portal> portal;
+  std::unique_ptr<SchoolConsole> console;
   std::unique_ptr<portal::HttpServer> http;
   std::function<void()> on_event;
 
@@ -130,9 +133,12 @@ struct Daemon::Impl {
     http_options.shutdown_timeout = limits.shutdown_timeout;
     http_options.max_connections = static_cast<std::size_t>(limits.max_connections);
     http_options.max_connections_per_client = static_cast<std::size_t>(limits.max_connections_per_client);
+    CERTD_ASSIGN_OR_RETURN(console, SchoolConsole::open(school, clock));
     portal::Portal* handler = portal.get();
-    http = std::make_unique<portal::HttpServer>(http_options,
-                                                [handler](const portal::Request& r) { return handler->handle(r); });
+    const console::Console* teacher_console = &console->console();
+    http = std::make_unique<portal::HttpServer>(http_options, [handler, teacher_console](const portal::Request& r) {
+      return console::Console::owns(r.path) ? teacher_console->handle(r) : handler->handle(r);
+    });
     CERTD_TRY(http->start());
     CERTD_LOG_INFO("portal listening on {}:{}", http_options.host, http->port());
     return ok();
@@ -146,7 +152,7 @@ struct Daemon::Impl {
 
 Daemon::Daemon(const School& school, connector::Lms* lms, notify::Notifier& notifier, const Clock& clock,
                DaemonOptions options)
-    : m_impl(new Impl{school, lms, notifier, clock, std::move(options), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}) {}
+    : m_impl(new Impl{school, lms, notifier, clock, std::move(options), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}) {}
 
 Daemon::~Daemon() {
   if (m_impl && m_impl->http) m_impl->http->stop();

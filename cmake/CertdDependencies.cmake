@@ -16,6 +16,8 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
+# argon2id for local console passwords (libargon2-dev; app/password_hash.cpp).
+pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
 
 # libharu ships neither a pkg-config file nor a CMake package.
 find_path(HPDF_INCLUDE_DIR hpdf.h REQUIRED)

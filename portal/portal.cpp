@@ -116,7 +116,9 @@ CertificateView view_of(const store::CertificateRow& row, TimePoint now) {
 Response json_response(int status, const json& body) {
   Response r;
   r.status = status;
-  r.body = body.dump();
+  // replace: a message may quote what a client sent, which need not be
+  // UTF-8; dump() would throw on it (found by fuzz_console_request).
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 

@@ -19,3 +19,7 @@ case "app" in *"$filter"*)
   echo "== webhook ingest"
   bench/webhook_ingest.sh 10 32 ;;
 esac
+case "console" in *"$filter"*)
+  echo "== teacher console: LTI launches and the queue page (500 rows) under wrk"
+  bench/console_pages.sh 10 8 1500 200 ;;
+esac

@@ -24,7 +24,7 @@ run_packages=(
   libcpprest-dev libhpdf-dev libqrencode-dev libssl-dev libyaml-cpp-dev
   libsqlitecpp-dev libsqlite3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
   libcli11-dev nlohmann-json3-dev libkainjow-mustache-dev libqpdf-dev libcsv-dev
-  libharfbuzz-dev libfribidi-dev libboost-dev
+  libharfbuzz-dev libfribidi-dev libboost-dev libargon2-dev
   # fonts the example templates print with (Noto: Latin, Greek, Cyrillic, Arabic,
   # Hebrew, Devanagari, Thai; IPAGothic: Japanese/Chinese; NanumGothic: Korean)
   fonts-dejavu-core fonts-dejavu-extra fonts-noto-core fonts-ipafont-gothic fonts-nanum
@@ -35,7 +35,7 @@ test_packages=(
   # libFuzzer and its sanitizer runtime
   clang libclang-rt-14-dev
   # real servers the tests start, and independent readers of our output
-  python3-aiosmtpd poppler-utils zbar-tools qpdf sqlite3 curl
+  python3-aiosmtpd poppler-utils zbar-tools qpdf sqlite3 curl python3-jwt
   # load generator of bench/webhook_ingest.sh
   wrk
   # the portal's pages in a real browser (tests/browser: playwright-core, axe-core)

@@ -20,6 +20,9 @@ void define_report(CLI::App&, const GlobalOptions&, Handler&);
 void define_events(CLI::App&, const GlobalOptions&, Handler&);
 void define_status(CLI::App&, const GlobalOptions&, Handler&);
 void define_notify(CLI::App&, const GlobalOptions&, Handler&);
+void define_lti(CLI::App&, const GlobalOptions&, Handler&);
+void define_user(CLI::App&, const GlobalOptions&, Handler&);
+void define_token(CLI::App&, const GlobalOptions&, Handler&);
 void define_simulate_lms(CLI::App&, const GlobalOptions&, Handler&);
 
 }  // namespace certd::app

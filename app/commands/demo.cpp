@@ -73,6 +73,9 @@ Status write_config(const fs::path& out, const config::Config& c) {
       "  token_env: CERTD_LMS_TOKEN\n"
       "portal:\n  listen: " + q(c.portal.listen.to_string()) + "\n  public_url: " + q(c.portal.public_url) + "\n"
       "issuer:\n  name: " + q(c.issuer.name) + "\n  key_file: " + q(c.issuer.key_file) + "\n  email: " + q(c.issuer.email) + "\n"
+      "lti:\n  key_file: " + q(c.lti.key_file) + "\n  platforms:   # the simulator, gone when the demo ends\n"
+      "    - { issuer: " + q(c.lti.platforms.at(0).issuer) + ", client_id: " + q(c.lti.platforms.at(0).client_id) +
+      ", deployment_ids: [\"1\"] }\n"
       "data_dir: " + q(c.data_dir) + "\nrules_dir: " + q(c.rules_dir) + "\ntemplates_dir: " + q(c.templates_dir) + "\n";
   if (!c.smtp.url.empty()) text += "smtp:\n  url: " + q(c.smtp.url) + "\n  from: " + q(c.smtp.from) + "\n";
   return write_file_atomically((out / "certd.yaml").string(), text);
@@ -93,6 +96,15 @@ Result<config::Config> demo_config(const fs::path& examples, const fs::path& out
   c.portal.public_url = "http://127.0.0.1:" + std::to_string(port);
   c.webhooks.sources.clear();  // no webhook sender in the demo
   c.portal.admin_token = config::Secret{};
+  // The simulator is also the LTI platform that opens the console.
+  config::LtiPlatformConfig platform;
+  platform.issuer = lms_url;
+  platform.client_id = "certd-demo";
+  platform.auth_url = lms_url + "/mod/lti/auth.php";
+  platform.jwks_url = lms_url + "/mod/lti/certs.php";
+  platform.deployment_ids = {"1"};
+  c.lti.platforms = {platform};
+  c.lti.key_file = c.data_dir + "/lti.key";
   if (!smtp_url.empty()) {
     c.smtp.url = smtp_url;
     c.smtp.from = c.issuer.name + " <" + (c.issuer.email.empty() ? "certd@localhost" : c.issuer.email) + ">";
@@ -205,6 +217,11 @@ int demo(const GlobalOptions& globals, const DemoOptions& o) {
   auto config = demo_config(*examples, out, (*simulator)->url(), port, o.smtp_url);
   if (!config) return fail("demo", config.error());
   if (auto written = write_config(out, *config); !written) return fail("demo", written.error());
+  const std::string& portal_url = config->portal.public_url;
+  if (auto registered = (*simulator)->register_lti_tool({portal_url + "/lti/login", portal_url + "/lti/launch", "",
+                                                         "certd-demo", "1"});
+      !registered)
+    return fail("demo", registered.error());
   auto school = load_school(std::move(*config));
   if (!school) return fail("demo", school.error());
 
@@ -229,7 +246,11 @@ int demo(const GlobalOptions& globals, const DemoOptions& o) {
   if (o.json_output) print_json(*summary, school->config, out);
   else print_text(*summary, school->config, out);
   if (o.serve) {
-    std::cerr << "serving the portal at " << school->config.portal.public_url << " until Ctrl-C\n";
+    const std::string launch = (*simulator)->url() + "/_sim/lti/launch?username=";
+    std::cerr << "serving the portal at " << school->config.portal.public_url << " until Ctrl-C\n"
+              << "open the console as a teacher (Tina Teacher, Swim level 3), as from a link in the course page:\n  "
+              << launch << "teacher1&course=SWIM-L3\n"
+              << "or as a student (Zo\u00eb, First aid):\n  " << launch << "student00&course=FA-101\n";
     signals.wait();
   }
   return k_exit_ok;

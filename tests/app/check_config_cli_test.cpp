@@ -322,5 +322,34 @@ TEST(CheckConfigCli, AnIssuerKeyGroupOrOthersMayReadFailsCheckConfig) {
   EXPECT_EQ(check.output.find("issuer.key_file"), std::string::npos) << "a private key is not worth a word";
 }
 
+// The console's LTI key is loaded by certd run at start, like the issuer
+// key: one others may read fails both, located at lti.key_file.
+TEST(CheckConfigCli, AnLtiKeyOthersMayReadFailsCheckConfig) {
+  Folder folder("open-lti-key");
+  std::string config = folder.write("certd.yaml", *read_text(secrets_school(folder)) +
+                                                      "lti:\n  key_file: tool.key\n  platforms:\n"
+                                                      "    - { issuer: https://moodle.example.org, client_id: c1, "
+                                                      "deployment_ids: [\"1\"] }\n");
+  CommandRun fresh = run_certd("check-config --config " + config);
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
+  std::string key = folder.path("data/tool.key");
+  EXPECT_NE(fresh.output.find("note: lti.key_file: " + key + " does not exist yet"), std::string::npos)
+      << fresh.output;
+  CommandRun shown = run_certd("lti show --config " + config);
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("BEGIN PUBLIC KEY"), std::string::npos) << shown.output;
+  EXPECT_EQ(shown.output.find("PRIVATE KEY"), std::string::npos);
+  EXPECT_NE(shown.output.find("https://moodle.example.org  client c1, deployments 1"), std::string::npos)
+      << shown.output;
+  EXPECT_EQ(fs::status(key).permissions() & fs::perms::all, fs::perms(0600));
+
+  fs::permissions(key, fs::perms(0644));
+  CommandRun check = run_certd("check-config --config " + config);
+  EXPECT_EQ(check.exit_code, 2) << check.output;
+  EXPECT_NE(check.output.find(config + ":10:13: lti.key_file: the LTI key " + key + " has mode 644"),
+            std::string::npos)
+      << check.output;
+}
+
 }  // namespace
 }  // namespace certd::app

@@ -14,14 +14,15 @@ TEST(Cli, HelpListsEverySubcommandOfTheDesign) {
   CommandRun run = run_certd("--help");
   EXPECT_EQ(run.exit_code, 0);
   for (const char* command : {"demo", "preview", "run", "check-config", "pending", "issue", "issue-now", "reissue",
-                              "revoke", "batch", "verify", "report", "notify", "simulate-lms"})
+                              "revoke", "batch", "verify", "report", "notify", "simulate-lms", "lti", "user", "token"})
     EXPECT_NE(run.output.find(std::string("  ") + command + " "), std::string::npos) << command;
 }
 
 TEST(Cli, EverySubcommandHasHelpAndAcceptsConfig) {
   for (const char* command : {"demo", "preview", "run", "check-config", "pending list", "pending approve",
                               "issue", "issue-now", "reissue", "revoke", "batch import", "batch status",
-                              "verify", "report", "notify resend", "simulate-lms"}) {
+                              "verify", "report", "notify resend", "simulate-lms", "lti show", "user add",
+                              "user list", "token create", "token list"}) {
     CommandRun run = run_certd(std::string(command) + " --help");
     EXPECT_EQ(run.exit_code, 0) << command << "\n" << run.output;
     EXPECT_NE(run.output.find("--config"), std::string::npos) << command << "\n" << run.output;

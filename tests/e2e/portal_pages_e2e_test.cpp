@@ -20,6 +20,7 @@
 
 #include "app/run_certd.hpp"
 #include "core/clock.hpp"
+#include "e2e/browser_tools.hpp"
 #include "e2e/school_dir.hpp"
 #include "process_util.hpp"
 #include "render/certificate_number.hpp"
@@ -264,17 +265,8 @@ TEST_F(PortalPages, TheFormCatchesATypoBeforeTheLookUp) {
   EXPECT_EQ(verifications(), before + 1) << "a real look-up is";
 }
 
-bool have_browser() {
-  return std::system("command -v node > /dev/null 2>&1") == 0 && std::filesystem::exists("/usr/bin/chromium");
-}
-
-// Installs tests/browser's pinned packages once (package-lock.json).
-bool browser_packages() {
-  if (std::filesystem::exists("tests/browser/node_modules/playwright-core/package.json") &&
-      std::filesystem::exists("tests/browser/node_modules/axe-core/axe.min.js"))
-    return true;
-  return std::system("cd tests/browser && npm ci --no-audit --no-fund > /dev/null 2>&1") == 0;
-}
+using testing::browser_packages;
+using testing::have_browser;
 
 TEST_F(PortalPages, EveryPageIsAccessibleInARealBrowser) {
   if (!have_browser()) GTEST_SKIP() << "node or chromium is not installed (scripts/setup.sh test installs them)";

@@ -20,6 +20,8 @@ class SchoolDir {
     bool webhooks = false;
     std::string lms_extra;  // more lines for the lms: section, each "  key: value\n"
     std::string portal_extra;  // more lines for the portal: section, likewise
+    std::string public_url = "https://certs.riverside.example";
+    std::string extra;  // more top-level sections, e.g. "lti:\n  platforms: ...\n"
   };
 
   SchoolDir(const std::string& name, const std::string& lms_url) : SchoolDir(name, lms_url, Options()) {}
@@ -32,14 +34,14 @@ class SchoolDir {
                             << "  max_requests_per_second: 1000\n  poll_interval: " << options.poll_interval << "\n"
                             << options.lms_extra
                             << "portal:\n  listen: 127.0.0.1:" << options.portal_port
-                            << "\n  public_url: https://certs.riverside.example\n"
+                            << "\n  public_url: " << options.public_url << "\n"
                             << options.portal_extra
                             << (options.webhooks ? "webhooks:\n  sources:\n"
                                                    "    moodle: { secret_env: CERTD_WEBHOOK_SECRET }\n"
                                                    "    reports: { secret_env: CERTD_REPORTS_WEBHOOK_SECRET }\n"
                                                  : "")
                             << "issuer:\n  name: Riverside Swim School\n  email: office@riverside.example\n"
-                            << "data_dir: " << data() << "\n"
+                            << options.extra << "data_dir: " << data() << "\n"
                             << "rules_dir: " << examples << "/rules\n"
                             << "templates_dir: " << examples << "/templates\n";
   }

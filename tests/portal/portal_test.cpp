@@ -69,6 +69,17 @@ class PortalTest : public ::testing::Test {
   FixedClock m_clock;
 };
 
+// A message may quote what a client sent, which need not be UTF-8: the
+// answer is still JSON, never an exception (found by fuzz_console_request).
+TEST(JsonError, AMessageThatIsNotUtf8StillGivesJson) {
+  Response r = json_error(403, std::string("this account does not teach SWIM-L\xa7\xff"));
+  EXPECT_EQ(r.status, 403);
+  auto body = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(body.is_object()) << r.body;
+  EXPECT_EQ(body["error"]["status"], 403);
+  EXPECT_EQ(body["error"]["message"].get<std::string>().rfind("this account does not teach SWIM-L", 0), 0u);
+}
+
 TEST_F(PortalTest, VerificationPageSaysValidAndEscapesNames) {
   Response r = portal().handle(get("/v/swl3-7k4m-9qxr"));
   EXPECT_EQ(r.status, 200);

@@ -1,0 +1,291 @@
+#pragma once
+// An in-memory ConsoleBackend for the console's routing and security
+// tests; the store's own tests cover the real one.
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <mutex>
+
+#include "console/console_backend.hpp"
+
+namespace certd::testing {
+
+class FakeConsoleBackend final : public console::ConsoleBackend {
+ public:
+  Status put_lti_state(const store::NewLtiState& state, std::int64_t, std::int64_t) override {
+    states[state.state] = state;
+    return ok();
+  }
+  Result<std::optional<store::LtiStateRow>> take_lti_state(const std::string& state, std::int64_t now) override {
+    auto it = states.find(state);
+    if (it == states.end()) return std::optional<store::LtiStateRow>();
+    store::LtiStateRow row = it->second;
+    states.erase(it);
+    if (row.expires_at <= now) return std::optional<store::LtiStateRow>();
+    return std::optional<store::LtiStateRow>(row);
+  }
+  Status create_session(const store::NewSession& session) override {
+    sessions[session.token_hash] = session;
+    return ok();
+  }
+  Result<std::optional<store::SessionRow>> session(const std::string& hash, std::int64_t now) override {
+    auto it = sessions.find(hash);
+    if (it == sessions.end() || now >= it->second.idle_expires_at || now >= it->second.expires_at)
+      return std::optional<store::SessionRow>();
+    return std::optional<store::SessionRow>(it->second);
+  }
+  Status touch_session(const std::string& hash, std::int64_t now, std::int64_t idle_until) override {
+    auto it = sessions.find(hash);
+    if (it == sessions.end()) return Error(ErrorCode::not_found, "no session");
+    it->second.last_seen_at = now;
+    it->second.idle_expires_at = idle_until;
+    return ok();
+  }
+  Status delete_session(const std::string& hash) override {
+    sessions.erase(hash);
+    return ok();
+  }
+  Status audit(const store::NewAuditEntry& entry) override {
+    audit_log.push_back(entry);
+    return ok();
+  }
+  Result<std::vector<console::QueueEntry>> queue(const std::string& course) override {
+    std::vector<console::QueueEntry> out;
+    for (const auto& [entry_course, entry] : queue_entries)
+      if (entry_course == course) out.push_back(entry);
+    return out;
+  }
+  Result<console::ApprovalOutcome> approve(const std::string& course, const std::vector<store::Id>& ids,
+                                           const std::string& notes, const std::string& teacher) override {
+    console::ApprovalOutcome outcome;
+    for (store::Id id : ids) {
+      auto it = std::find_if(queue_entries.begin(), queue_entries.end(),
+                             [&](const auto& e) { return e.first == course && e.second.id == id; });
+      if (it == queue_entries.end()) {
+        outcome.failed.push_back("row " + std::to_string(id) + ": not in this course");
+        continue;
+      }
+      outcome.issued.push_back("NUM-" + std::to_string(id));
+      approved.push_back({id, notes, teacher});
+      queue_entries.erase(it);
+    }
+    return outcome;
+  }
+  Status hold(const std::string& course, const std::vector<store::Id>& ids, const std::string&) override {
+    for (auto& [entry_course, entry] : queue_entries)
+      if (entry_course == course && std::find(ids.begin(), ids.end(), entry.id) != ids.end()) entry.held = true;
+    return ok();
+  }
+  Result<std::vector<store::CertificateRow>> certificates_of(const std::string& student_id) override {
+    std::vector<store::CertificateRow> out;
+    for (const auto& row : certificates)
+      if (row.certificate.student_id == student_id) out.push_back(row);
+    return out;
+  }
+  Result<std::optional<store::CertificateRow>> certificate(const std::string& number) override {
+    for (const auto& row : certificates)
+      if (row.certificate.number == number) return std::optional<store::CertificateRow>(row);
+    return std::optional<store::CertificateRow>();
+  }
+  Result<std::string> pdf_bytes(const store::CertificateRow& row) override { return "%PDF-" + row.certificate.number; }
+
+  // "Issue now" over `issue_now_students` and `issue_now_rules` (course
+  // -> entries); a student's unmet conditions from `unmet_of`. Issued
+  // certificates go to `forced`, once per (course, rule, student).
+  Result<console::IssueNowChoices> issue_now_choices(const std::string& course) override {
+    if (!lms_error.empty()) return Error(ErrorCode::unavailable, lms_error);
+    console::IssueNowChoices choices;
+    for (const auto& [c, student] : issue_now_students)
+      if (c == course) choices.students.push_back(student);
+    for (const auto& [c, rule] : issue_now_rules)
+      if (c == course) choices.rules.push_back(rule);
+    return choices;
+  }
+  Result<console::IssueNowPreview> preview_issue_now(const std::string& course, const std::string& student_id,
+                                                     const std::string& rule_id) override {
+    CERTD_ASSIGN_OR_RETURN(auto chosen, issue_now_pick(course, student_id, rule_id));
+    console::IssueNowPreview preview;
+    preview.student_name = chosen.first.name;
+    preview.certificate = chosen.second.certificate;
+    preview.unmet = unmet_of[student_id];
+    for (const ForcedIssue& f : forced)
+      if (f.course == course && f.rule_id == rule_id && f.student_id == student_id) preview.existing_number = f.number;
+    return preview;
+  }
+  Result<console::IssueNowDone> issue_now(const std::string& course, const std::string& student_id,
+                                          const std::string& rule_id, const std::string& teacher) override {
+    CERTD_ASSIGN_OR_RETURN(auto chosen, issue_now_pick(course, student_id, rule_id));
+    console::IssueNowDone done{"", chosen.first.name, chosen.second.certificate, false};
+    for (const ForcedIssue& f : forced) {
+      if (f.course != course || f.rule_id != rule_id || f.student_id != student_id) continue;
+      done.number = f.number;
+      done.already_issued = true;
+      return done;
+    }
+    done.number = "FORCED-" + std::to_string(forced.size() + 1);
+    forced.push_back({course, rule_id, student_id, teacher, done.number});
+    return done;
+  }
+  Result<std::pair<console::IssueNowStudent, console::IssueNowRule>> issue_now_pick(const std::string& course,
+                                                                                   const std::string& student_id,
+                                                                                   const std::string& rule_id) {
+    if (!lms_error.empty()) return Error(ErrorCode::unavailable, lms_error);
+    auto rule = std::find_if(issue_now_rules.begin(), issue_now_rules.end(),
+                             [&](const auto& r) { return r.first == course && r.second.id == rule_id; });
+    if (rule == issue_now_rules.end()) return Error(ErrorCode::invalid_argument, "not a certificate of this course");
+    auto student = std::find_if(issue_now_students.begin(), issue_now_students.end(),
+                                [&](const auto& s) { return s.first == course && s.second.id == student_id; });
+    if (student == issue_now_students.end()) return Error(ErrorCode::not_found, "not a student of this course");
+    return std::make_pair(student->second, rule->second);
+  }
+
+  // --- Issued certificates: a row is of the course its `course` field
+  // names (the real backend decides by rule; see console_backend_issued.cpp).
+  Result<console::CertificateList> course_certificates(const std::string& course, const std::string& query,
+                                                       std::size_t limit) override {
+    auto lower = [](std::string t) {
+      for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return t;
+    };
+    console::CertificateList list;
+    for (auto it = certificates.rbegin(); it != certificates.rend(); ++it) {
+      const store::NewCertificate& c = it->certificate;
+      if (c.course != course) continue;
+      const std::string q = lower(query);
+      if (!q.empty() && lower(c.number).find(q) == std::string::npos &&
+          lower(c.student_name).find(q) == std::string::npos && lower(c.student_id).find(q) == std::string::npos)
+        continue;
+      ++list.matched;
+      if (list.shown.size() < limit) list.shown.push_back(*it);
+    }
+    return list;
+  }
+  Result<console::CertificateDetail> certificate_detail(const std::string& course, const std::string& number) override {
+    CERTD_ASSIGN_OR_RETURN(store::CertificateRow* row, course_row(course, number));
+    console::CertificateDetail detail{*row, {}};
+    for (const store::NotificationRow& n : deliveries)
+      if (n.number == number) detail.deliveries.push_back(n);
+    return detail;
+  }
+  Result<std::string> reissue(const std::string& course, const std::string& number,
+                              const console::ConsoleActor& teacher) override {
+    CERTD_ASSIGN_OR_RETURN(store::CertificateRow* row, course_row(course, number));
+    store::CertificateRow copy = *row;
+    if (row->status == store::CertificateStatus::issued) mark_revoked(*row, store::RevocationCategory::replaced, "reissued");
+    copy.certificate.number = "RE-" + number;
+    copy.certificate.kind = "reissue";
+    audit_log.push_back({teacher.display_name + " (" + teacher.user_key + ")", "reissue", number, copy.certificate.number, 0});
+    certificates.push_back(copy);
+    return copy.certificate.number;
+  }
+  Status revoke(const std::string& course, const std::string& number, store::RevocationCategory category,
+                const std::string& reason, const console::ConsoleActor& teacher) override {
+    if (reason.find_first_not_of(" \t") == std::string::npos) return Error(ErrorCode::invalid_argument, "a reason is required");
+    CERTD_ASSIGN_OR_RETURN(store::CertificateRow* row, course_row(course, number));
+    if (row->status == store::CertificateStatus::revoked) return Error(ErrorCode::conflict, "already revoked");
+    mark_revoked(*row, category, reason);
+    audit_log.push_back({teacher.display_name + " (" + teacher.user_key + ")", "revoke", number, reason, 0});
+    return ok();
+  }
+  Result<console::ResendOutcome> resend(const std::string& course, const std::string& number,
+                                        const console::ConsoleActor& teacher) override {
+    CERTD_TRY(course_row(course, number));
+    console::ResendOutcome outcome;
+    for (store::NotificationRow& n : deliveries) {
+      if (n.number != number) continue;
+      if (n.status == "sent" && n.resend_count < 3) {
+        ++n.resend_count;
+        ++outcome.queued;
+      } else {
+        ++outcome.skipped;
+      }
+    }
+    audit_log.push_back({teacher.display_name + " (" + teacher.user_key + ")", "notify.resend", number, "", 0});
+    return outcome;
+  }
+  Result<store::CertificateRow*> course_row(const std::string& course, const std::string& number) {
+    for (store::CertificateRow& row : certificates)
+      if (row.certificate.number == number && row.certificate.course == course) return &row;
+    return Error(ErrorCode::not_found, "No certificate " + number + " in this course");
+  }
+  static void mark_revoked(store::CertificateRow& row, store::RevocationCategory category, const std::string& reason) {
+    row.status = store::CertificateStatus::revoked;
+    row.revoke_category = category;
+    row.revoke_reason = reason;
+    row.revoked_at = 1'790'000'000;
+  }
+
+  // Local accounts and API tokens: a "hash" here is "hash:" and the
+  // password; password_checks counts every check, dummy ones too.
+  Result<std::optional<store::LocalUserRow>> local_user(const std::string& name) override {
+    auto it = local_users.find(name);
+    if (it == local_users.end()) return std::optional<store::LocalUserRow>();
+    return std::optional<store::LocalUserRow>(it->second);
+  }
+  bool password_matches(const std::string& hash, const std::string& password) override {
+    ++password_checks;
+    return !hash.empty() && hash == "hash:" + password;
+  }
+  Status record_login_failure(const std::string& name, std::int64_t now, int max_failures,
+                              std::int64_t lock_seconds) override {
+    auto it = local_users.find(name);
+    if (it == local_users.end()) return Error(ErrorCode::not_found, "no such user");
+    if (++it->second.failed_logins >= max_failures) {
+      it->second.failed_logins = 0;
+      it->second.locked_until = now + lock_seconds;
+    }
+    return ok();
+  }
+  Status record_login_success(const std::string& name) override {
+    auto it = local_users.find(name);
+    if (it == local_users.end()) return Error(ErrorCode::not_found, "no such user");
+    it->second.failed_logins = 0;
+    return ok();
+  }
+  Result<std::optional<store::ApiTokenRow>> api_token(const std::string& hash) override {
+    for (const store::ApiTokenRow& t : api_tokens)
+      if (t.token.token_hash == hash) return std::optional<store::ApiTokenRow>(t);
+    return std::optional<store::ApiTokenRow>();
+  }
+  Status touch_api_token(store::Id id, std::int64_t now) override {
+    for (store::ApiTokenRow& t : api_tokens)
+      if (t.id == id) {
+        t.last_used_at = now;
+        return ok();
+      }
+    return Error(ErrorCode::not_found, "no such token");
+  }
+  std::vector<std::string> rule_courses() override { return {"FA-101", "SWIM-L3"}; }
+
+  std::map<std::string, store::LocalUserRow> local_users;
+  std::vector<store::ApiTokenRow> api_tokens;
+  int password_checks = 0;
+
+  struct Approval {
+    store::Id id;
+    std::string notes;
+    std::string teacher;
+  };
+  std::map<std::string, store::NewLtiState> states;
+  std::map<std::string, store::NewSession> sessions;
+  std::vector<store::NewAuditEntry> audit_log;
+  std::vector<std::pair<std::string, console::QueueEntry>> queue_entries;
+  std::vector<Approval> approved;
+  std::vector<store::CertificateRow> certificates;
+  struct ForcedIssue {
+    std::string course;
+    std::string rule_id;
+    std::string student_id;
+    std::string teacher;
+    std::string number;
+  };
+  std::vector<std::pair<std::string, console::IssueNowStudent>> issue_now_students;
+  std::vector<std::pair<std::string, console::IssueNowRule>> issue_now_rules;
+  std::map<std::string, std::vector<std::string>> unmet_of;
+  std::vector<ForcedIssue> forced;
+  std::string lms_error;  // set: every "Issue now" call fails as unavailable with it
+  std::vector<store::NotificationRow> deliveries;  // Issued certificates: the e-mails, by number
+};
+
+}  // namespace certd::testing

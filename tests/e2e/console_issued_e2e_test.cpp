@@ -1,0 +1,218 @@
+// The console's "Issued" tab end to end: the simulator as the LTI 1.3
+// platform, a real `certd run` (the demo school issues First Aid on the
+// first poll) and a curl "browser" with a cookie jar (console_browser.hpp),
+// as in console_e2e_test.cpp. A teacher of FA-101 finds Zoë's
+// certificate by searching "Zo", revokes it with a reason, the portal's
+// /v/NUMBER.json says revoked, and a reissue gives a new number.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "app/run_certd.hpp"
+#include "e2e/console_browser.hpp"
+#include "e2e/http_post.hpp"
+#include "e2e/school_dir.hpp"
+#include "process_util.hpp"
+#include "store/store.hpp"
+
+namespace certd {
+namespace {
+
+using namespace std::chrono_literals;
+
+using testing::Answer;
+using testing::Browser;
+using testing::Form;
+using testing::form_encode;
+using testing::form_of;
+using testing::html_escape;
+using testing::read_all;
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+class ConsoleIssuedEndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("CERTD_LMS_TOKEN", "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e", 1);
+    m_lms_port = testing::free_port();
+    m_portal_port = testing::free_port();
+    m_lms = std::make_unique<testing::ChildProcess>(
+        args({"simulate-lms", "--port", std::to_string(m_lms_port), "--data", "examples/school.yaml"}));
+    ASSERT_TRUE(testing::wait_for_port(m_lms_port, 60s));
+    testing::SchoolDir::Options options;
+    options.portal_port = m_portal_port;
+    options.poll_interval = "1s";
+    options.public_url = portal("");
+    options.extra = "lti:\n  platforms:\n    - { issuer: " + lms("") +
+                    ", client_id: certd-demo, deployment_ids: [\"1\"] }\n";
+    m_school = std::make_unique<testing::SchoolDir>("console-issued", lms(""), options);
+    testing::HttpResult registered = testing::post(
+        lms("/_sim/lti-tool"),
+        R"({"login_url":")" + portal("/lti/login") + R"(","launch_url":")" + portal("/lti/launch") + R"("})");
+    ASSERT_EQ(registered.status, 200) << registered.body;
+    m_daemon = std::make_unique<testing::ChildProcess>(args({"run", "--config", m_school->config()}));
+    ASSERT_TRUE(testing::wait_for_port(m_portal_port, 90s)) << "certd run did not open its portal";
+  }
+
+  std::vector<std::string> args(std::initializer_list<std::string> list) {
+    std::vector<std::string> argv{app::certd_path()};
+    argv.insert(argv.end(), list);
+    return argv;
+  }
+  std::string lms(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(m_lms_port) + path; }
+  std::string portal(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(m_portal_port) + path;
+  }
+
+  std::unique_ptr<store::Store> open_store() {
+    auto store = store::open_sqlite_store(m_school->data() + "/certd.sqlite");
+    EXPECT_TRUE(store) << store.error().to_string();
+    return store ? std::move(*store) : nullptr;
+  }
+
+  // The course page's link, as a person clicks it: the platform's form
+  // to certd's login, certd's redirect to the platform, the platform's
+  // form_post of the id_token back to certd. Returns certd's answer to it.
+  Answer launch(Browser& browser, const std::string& username, const std::string& course,
+                Form* id_token_form = nullptr) {
+    Answer page = browser.get(lms("/_sim/lti/launch?username=" + username + "&course=" + course));
+    EXPECT_EQ(page.status, 200) << page.body;
+    Form to_login = form_of(page.body);
+    EXPECT_EQ(to_login.action, portal("/lti/login"));
+    Answer login = browser.submit(to_login);
+    EXPECT_EQ(login.status, 302) << login.body;
+    Answer auth = browser.get(login.location());
+    EXPECT_EQ(auth.status, 200) << auth.body;
+    Form to_launch = form_of(auth.body);
+    EXPECT_EQ(to_launch.action, portal("/lti/launch"));
+    if (id_token_form) *id_token_form = to_launch;
+    return browser.submit(to_launch);
+  }
+
+  int m_lms_port = 0;
+  int m_portal_port = 0;
+  std::unique_ptr<testing::ChildProcess> m_lms;
+  std::unique_ptr<testing::SchoolDir> m_school;
+  std::unique_ptr<testing::ChildProcess> m_daemon;
+};
+
+TEST_F(ConsoleIssuedEndToEnd, ATeacherFindsRevokesAndReissuesACertificate) {
+  // Zoë (student00, id 20) completed First Aid: the first poll issues it.
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  std::optional<store::CertificateRow> zoe;
+  while (!zoe && std::chrono::steady_clock::now() < deadline) {
+    auto row = open_store()->certificate_by_key("rule:first-aid|student:20|course:FA-101|gen:1");
+    if (row && *row) zoe = **row;
+    else std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_TRUE(zoe);
+  const std::string number = zoe->certificate.number;
+
+  Browser browser("teacher");
+  Answer landed = launch(browser, "teacher1", "FA-101");
+  ASSERT_EQ(landed.status, 303) << landed.body;
+  Answer course = browser.get(portal(landed.location()));
+  ASSERT_EQ(course.status, 200);
+  EXPECT_TRUE(has(course.body, "href=\"/console/course/FA-101/certificates\"")) << "the Issued tab";
+
+  Answer found = browser.get(portal("/console/course/FA-101/certificates?q=Zo"));
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_TRUE(has(found.body, html_escape(zoe->certificate.student_name))) << found.body;
+  const std::string link = "/console/course/FA-101/certificates/" + number;
+  ASSERT_TRUE(has(found.body, "href=\"" + link + "\"")) << found.body;
+
+  Answer detail = browser.get(portal(link));
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  EXPECT_TRUE(has(detail.body, "Valid"));
+  Answer pdf = browser.get(portal(link + ".pdf"));
+  EXPECT_EQ(pdf.status, 200);
+  EXPECT_EQ(pdf.body.rfind("%PDF-", 0), 0u);
+  std::smatch csrf;
+  ASSERT_TRUE(std::regex_search(detail.body, csrf, std::regex("name=\"csrf\" value=\"([^\"]+)\"")));
+
+  // Without a reason: refused, nothing changes.
+  Answer refused = browser.post(portal(link), form_encode({{"csrf", csrf[1].str()}, {"action", "revoke"},
+                                                           {"category", "error"}, {"reason", ""}}));
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  Answer revoked = browser.post(portal(link), form_encode({{"csrf", csrf[1].str()}, {"action", "revoke"},
+                                                           {"category", "error"},
+                                                           {"reason", "Issued to the wrong Zoë"}}));
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_TRUE(has(revoked.body, "is revoked")) << revoked.body;
+
+  Browser visitor("visitor");
+  Answer verified = visitor.get(portal("/v/" + number + ".json"));
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  auto json = nlohmann::json::parse(verified.body, nullptr, false);
+  EXPECT_EQ(json.value("status", ""), "revoked") << verified.body;
+  EXPECT_EQ(json.value("revoke_category", ""), "error");
+  EXPECT_FALSE(has(verified.body, "wrong Zo")) << "the school's note is never public";
+
+  Answer reissued = browser.post(portal(link), form_encode({{"csrf", csrf[1].str()}, {"action", "reissue"}}));
+  ASSERT_EQ(reissued.status, 200) << reissued.body;
+  std::smatch fresh;
+  ASSERT_TRUE(std::regex_search(reissued.body, fresh, std::regex("Reissued as ([A-Z0-9-]+)\\.")))
+      << reissued.body;
+  EXPECT_NE(fresh[1].str(), number);
+  Answer renewed = visitor.get(portal("/v/" + fresh[1].str() + ".json"));
+  EXPECT_EQ(nlohmann::json::parse(renewed.body, nullptr, false).value("status", ""), "valid") << renewed.body;
+
+  // One audit entry per action, naming the teacher.
+  auto audit = open_store()->recent_audit(50);
+  ASSERT_TRUE(audit);
+  int revokes = 0;
+  int reissues = 0;
+  for (const store::AuditRow& row : *audit) {
+    if (row.entry.subject != number) continue;
+    revokes += row.entry.action == "revoke";
+    reissues += row.entry.action == "reissue";
+    EXPECT_TRUE(has(row.entry.actor, "Tina Teacher")) << row.entry.actor;
+  }
+  EXPECT_EQ(revokes, 1);
+  EXPECT_EQ(reissues, 1);
+
+  // The session is for the course launched from: another course's pages
+  // are refused (a number of another course is 404: console unit tests).
+  EXPECT_EQ(browser.get(portal("/console/course/SWIM-L3/certificates/" + number)).status, 403);
+}
+
+// The same flow in a real headless Chromium (tests/browser/issued_flow.mjs):
+// axe-core, the console's CSP, a 390px phone, screenshots.
+TEST_F(ConsoleIssuedEndToEnd, TheIssuedTabWorksInARealBrowser) {
+  if (std::system("command -v node > /dev/null 2>&1") != 0 || !std::filesystem::exists("/usr/bin/chromium") ||
+      !std::filesystem::exists("tests/browser/node_modules/playwright-core/package.json") ||
+      !std::filesystem::exists("tests/browser/node_modules/axe-core/axe.min.js"))
+    GTEST_SKIP() << "node, chromium or tests/browser/node_modules is missing (scripts/setup.sh test installs them)";
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  bool issued = false;
+  while (!issued && std::chrono::steady_clock::now() < deadline) {
+    auto row = open_store()->certificate_by_key("rule:first-aid|student:20|course:FA-101|gen:1");
+    issued = row && *row;
+    if (!issued) std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_TRUE(issued);
+  const std::string shots = ::testing::TempDir() + "certd-issued-shots";
+  const std::string out = ::testing::TempDir() + "certd-issued-flow.txt";
+  std::string command = "node tests/browser/issued_flow.mjs " + lms("") + " " + shots + " > " + out + " 2>&1";
+  int rc = std::system(command.c_str());
+  std::string printed = read_all(out);
+  ASSERT_EQ(rc, 0) << printed;
+  auto result = nlohmann::json::parse(printed.substr(printed.rfind('{')), nullptr, false);
+  ASSERT_TRUE(result.is_object()) << printed;
+  auto store = open_store();
+  auto revoked = store->certificate_by_number(result.value("revoked", ""));
+  ASSERT_TRUE(revoked && *revoked) << printed;
+  EXPECT_EQ((*revoked)->status, store::CertificateStatus::revoked);
+  EXPECT_EQ((*revoked)->revoke_reason, "Issued to the wrong student");
+  auto reissued = store->certificate_by_number(result.value("reissued", ""));
+  ASSERT_TRUE(reissued && *reissued) << printed;
+  EXPECT_EQ((*reissued)->certificate.kind, "reissue");
+}
+
+}  // namespace
+}  // namespace certd

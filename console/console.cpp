@@ -22,13 +22,6 @@ using portal::Response;
 
 bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
-std::string origin_of(const std::string& url) {
-  std::size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  std::size_t path = url.find('/', scheme + 3);
-  return path == std::string::npos ? url : url.substr(0, path);
-}
-
 Response html(int status, std::string body) {
   Response r;
   r.status = status;
@@ -83,12 +76,12 @@ Console::Console(ConsoleOptions options, ConsoleBackend& backend, const Clock& c
         return message(nullptr, status, status == 401 ? "Not signed in" : "Sign-in refused", text);
       });
   m_sign_in = std::make_unique<LocalSignIn>(
-      LocalSignInOptions{m_options.issuer_name, origin_of(m_options.public_url), m_options.sessions.secure}, backend,
+      LocalSignInOptions{m_options.issuer_name, url_origin(m_options.public_url), m_options.sessions.secure}, backend,
       *m_sessions, clock);
   m_api = std::make_unique<Api>(backend, clock);
   m_frame_ancestors = "'self'";
   for (const lti::Platform& p : m_options.platforms) {
-    std::string origin = origin_of(p.issuer);
+    std::string origin = url_origin(p.issuer);
     if (m_frame_ancestors.find(" " + origin) == std::string::npos) m_frame_ancestors += " " + origin;
   }
 }
@@ -196,7 +189,7 @@ Response Console::route(const Request& request) const {
     // A form from another site is refused whatever it carries; the CSRF
     // token is checked by each form's handler.
     std::string origin = request.header("origin");
-    if (!origin.empty() && origin != origin_of(m_options.public_url))
+    if (!origin.empty() && origin != url_origin(m_options.public_url))
       return message(&viewer, 403, "Not allowed", "This form was sent from another site");
   }
   if (path == "/console/logout") {

@@ -86,4 +86,11 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+std::string url_origin(const std::string& url) {
+  std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  std::size_t path = url.find('/', scheme + 3);
+  return path == std::string::npos ? url : url.substr(0, path);
+}
+
 }  // namespace certd::console

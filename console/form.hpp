@@ -28,4 +28,9 @@ std::vector<std::string> fields_named(const FormFields& fields, std::string_view
 // Percent-encodes for a query or form value (RFC 3986 unreserved kept).
 std::string url_encode(std::string_view text);
 
+// "scheme://host[:port]" of an absolute URL, as browsers send it in
+// Origin; the text itself when it has no "://". Compared byte for byte:
+// certd's own URLs are written one way (portal.public_url).
+std::string url_origin(const std::string& url);
+
 }  // namespace certd::console

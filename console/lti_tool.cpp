@@ -37,13 +37,6 @@ Response redirect(int status, const std::string& location) {
   return r;
 }
 
-std::string origin_of(const std::string& url) {
-  std::size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  std::size_t path = url.find('/', scheme + 3);
-  return path == std::string::npos ? url : url.substr(0, path);
-}
-
 }  // namespace
 
 LtiTool::LtiTool(LtiToolOptions options, const lti::RsaKey& key, lti::KeyCache& keys, ConsoleBackend& backend,
@@ -83,8 +76,8 @@ Response LtiTool::login(const Request& request) const {
                   "This LMS is not registered with certd: ask the school's IT person to add it");
   // The launch must come back to this certd, not be bounced to anywhere
   // a stranger names.
-  if (origin_of(login->target_link_uri) != origin_of(m_options.public_url))
-    return refuse(path, 400, "target_link_uri is not on " + origin_of(m_options.public_url),
+  if (url_origin(login->target_link_uri) != url_origin(m_options.public_url))
+    return refuse(path, 400, "target_link_uri is not on " + url_origin(m_options.public_url),
                   "This sign-in request names another site");
   auto state = random_token_base64url(33);
   auto nonce = random_token_base64url(33);

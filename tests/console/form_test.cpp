@@ -20,6 +20,13 @@ TEST(Form, DecodesRepeatsAndRefusesBrokenEscapes) {
   EXPECT_EQ(url_encode("a b/&é"), "a%20b%2F%26%C3%A9");
 }
 
+TEST(Form, OriginsAreSchemeHostAndPort) {
+  EXPECT_EQ(url_origin("https://certs.example.edu/lti/launch"), "https://certs.example.edu");
+  EXPECT_EQ(url_origin("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+  EXPECT_NE(url_origin("https://certs.example.edu.evil.example/x"), url_origin("https://certs.example.edu/"));
+  EXPECT_NE(url_origin("https://certs.example.edu@evil.example/x"), url_origin("https://certs.example.edu/"));
+}
+
 TEST(Cookies, FindTheirOwnValueOnly) {
   EXPECT_EQ(cookie_value("a=1; certd_session=xyz; b=2", "certd_session"), "xyz");
   EXPECT_EQ(cookie_value("xcertd_session=no; certd_session=yes", "certd_session"), "yes");

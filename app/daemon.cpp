@@ -128,6 +128,8 @@ struct Daemon::Impl {
     http_options.port = port;
     http_options.issuer_name = school.config.issuer.name;  // on the server's own error pages
     http_options.max_body = static_cast<std::size_t>(school.config.webhooks.max_body_bytes);
+    // Console uploads (CSV batches) may be larger, under /console/ only.
+    http_options.max_upload_body = static_cast<std::size_t>(school.config.portal.max_upload_bytes);
     http_options.read_timeout = limits.read_timeout;
     http_options.idle_timeout = limits.idle_timeout;
     http_options.shutdown_timeout = limits.shutdown_timeout;

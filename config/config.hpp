@@ -71,6 +71,10 @@ struct PortalConfig {
   // after it began.
   Duration session_idle{30 * 60};
   Duration session_max{12 * 3600};
+  // Largest request body for the console's uploads (a CSV batch); the
+  // server takes the larger of this and webhooks.max_body, and the
+  // webhook handler still refuses bodies over webhooks.max_body.
+  std::uint64_t max_upload_bytes = 8u << 20;
 };
 
 // One LMS that opens certd's console as an LTI 1.3 tool (lti/platform.hpp).

@@ -285,6 +285,8 @@ const KeyRow k_keys[] = {
 
     {"portal", "session_idle", "a console session ends after this long without a request",
      [](Context& c, Config& g) { set(g.portal.session_idle, c.map.duration("session_idle")); }},
+    {"portal", "max_upload", "largest accepted console upload (a CSV batch)",
+     [](Context& c, Config& g) { set(g.portal.max_upload_bytes, c.map.size("max_upload")); }},
     {"portal", "session_max", "a console session ends this long after sign-in, whatever happens",
      [](Context& c, Config& g) { set(g.portal.session_max, c.map.duration("session_max")); }},
 

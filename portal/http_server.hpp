@@ -26,6 +26,11 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (see port())
   std::size_t max_body = 1 << 20;  // decoded bytes, Content-Length or chunked
+  // A larger limit for requests under upload_prefix (the console's CSV
+  // uploads), so that every other path keeps the small one: a stranger
+  // cannot make each of thousands of connections hold megabytes.
+  std::size_t max_upload_body = 0;  // 0: max_body everywhere
+  std::string upload_prefix = "/console/";
 
   std::size_t max_header_bytes = 16 * 1024;  // request line and all headers
   std::size_t max_header_count = 100;

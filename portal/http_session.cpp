@@ -152,7 +152,10 @@ void HttpSession::read_header() {
   m_phase = Phase::reading;
   m_parser.emplace();
   m_parser->header_limit(static_cast<std::uint32_t>(m_state.options.max_header_bytes));
-  m_parser->body_limit(m_state.options.max_body);
+  // The larger limit until the path is known (a declared length is
+  // checked against the limit in force when the header ends); on_header
+  // sets the path's own.
+  m_parser->body_limit(std::max(m_state.options.max_body, m_state.options.max_upload_body));
   start_read_timer();
   http::async_read_header(m_stream, m_buffer, *m_parser,
                           [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
@@ -185,6 +188,11 @@ void HttpSession::on_header(error_code ec) {
     refused.headers.emplace_back("Allow", k_allowed);
     return respond(std::move(refused), true);
   }
+  std::size_t limit = m_state.options.max_body;
+  if (view(request.target()).rfind(m_state.options.upload_prefix, 0) == 0)
+    limit = std::max(limit, m_state.options.max_upload_body);
+  if (m_parser->content_length() && *m_parser->content_length() > limit) return fail(413, "body too large");
+  m_parser->body_limit(limit);
   if (m_parser->is_done()) return dispatch();
   if (lower(view(request[http::field::expect])) == "100-continue") {
     // The body is within the limits: ask for it rather than make the

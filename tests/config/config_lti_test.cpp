@@ -57,6 +57,13 @@ TEST(ConfigLti, NoPlatformsIsFine) {
   EXPECT_EQ(result.config.portal.session_max.count(), 12 * 3600);
 }
 
+TEST(ConfigLti, MaxUploadHasADefaultAndMayBeSet) {
+  EXPECT_EQ(parse_with("").config.portal.max_upload_bytes, 8u << 20);
+  LoadResult result = parse_with("portal:\n  max_upload: 16MiB\n");
+  ASSERT_TRUE(result.ok()) << result.errors.front().to_string();
+  EXPECT_EQ(result.config.portal.max_upload_bytes, 16u << 20);
+}
+
 TEST(ConfigLti, ErrorsNameTheEntryAndItsPlace) {
   EXPECT_EQ(first_error("lti:\n  platforms:\n    - { issuer: https://m.example.edu, deployment_ids: [1] }\n"),
             "certd.yaml:5:7: lti.platforms[0].client_id: required key is missing");

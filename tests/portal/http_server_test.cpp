@@ -151,6 +151,27 @@ TEST_F(HttpServerTest, EverySetCookieGoesOutAndOtherHeadersOnce) {
   EXPECT_EQ(response.find("X-Kind: first"), std::string::npos) << response;
 }
 
+// Uploads get their larger limit under their prefix only.
+TEST_F(HttpServerTest, TheUploadLimitHoldsUnderItsPrefixOnly) {
+  HttpServerOptions options = small_limits();
+  options.max_upload_body = 5000;
+  options.upload_prefix = "/console/";
+  start(options);
+  std::string body(3000, 'x');
+  std::string upload = exchange("POST /console/course/X/batches HTTP/1.1\r\nHost: a\r\nContent-Length: 3000\r\n"
+                                "Connection: close\r\n\r\n" + body);
+  EXPECT_EQ(status_of(upload), 200) << upload;
+  std::string elsewhere = exchange("POST /hooks/moodle HTTP/1.1\r\nHost: a\r\nContent-Length: 3000\r\n"
+                                   "Connection: close\r\n\r\n" + body);
+  EXPECT_TRUE(is_json_error(elsewhere, 413)) << elsewhere;
+  std::string chunked = exchange("POST /v/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+                                 "Connection: close\r\n\r\nBB8\r\n" + body + "\r\n0\r\n\r\n");
+  EXPECT_EQ(status_of(chunked), 413) << chunked;
+  std::string too_big = exchange("POST /console/course/X/batches HTTP/1.1\r\nHost: a\r\nContent-Length: 6000\r\n"
+                                 "Connection: close\r\n\r\n");
+  EXPECT_EQ(status_of(too_big), 413) << too_big;
+}
+
 TEST_F(HttpServerTest, RefusesADeclaredOversizedBodyWithoutReadingIt) {
   start();
   // The body never comes: the answer must not wait for it.

@@ -26,6 +26,7 @@ class Store;
 namespace certd::app {
 
 struct School;
+struct CheckedBatches;  // app/batch_backend.cpp
 
 class StoreConsoleBackend final : public console::ConsoleBackend {
  public:
@@ -80,6 +81,23 @@ class StoreConsoleBackend final : public console::ConsoleBackend {
   Result<console::ResendOutcome> resend(const std::string& course, const std::string& number,
                                         const console::ConsoleActor& teacher) override;
 
+  // Ad-hoc awards of a course: app/award_backend.cpp.
+  Result<std::vector<console::AwardTemplate>> award_templates() override;
+  Result<std::string> award_preview_pdf(const std::string& course, const console::AwardRequest& request,
+                                        const std::string& teacher) override;
+  Result<console::AwardOutcome> award(const std::string& course, const console::AwardRequest& request,
+                                      const std::string& teacher) override;
+
+  // CSV batches of a course: app/batch_backend.cpp.
+  Result<std::vector<console::BatchTemplateChoice>> batch_templates() override;
+  Result<std::vector<console::BatchSummary>> course_batches(const std::string& course) override;
+  Result<console::BatchCheck> check_batch(const std::string& course, const console::BatchUpload& upload) override;
+  Result<console::BatchStarted> start_batch(const std::string& course, const std::string& ticket,
+                                            const std::string& owner, const console::ConsoleActor& teacher) override;
+  Result<console::BatchDetail> course_batch(const std::string& course, store::Id id) override;
+  Result<std::int64_t> cancel_batch(const std::string& course, store::Id id, const std::string& reason,
+                                    const console::ConsoleActor& teacher) override;
+
  private:
   StoreConsoleBackend(const School& school, connector::Lms* lms, const Clock& clock);
   // The queue's rows of `course` among `ids`; the others are reported.
@@ -95,6 +113,10 @@ class StoreConsoleBackend final : public console::ConsoleBackend {
   std::unique_ptr<store::Store> m_store;  // guarded by m_mutex, as is everything below
   std::unique_ptr<PdfArchive> m_archive;
   std::unique_ptr<Issuer> m_issuer;
+  // Checked CSV files between the check and the start (batch_backend.cpp).
+  // shared_ptr: made there, so this header and the destructor need not
+  // see its type.
+  std::shared_ptr<CheckedBatches> m_checked_batches;
 };
 
 }  // namespace certd::app

@@ -223,6 +223,8 @@ Response Console::route(const Request& request) const {
                                          : "This page is for the course's teachers");
     if (sub == "issue-now") return issue_now_page(request, viewer, course);
     if (sub == "certificates" || starts_with(sub, "certificates/")) return issued_page(request, viewer, course, sub);
+    if (sub == "batches" || starts_with(sub, "batches/")) return batches_page(request, viewer, course, sub);
+    if (sub == "award" || sub == "award/preview.pdf") return award_page(request, viewer, course, sub);
     if (!sub.empty()) return message(&viewer, 404, "Not found", "");
     return this->course(request, viewer, course);
   }

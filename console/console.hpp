@@ -56,6 +56,13 @@ class Console {
   // `sub` is the path after the course's '/'.
   portal::Response issued_page(const portal::Request& request, const Viewer& viewer, const std::string& course,
                                const std::string& sub) const;
+  // /console/course/{course}/award[/preview.pdf] (console/award_page.cpp).
+  portal::Response award_page(const portal::Request& request, const Viewer& viewer, const std::string& course,
+                              const std::string& sub) const;
+  // /console/course/{course}/batches[/start | /{id}[/cancel]] (console/batches_page.cpp);
+  // `sub` is the path after the course's '/'.
+  portal::Response batches_page(const portal::Request& request, const Viewer& viewer, const std::string& course,
+                                const std::string& sub) const;
   portal::Response my_certificates(const Viewer& viewer) const;
   portal::Response my_download(const Viewer& viewer, const std::string& number) const;
   portal::Response message(const Viewer* viewer, int status, const std::string& title,

@@ -85,6 +85,94 @@ struct ResendOutcome {
   int skipped = 0;  // not sent yet, claimed, or resent as often as allowed
 };
 
+// --- Ad-hoc awards of a course (console/award_page.cpp) ---
+
+// A template an award may print, as the school's templates name it.
+struct AwardTemplate {
+  std::string id;
+  std::string name;  // its spec().name: "Encouragement award"
+};
+// One award for some of a course's students, as the teacher typed it.
+struct AwardRequest {
+  std::string template_id;
+  std::vector<std::string> student_ids;  // LMS user ids
+  std::string title;  // what the award is called; empty: the template's name
+  std::string notes;
+  std::string request_id;  // made when the teacher previewed: the same confirm issues nothing twice
+};
+struct AwardIssued {
+  std::string student_name;
+  std::string number;
+  bool already_issued = false;  // by an earlier confirm of the same preview
+};
+struct AwardOutcome {
+  std::vector<AwardIssued> issued;
+  std::vector<std::string> failed;  // "Ada Lovelace: why", one per student not issued
+};
+
+// --- CSV batches of a course (console/batches_page.cpp) ---
+
+struct BatchTemplateChoice {
+  std::string id;
+  std::string name;  // what the template calls itself
+};
+
+// A batch with its progress.
+struct BatchSummary {
+  store::Id id = 0;
+  std::string file_name;
+  std::string template_id;
+  std::string status;  // running | done | cancelled
+  std::int64_t total = 0;
+  std::int64_t issued = 0;
+  std::int64_t failed = 0;
+  std::int64_t cancelled = 0;
+  std::int64_t created_at = 0;
+  std::string created_by;
+};
+
+struct BatchFailure {
+  int line = 0;  // of the CSV file
+  std::string student;
+  std::string name;
+  std::string reason;
+};
+
+struct BatchDetail {
+  BatchSummary summary;
+  std::vector<BatchFailure> failed;  // every failed row, by line
+};
+
+// A CSV file a teacher uploaded, to be checked.
+struct BatchUpload {
+  std::string owner;  // the session's user key: only they may start it
+  std::string file_name;
+  std::string csv;
+  std::string template_id;
+  bool skip_bad = false;
+};
+
+struct BatchCheck {
+  std::vector<std::string> errors;  // "line 4: why", one per bad row, by line
+  int good_rows = 0;
+  // Names the checked rows, kept by the backend for start_batch (for a
+  // while, for the same owner); empty when nothing can start (bad rows
+  // without skip_bad, or no good row).
+  std::string ticket;
+};
+
+struct BatchHolder {
+  store::Id batch = 0;
+  std::string status;  // running | done
+  int rows = 0;        // rows of the file it holds
+};
+
+struct BatchStarted {
+  std::optional<store::Id> batch;    // none: every row is already in a batch
+  int new_rows = 0;
+  std::vector<BatchHolder> already;  // batches that hold rows of the file
+};
+
 class ConsoleBackend {
  public:
   virtual ~ConsoleBackend() = default;
@@ -160,6 +248,44 @@ class ConsoleBackend {
   // same limit as `certd notify resend`.
   virtual Result<ResendOutcome> resend(const std::string& course, const std::string& number,
                                        const ConsoleActor& teacher) = 0;
+
+  // --- CSV batches of a course (console/batches_page.cpp) ---
+  // A batch is of a course when every row names it; a teacher imports for
+  // their course only, so every batch started here is of its course.
+  virtual Result<std::vector<BatchTemplateChoice>> batch_templates() = 0;
+  // Newest first.
+  virtual Result<std::vector<BatchSummary>> course_batches(const std::string& course) = 0;
+  // Checks the file as `certd batch import` does (app/batch_csv.hpp) and
+  // refuses, by line, a row whose course is empty or not `course`.
+  // invalid_argument for an unknown template.
+  virtual Result<BatchCheck> check_batch(const std::string& course, const BatchUpload& upload) = 0;
+  // Starts the checked rows of `ticket` as `certd batch import` does; the
+  // daemon issues them. not_found when the ticket is unknown, expired,
+  // used, or not `owner`'s.
+  virtual Result<BatchStarted> start_batch(const std::string& course, const std::string& ticket,
+                                           const std::string& owner, const ConsoleActor& teacher) = 0;
+  // A batch of another course is not_found, as one that does not exist.
+  virtual Result<BatchDetail> course_batch(const std::string& course, store::Id id) = 0;
+  // Cancels it as `certd batch cancel` does; returns how many certificates
+  // it issued are revoked. `reason` is required.
+  virtual Result<std::int64_t> cancel_batch(const std::string& course, store::Id id, const std::string& reason,
+                                            const ConsoleActor& teacher) = 0;
+
+  // --- Ad-hoc awards of a course (console/award_page.cpp) ---
+  // The school's templates, by name: any of them may print an award.
+  virtual Result<std::vector<AwardTemplate>> award_templates() = 0;
+  // The first student's award, naming `teacher`, rendered unsigned and
+  // stamped PREVIEW as `certd preview` does: never signed, never stored. Both calls check
+  // what the form said: the template is the school's, each student is
+  // enrolled in `course` with active access (else not_found), the title
+  // and notes are printable text (else invalid_argument).
+  virtual Result<std::string> award_preview_pdf(const std::string& course, const AwardRequest& request,
+                                                const std::string& teacher) = 0;
+  // One ad-hoc certificate (kind "adhoc") per student, `course` as its
+  // context and `teacher` named on it; the request id makes it once per
+  // student however often the same preview is confirmed.
+  virtual Result<AwardOutcome> award(const std::string& course, const AwardRequest& request,
+                                     const std::string& teacher) = 0;
 };
 
 }  // namespace certd::console

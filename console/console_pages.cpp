@@ -14,6 +14,7 @@ namespace mustache = kainjow::mustache;
 constexpr const char* k_layout = R"html(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
+{{#refresh}}<meta http-equiv="refresh" content="{{refresh}}">{{/refresh}}
 <title>{{title}} · {{issuer}}</title>
 <link rel="stylesheet" href="{{portal_css}}"><link rel="stylesheet" href="{{console_css}}">
 <link rel="icon" href="{{icon}}" type="image/svg+xml">
@@ -106,6 +107,7 @@ select:focus-visible{outline:3px solid #1f5fa8;outline-offset:2px}
 .preview dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0 0 12px}
 .preview dt{font-weight:700}.preview dd{margin:0}
 .unmet li{margin-bottom:4px}
+progress.batch{display:block;width:100%;height:14px;margin-top:8px}
 /* Issued certificates (issued_page.cpp) */
 input[type=search],input.plain{display:block;flex:1 1 260px;min-width:0;width:100%;max-width:520px;font:inherit;font-size:17px;padding:10px 12px;border:2px solid #6b7a8f;border-radius:8px;color:#1b2a41;background:#fff;text-transform:none}
 .search{margin-bottom:20px}
@@ -115,6 +117,7 @@ label.choice{font-weight:400;display:flex;align-items:center;gap:10px;margin:6px
 input[type=radio]{width:20px;height:20px}
 button.danger{background:#9b1c1c;border-color:#9b1c1c}
 .notes{white-space:pre-line}
+fieldset.students{margin-top:20px} /* ad-hoc awards (award_page.cpp) */
 .reply{font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:13px;overflow-wrap:anywhere}
 @media (max-width:640px){
 table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
@@ -138,6 +141,7 @@ std::string page(const Frame& frame, const std::string& title, const std::string
   mustache::data d;
   d.set("issuer", frame.issuer);
   d.set("title", title);
+  if (frame.refresh_seconds > 0) d.set("refresh", std::to_string(frame.refresh_seconds));
   if (!frame.user.empty()) d.set("user", frame.user);
   if (!frame.csrf.empty()) d.set("csrf", frame.csrf);
   d.set("portal_css", std::string(portal::k_stylesheet_path));
@@ -150,6 +154,8 @@ std::string page(const Frame& frame, const std::string& title, const std::string
     tabs.push_back(tab("/console/course/" + frame.course_path + "/issue-now", "Issue now", frame.active == "issue-now"));
     tabs.push_back(tab("/console/course/" + frame.course_path + "/certificates", "Issued",
                        frame.active == "certificates"));
+    tabs.push_back(tab("/console/course/" + frame.course_path + "/award", "Award", frame.active == "award"));
+    tabs.push_back(tab("/console/course/" + frame.course_path + "/batches", "Batches", frame.active == "batches"));
   } else if (!frame.teacher) {
     tabs.push_back(tab("/console/me", "My certificates", frame.active == "me"));
   }

@@ -19,8 +19,9 @@ struct Frame {
   std::string course;       // the course in view (its shortname); empty: none
   std::string course_path;  // the same, percent-encoded for links
   std::string course_title;  // its full name when known (the LMS launch says it)
-  std::string active;  // which tab: "queue", "certificates", "issue-now", "me"
+  std::string active;  // which tab: "queue", "certificates", "issue-now", "award", "me"
   bool teacher = false;
+  int refresh_seconds = 0;  // > 0: the page reloads itself (a running batch's progress), no script
 };
 
 struct QueueRow {

@@ -204,6 +204,55 @@ class FakeConsoleBackend final : public console::ConsoleBackend {
     audit_log.push_back({teacher.display_name + " (" + teacher.user_key + ")", "notify.resend", number, "", 0});
     return outcome;
   }
+  // --- Ad-hoc awards: templates from `award_template_list`, students
+  // from issue_now_students; issued awards go to `awards`, once per
+  // (request id, student). A title or notes containing a control
+  // character is refused, as check_display_text would.
+  Result<std::vector<console::AwardTemplate>> award_templates() override { return award_template_list; }
+  Result<std::string> award_preview_pdf(const std::string& course, const console::AwardRequest& request,
+                                        const std::string& teacher) override {
+    CERTD_TRY(award_check(course, request));
+    ++award_previews;
+    return "%PDF-1.7 PREVIEW " + request.template_id + " " + request.student_ids.front() + " " + teacher;
+  }
+  Result<console::AwardOutcome> award(const std::string& course, const console::AwardRequest& request,
+                                      const std::string& teacher) override {
+    CERTD_TRY(award_check(course, request));
+    if (request.request_id.empty()) return Error(ErrorCode::invalid_argument, "no request id");
+    console::AwardOutcome outcome;
+    for (const std::string& id : request.student_ids) {
+      std::string name = (*award_student(course, id))->name;
+      auto done = std::find_if(awards.begin(), awards.end(), [&](const AwardIssue& a) {
+        return a.request_id == request.request_id && a.student_id == id;
+      });
+      if (done != awards.end()) {
+        outcome.issued.push_back({name, done->number, true});
+        continue;
+      }
+      std::string number = "AWARD-" + std::to_string(awards.size() + 1);
+      awards.push_back({course, request.request_id, id, request.template_id, request.title, request.notes, teacher,
+                        number});
+      outcome.issued.push_back({name, number, false});
+    }
+    return outcome;
+  }
+  Result<const console::IssueNowStudent*> award_student(const std::string& course, const std::string& id) {
+    for (const auto& [c, s] : issue_now_students)
+      if (c == course && s.id == id) return &s;
+    return Error(ErrorCode::not_found, "not a student of this course");
+  }
+  Status award_check(const std::string& course, const console::AwardRequest& request) {
+    if (!lms_error.empty()) return Error(ErrorCode::unavailable, lms_error);
+    if (request.student_ids.empty()) return Error(ErrorCode::invalid_argument, "no student");
+    if (std::none_of(award_template_list.begin(), award_template_list.end(),
+                     [&](const console::AwardTemplate& t) { return t.id == request.template_id; }))
+      return Error(ErrorCode::invalid_argument, "unknown template");
+    for (const std::string& text : {request.title, request.notes})
+      if (std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 && c != '\n'; }))
+        return Error(ErrorCode::invalid_argument, "the text has a control character");
+    for (const std::string& id : request.student_ids) CERTD_TRY(award_student(course, id));
+    return ok();
+  }
   Result<store::CertificateRow*> course_row(const std::string& course, const std::string& number) {
     for (store::CertificateRow& row : certificates)
       if (row.certificate.number == number && row.certificate.course == course) return &row;
@@ -258,6 +307,82 @@ class FakeConsoleBackend final : public console::ConsoleBackend {
   }
   std::vector<std::string> rule_courses() override { return {"FA-101", "SWIM-L3"}; }
 
+  // CSV batches: a "CSV" here is lines of "student,name,course" after a
+  // header; a row of another course (or with fewer cells) is bad by line.
+  Result<std::vector<console::BatchTemplateChoice>> batch_templates() override {
+    return std::vector<console::BatchTemplateChoice>{{"course-completion", "Course completion"}};
+  }
+  Result<std::vector<console::BatchSummary>> course_batches(const std::string& course) override {
+    std::vector<console::BatchSummary> out;
+    for (auto it = batches.rbegin(); it != batches.rend(); ++it)
+      if (it->first == course) out.push_back(it->second.summary);
+    return out;
+  }
+  Result<console::BatchCheck> check_batch(const std::string& course, const console::BatchUpload& upload) override {
+    if (upload.template_id != "course-completion") return Error(ErrorCode::invalid_argument, "Choose one of the templates");
+    console::BatchCheck check;
+    std::vector<std::string> good;
+    std::size_t start = 0;
+    for (int line = 1; start < upload.csv.size(); ++line) {
+      std::size_t end = upload.csv.find('\n', start);
+      std::string text = upload.csv.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      start = end == std::string::npos ? upload.csv.size() : end + 1;
+      if (line == 1 || text.empty()) continue;
+      std::size_t last = text.rfind(',');
+      std::string row_course = last == std::string::npos ? "" : text.substr(last + 1);
+      if (std::count(text.begin(), text.end(), ',') != 2 || row_course != course)
+        check.errors.push_back("line " + std::to_string(line) + ": the row is for course '" + row_course + "'");
+      else
+        good.push_back(text);
+    }
+    check.good_rows = static_cast<int>(good.size());
+    if (!good.empty() && (check.errors.empty() || upload.skip_bad)) {
+      check.ticket = "ticket-" + std::to_string(checked.size() + 1);
+      checked[check.ticket] = {upload.owner, course, static_cast<int>(good.size())};
+    }
+    return check;
+  }
+  Result<console::BatchStarted> start_batch(const std::string& course, const std::string& ticket,
+                                            const std::string& owner, const console::ConsoleActor& teacher) override {
+    auto it = checked.find(ticket);
+    if (it == checked.end() || it->second.owner != owner || it->second.course != course)
+      return Error(ErrorCode::not_found, "This upload is no longer waiting");
+    console::BatchDetail detail;
+    detail.summary.id = static_cast<store::Id>(batches.size() + 1);
+    detail.summary.status = "running";
+    detail.summary.total = it->second.rows;
+    detail.summary.created_by = teacher.display_name;
+    batches.emplace_back(course, detail);
+    checked.erase(it);
+    console::BatchStarted started;
+    started.batch = detail.summary.id;
+    started.new_rows = static_cast<int>(detail.summary.total);
+    return started;
+  }
+  Result<console::BatchDetail> course_batch(const std::string& course, store::Id id) override {
+    for (const auto& [c, detail] : batches)
+      if (c == course && detail.summary.id == id) return detail;
+    return Error(ErrorCode::not_found, "No batch " + std::to_string(id) + " in this course");
+  }
+  Result<std::int64_t> cancel_batch(const std::string& course, store::Id id, const std::string& reason,
+                                    const console::ConsoleActor& teacher) override {
+    if (reason.empty()) return Error(ErrorCode::invalid_argument, "Say why the batch is cancelled");
+    for (auto& [c, detail] : batches)
+      if (c == course && detail.summary.id == id) {
+        detail.summary.status = "cancelled";
+        audit_log.push_back({teacher.user_key, "batch.cancel", std::to_string(id), reason, 0});
+        return detail.summary.issued;
+      }
+    return Error(ErrorCode::not_found, "No batch " + std::to_string(id) + " in this course");
+  }
+  struct CheckedUpload {
+    std::string owner;
+    std::string course;
+    int rows = 0;
+  };
+  std::map<std::string, CheckedUpload> checked;
+  std::vector<std::pair<std::string, console::BatchDetail>> batches;  // (course, batch)
+
   std::map<std::string, store::LocalUserRow> local_users;
   std::vector<store::ApiTokenRow> api_tokens;
   int password_checks = 0;
@@ -286,6 +411,20 @@ class FakeConsoleBackend final : public console::ConsoleBackend {
   std::vector<ForcedIssue> forced;
   std::string lms_error;  // set: every "Issue now" call fails as unavailable with it
   std::vector<store::NotificationRow> deliveries;  // Issued certificates: the e-mails, by number
+  struct AwardIssue {
+    std::string course;
+    std::string request_id;
+    std::string student_id;
+    std::string template_id;
+    std::string title;
+    std::string notes;
+    std::string teacher;
+    std::string number;
+  };
+  std::vector<console::AwardTemplate> award_template_list{{"encouragement", "Encouragement award"},
+                                                          {"swim-level", "Swim level"}};
+  std::vector<AwardIssue> awards;
+  int award_previews = 0;
 };
 
 }  // namespace certd::testing

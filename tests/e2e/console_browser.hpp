@@ -111,6 +111,25 @@ class Browser {
   Answer get(const std::string& url) { return request("GET", url, ""); }
   Answer post(const std::string& url, const std::string& body) { return request("POST", url, body); }
   Answer submit(const Form& form) { return post(form.action, form_encode(form.fields)); }
+  // A form with a file, as multipart/form-data (curl -F): `fields` as
+  // plain strings, the file `file_field` from `file_path`.
+  Answer upload(const std::string& url, const std::vector<std::pair<std::string, std::string>>& fields,
+                const std::string& file_field, const std::string& file_path) {
+    std::string command = "curl -s -o " + m_base + ".body -D " + m_base + ".headers -w '%{http_code}' -b " + m_base +
+                          ".jar -c " + m_base + ".jar";
+    for (const auto& [name, value] : fields) command += " --form-string '" + name + "=" + value + "'";
+    command += " -F '" + file_field + "=@" + file_path + ";type=text/csv' '" + url + "' 2>/dev/null";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char code[16] = {};
+    std::size_t n = std::fread(code, 1, sizeof code - 1, pipe);
+    ::pclose(pipe);
+    code[n] = '\0';
+    Answer a;
+    a.status = std::atoi(code);
+    a.headers = "\n" + read_all(m_base + ".headers");
+    a.body = read_all(m_base + ".body");
+    return a;
+  }
 
  private:
   Answer request(const std::string& method, const std::string& url, const std::string& body) {

@@ -1,0 +1,217 @@
+// The console's "Batches" tab end to end: the simulator as the LTI 1.3
+// platform, a real `certd run` over the demo school and a curl "browser"
+// (console_browser.hpp) posting multipart/form-data as a browser does. A
+// teacher of FA-101 uploads 20 rows with 2 bad ones (another course's, an
+// expired date) and sees those lines named; uploads 20 good rows, starts,
+// and polls the batch's page until it is done; the store holds 20
+// certificates of that batch; the same file again issues nothing twice and
+// names the batch that holds its rows. Then the same in headless Chromium
+// (tests/browser/batch_flow.mjs, with axe-core).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <limits>
+#include <regex>
+#include <thread>
+
+#include "app/run_certd.hpp"
+#include "e2e/browser_tools.hpp"
+#include "e2e/console_browser.hpp"
+#include "e2e/http_post.hpp"
+#include "e2e/school_dir.hpp"
+#include "process_util.hpp"
+#include "store/store.hpp"
+
+namespace certd {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Answer;
+using testing::Browser;
+using testing::form_of;
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string csrf_of(const std::string& page) {
+  std::smatch m;
+  return std::regex_search(page, m, std::regex("name=\"csrf\" value=\"([^\"]+)\"")) ? m[1].str() : "";
+}
+
+class ConsoleBatchEndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("CERTD_LMS_TOKEN", "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e", 1);
+    m_lms_port = testing::free_port();
+    m_portal_port = testing::free_port();
+    m_lms = std::make_unique<testing::ChildProcess>(
+        args({"simulate-lms", "--port", std::to_string(m_lms_port), "--data", "examples/school.yaml"}));
+    ASSERT_TRUE(testing::wait_for_port(m_lms_port, 60s));
+    testing::SchoolDir::Options options;
+    options.portal_port = m_portal_port;
+    options.poll_interval = "1s";
+    options.public_url = portal("");
+    options.extra = "lti:\n  platforms:\n    - { issuer: " + lms("") +
+                    ", client_id: certd-demo, deployment_ids: [\"1\"] }\n";
+    m_school = std::make_unique<testing::SchoolDir>("console-batch", lms(""), options);
+    testing::HttpResult registered = testing::post(
+        lms("/_sim/lti-tool"),
+        R"({"login_url":")" + portal("/lti/login") + R"(","launch_url":")" + portal("/lti/launch") + R"("})");
+    ASSERT_EQ(registered.status, 200) << registered.body;
+    m_daemon = std::make_unique<testing::ChildProcess>(args({"run", "--config", m_school->config()}));
+    ASSERT_TRUE(testing::wait_for_port(m_portal_port, 90s)) << "certd run did not open its portal";
+  }
+
+  std::vector<std::string> args(std::initializer_list<std::string> list) {
+    std::vector<std::string> argv{app::certd_path()};
+    argv.insert(argv.end(), list);
+    return argv;
+  }
+  std::string lms(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(m_lms_port) + path; }
+  std::string portal(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(m_portal_port) + path;
+  }
+
+  std::unique_ptr<store::Store> open_store() {
+    auto store = store::open_sqlite_store(m_school->data() + "/certd.sqlite");
+    EXPECT_TRUE(store) << store.error().to_string();
+    return store ? std::move(*store) : nullptr;
+  }
+
+  // The course page's link, as a person clicks it (console_e2e_test.cpp).
+  Answer launch(Browser& browser, const std::string& username, const std::string& course) {
+    Answer page = browser.get(lms("/_sim/lti/launch?username=" + username + "&course=" + course));
+    EXPECT_EQ(page.status, 200) << page.body;
+    Answer login = browser.submit(form_of(page.body));
+    EXPECT_EQ(login.status, 302) << login.body;
+    Answer auth = browser.get(login.location());
+    EXPECT_EQ(auth.status, 200) << auth.body;
+    return browser.submit(form_of(auth.body));
+  }
+
+  int m_lms_port = 0;
+  int m_portal_port = 0;
+  std::unique_ptr<testing::ChildProcess> m_lms;
+  std::unique_ptr<testing::SchoolDir> m_school;
+  std::unique_ptr<testing::ChildProcess> m_daemon;
+  // A CSV of `rows` rows of FA-101; `bad` lines (2-based, as in the file) spoilt.
+  std::string write_csv(const std::string& name, int rows, const std::vector<int>& bad = {}) {
+    std::string path = m_school->file(name);
+    std::ofstream csv(path);
+    csv << "student,name,course,expires_on,notes\n";
+    for (int i = 1; i <= rows; ++i) {
+      int line = i + 1;
+      bool spoilt = std::find(bad.begin(), bad.end(), line) != bad.end();
+      std::string course = spoilt && line % 2 == 0 ? "SWIM-L3" : "FA-101";
+      std::string expires = spoilt && line % 2 == 1 ? "2001-01-01" : "";
+      csv << "pupil" << i << "@families.example,Pupil " << i << "," << course << "," << expires << ",Row " << i
+          << "\n";
+    }
+    return path;
+  }
+};
+
+// Posts the confirm form of a checked file's page.
+Answer start(Browser& browser, const std::string& page_url, const std::string& csrf, const std::string& checked) {
+  std::smatch ticket;
+  EXPECT_TRUE(std::regex_search(checked, ticket, std::regex("name=\"ticket\" value=\"([^\"]+)\""))) << checked;
+  return browser.post(page_url + "/start",
+                      testing::form_encode({{"csrf", csrf}, {"ticket", ticket.size() > 1 ? ticket[1].str() : ""}}));
+}
+
+TEST_F(ConsoleBatchEndToEnd, ATeacherUploadsChecksStartsAndWatchesABatchOfTwenty) {
+  Browser browser("batch");
+  Answer landed = launch(browser, "teacher1", "FA-101");
+  ASSERT_EQ(landed.status, 303) << landed.body;
+  const std::string page_url = portal("/console/course/FA-101/batches");
+  Answer form = browser.get(page_url);
+  ASSERT_EQ(form.status, 200) << form.body;
+  const std::string csrf = csrf_of(form.body);
+  ASSERT_FALSE(csrf.empty()) << form.body;
+
+  // Two bad rows: named by line, and nothing can start.
+  Answer bad = browser.upload(page_url, {{"csrf", csrf}, {"template", "encouragement"}}, "csv",
+                              write_csv("bad.csv", 20, {6, 13}));
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_TRUE(has(bad.body, "line 6: ")) << bad.body;
+  EXPECT_TRUE(has(bad.body, "line 13: ")) << bad.body;
+  EXPECT_TRUE(has(bad.body, "2 rows are bad")) << bad.body;
+  EXPECT_FALSE(has(bad.body, "Start the batch")) << bad.body;
+
+  // A good file: confirm, then its page until done.
+  const std::string good = write_csv("good.csv", 20);
+  Answer checked = browser.upload(page_url, {{"csrf", csrf}, {"template", "encouragement"}}, "csv", good);
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  ASSERT_TRUE(has(checked.body, "Start the batch of 20 certificates")) << checked.body;
+  // The confirm carries the backend's ticket for the checked file, not the file.
+  Answer started = start(browser, page_url, csrf, checked.body);
+  ASSERT_EQ(started.status, 303) << started.body;
+  std::string location = started.location();
+  std::smatch id_match;
+  ASSERT_TRUE(std::regex_search(location, id_match, std::regex("/batches/(\\d+)$"))) << location;
+  const store::Id batch = std::stoll(id_match[1].str());
+  Answer progress;
+  auto deadline = std::chrono::steady_clock::now() + 120s;
+  do {
+    progress = browser.get(portal("/console/course/FA-101/batches/" + std::to_string(batch)));
+    ASSERT_EQ(progress.status, 200) << progress.body;
+    if (has(progress.body, "<dt>Status</dt><dd>done</dd>")) break;
+    EXPECT_TRUE(has(progress.body, "http-equiv=\"refresh\"")) << "a running batch reloads itself";
+    std::this_thread::sleep_for(500ms);
+  } while (std::chrono::steady_clock::now() < deadline);
+  ASSERT_TRUE(has(progress.body, "<dt>Issued</dt><dd>20</dd>")) << progress.body;
+  EXPECT_FALSE(has(progress.body, "http-equiv=\"refresh\"")) << "done: no reload";
+  auto store = open_store();
+  auto issued = store->batch_items(batch, "issued", std::numeric_limits<int>::max());
+  ASSERT_TRUE(issued);
+  EXPECT_EQ(issued->size(), 20u);
+  auto pupil = store->certificates_for_student("pupil1@families.example");
+  ASSERT_TRUE(pupil);
+  ASSERT_EQ(pupil->size(), 1u);
+  EXPECT_EQ(pupil->front().certificate.batch_id.value_or(0), batch);
+  EXPECT_EQ(pupil->front().certificate.teacher, "Tina Teacher");
+  Answer list = browser.get(page_url);
+  EXPECT_TRUE(has(list.body, "good.csv")) << list.body;
+
+  // The same file again: nothing new, and the page says which batch holds it.
+  Answer again = browser.upload(page_url, {{"csrf", csrf}, {"template", "encouragement"}}, "csv", good);
+  ASSERT_EQ(again.status, 200) << again.body;
+  Answer nothing = start(browser, page_url, csrf, again.body);
+  ASSERT_EQ(nothing.status, 200) << nothing.body;
+  EXPECT_TRUE(has(nothing.body, "Batch " + std::to_string(batch) + "</a> (done) holds 20 rows")) << nothing.body;
+  EXPECT_EQ(open_store()->batches()->size(), 1u);
+  EXPECT_EQ(open_store()->certificates_for_student("pupil1@families.example")->size(), 1u);
+
+  // Another course's page is refused; a stranger is not signed in.
+  EXPECT_EQ(browser.get(portal("/console/course/SWIM-L4/batches")).status, 403) << "launched from FA-101 only";
+  Browser stranger("batch-stranger");
+  EXPECT_EQ(stranger.get(page_url).status, 401);
+}
+
+// The same in a real headless Chromium (tests/browser/batch_flow.mjs):
+// upload with the file input, start, watch it finish; axe-core on every
+// page; screenshots in $CERTD_BINARY_DIR/console-screenshots.
+TEST_F(ConsoleBatchEndToEnd, InABrowserTheTeacherUploadsStartsAndWatchesItFinish) {
+  ASSERT_TRUE(testing::have_browser()) << "node or chromium is missing (scripts/setup.sh test installs them)";
+  ASSERT_TRUE(testing::browser_packages()) << "npm ci in tests/browser failed";
+  const char* binary_dir = std::getenv("CERTD_BINARY_DIR");
+  std::string shots = std::string(binary_dir ? binary_dir : ".") + "/console-screenshots";
+  std::string command = "node tests/browser/batch_flow.mjs " + lms("") + " " + shots + " 12 2>&1";
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+  int status = ::pclose(pipe);
+  ASSERT_EQ(status, 0) << output;
+  nlohmann::json result = nlohmann::json::parse(output.substr(output.rfind('{')), nullptr, false);
+  ASSERT_TRUE(result.is_object()) << output;
+  EXPECT_EQ(result["issued"], 12) << output;
+  auto issued = open_store()->batch_items(result["batch"].get<store::Id>(), "issued", 100);
+  ASSERT_TRUE(issued);
+  EXPECT_EQ(issued->size(), 12u);
+}
+
+}  // namespace
+}  // namespace certd

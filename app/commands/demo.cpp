@@ -147,6 +147,7 @@ void print_text(const Summary& s, const config::Config& c, const fs::path& out) 
   std::cout << "  failed:                " << s.failed_events << " events (certd events list --failed --config "
             << (out / "certd.yaml").string() << "), " << s.failed_deliveries << " deliveries\n";
   std::cout << "  portal:                " << c.portal.public_url << "\n";
+  std::cout << "  teacher console:       run with --serve: it prints links that open it from the simulated Moodle\n";
   if (!s.issued.empty()) {
     const store::NewCertificate& first = s.issued.front().certificate;
     std::cout << "\n  verify a certificate:  " << c.portal.public_url << "/v/" << first.number << "\n";

@@ -16,6 +16,7 @@
 
 #include "app/run_certd.hpp"
 #include "e2e/console_browser.hpp"
+#include "e2e/console_school.hpp"
 #include "e2e/http_post.hpp"
 #include "e2e/school_dir.hpp"
 #include "process_util.hpp"
@@ -34,62 +35,9 @@ using testing::html_escape;
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-class ConsoleAwardEndToEnd : public ::testing::Test {
+class ConsoleAwardEndToEnd : public testing::ConsoleSchoolTest {
  protected:
-  void SetUp() override {
-    ::setenv("CERTD_LMS_TOKEN", "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e", 1);
-    m_lms_port = testing::free_port();
-    m_portal_port = testing::free_port();
-    m_lms = std::make_unique<testing::ChildProcess>(
-        args({"simulate-lms", "--port", std::to_string(m_lms_port), "--data", "examples/school.yaml"}));
-    ASSERT_TRUE(testing::wait_for_port(m_lms_port, 60s));
-    testing::SchoolDir::Options options;
-    options.portal_port = m_portal_port;
-    options.poll_interval = "1s";
-    options.public_url = portal("");
-    options.extra = "lti:\n  platforms:\n    - { issuer: " + lms("") +
-                    ", client_id: certd-demo, deployment_ids: [\"1\"] }\n";
-    m_school = std::make_unique<testing::SchoolDir>("console-award", lms(""), options);
-    testing::HttpResult registered = testing::post(
-        lms("/_sim/lti-tool"),
-        R"({"login_url":")" + portal("/lti/login") + R"(","launch_url":")" + portal("/lti/launch") + R"("})");
-    ASSERT_EQ(registered.status, 200) << registered.body;
-    m_daemon = std::make_unique<testing::ChildProcess>(args({"run", "--config", m_school->config()}));
-    ASSERT_TRUE(testing::wait_for_port(m_portal_port, 90s)) << "certd run did not open its portal";
-  }
-
-  std::vector<std::string> args(std::initializer_list<std::string> list) {
-    std::vector<std::string> argv{app::certd_path()};
-    argv.insert(argv.end(), list);
-    return argv;
-  }
-  std::string lms(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(m_lms_port) + path; }
-  std::string portal(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(m_portal_port) + path;
-  }
-
-  std::unique_ptr<store::Store> open_store() {
-    auto store = store::open_sqlite_store(m_school->data() + "/certd.sqlite");
-    EXPECT_TRUE(store) << store.error().to_string();
-    return store ? std::move(*store) : nullptr;
-  }
-
-  // The course page's link, as a person clicks it (console_e2e_test.cpp).
-  Answer launch(Browser& browser, const std::string& username, const std::string& course) {
-    Answer page = browser.get(lms("/_sim/lti/launch?username=" + username + "&course=" + course));
-    EXPECT_EQ(page.status, 200) << page.body;
-    Answer login = browser.submit(form_of(page.body));
-    EXPECT_EQ(login.status, 302) << login.body;
-    Answer auth = browser.get(login.location());
-    EXPECT_EQ(auth.status, 200) << auth.body;
-    return browser.submit(form_of(auth.body));
-  }
-
-  int m_lms_port = 0;
-  int m_portal_port = 0;
-  std::unique_ptr<testing::ChildProcess> m_lms;
-  std::unique_ptr<testing::SchoolDir> m_school;
-  std::unique_ptr<testing::ChildProcess> m_daemon;
+  ConsoleAwardEndToEnd() : ConsoleSchoolTest("console-award") {}
 };
 
 // pdftotext's reading of `pdf`; empty when it is not installed.

@@ -7,7 +7,7 @@
 
 #include <regex>
 
-#include "console/console.hpp"
+#include "console/console_page_fixture.hpp"
 #include "console/fake_console_backend.hpp"
 #include "console/form.hpp"
 #include "console/sessions.hpp"
@@ -19,73 +19,19 @@ namespace {
 using portal::Request;
 using portal::Response;
 
-constexpr const char* k_certd = "https://certs.example.edu";
-constexpr std::int64_t k_now = 1'790'000'000;
 constexpr const char* k_page = "/console/course/SWIM-L3/award";
-
-const lti::RsaKey& tool_key() {
-  static const lti::RsaKey key = *lti::RsaKey::generate();
-  return key;
-}
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-class AwardPageTest : public ::testing::Test {
+class AwardPageTest : public ConsolePageTest {
  protected:
-  AwardPageTest()
-      : clock(k_now),
-        keys([](const std::string&) -> Result<std::string> { return Error(ErrorCode::unavailable, "no LMS"); },
-             clock),
-        sessions(backend, clock, SessionSettings{}) {
-    ConsoleOptions options;
-    options.issuer_name = "Riverside Swim School";
-    options.public_url = k_certd;
-    console = std::make_unique<Console>(options, backend, clock, tool_key(), keys);
+  AwardPageTest() {
     backend.issue_now_students = {{"SWIM-L3", {"21", "Alexei Smirnov"}},
                                   {"SWIM-L3", {"22", "<script>alert(1)</script>"}},
                                   {"FA-101", {"31", "Alan Turing"}}};
     backend.issue_now_rules = {{"SWIM-L3", {"swim-level-3", "Swim level 3"}},
                                {"FA-101", {"first-aid", "First aid"}}};
     backend.issue_now_students.push_back({"SWIM-L3", {"23", "Zoë Ødegård"}});
-  }
-
-  // A teacher of `courses`: the Cookie header to send.
-  std::string sign_in(std::vector<std::string> courses = {"SWIM-L3"}) {
-    SessionFor who;
-    who.user_key = "https://moodle.example.edu#7";
-    who.display_name = "Ms Rivera";
-    who.role = store::Role::teacher;
-    who.courses = std::move(courses);
-    who.identity = "{}";
-    auto cookie = sessions.open(who);
-    EXPECT_TRUE(cookie) << cookie.error().message();
-    return cookie ? cookie->substr(0, cookie->find(';')) : "";
-  }
-
-  Response get(const std::string& path, const std::string& cookie) {
-    Request r;
-    r.method = "GET";
-    auto q = path.find('?');
-    r.path = path.substr(0, q);
-    if (q != std::string::npos) r.query = path.substr(q + 1);
-    r.headers["cookie"] = cookie;
-    return console->handle(r);
-  }
-
-  Response post(const std::string& path, const std::string& body, const std::string& cookie) {
-    Request r;
-    r.method = "POST";
-    r.path = path;
-    r.body = body;
-    r.headers["content-type"] = "application/x-www-form-urlencoded";
-    r.headers["cookie"] = cookie;
-    return console->handle(r);
-  }
-
-  static std::string csrf_of(const std::string& page) {
-    std::smatch m;
-    EXPECT_TRUE(std::regex_search(page, m, std::regex("name=\"csrf\" value=\"([A-Za-z0-9_-]+)\"")));
-    return m.size() > 1 ? m[1].str() : "";
   }
 
   // The preview POST for `students`, with `title` and `notes`.
@@ -116,12 +62,6 @@ class AwardPageTest : public ::testing::Test {
         text.replace(at, std::string(from).size(), to);
     return text;
   }
-
-  testing::ManualClock clock;
-  lti::KeyCache keys;
-  testing::FakeConsoleBackend backend;
-  Sessions sessions;
-  std::unique_ptr<Console> console;
 };
 
 TEST_F(AwardPageTest, TheFormListsTemplatesAndTheCoursesStudents) {

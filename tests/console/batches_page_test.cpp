@@ -7,7 +7,7 @@
 
 #include <regex>
 
-#include "console/console.hpp"
+#include "console/console_page_fixture.hpp"
 #include "console/fake_console_backend.hpp"
 #include "console/form.hpp"
 #include "console/sessions.hpp"
@@ -19,67 +19,13 @@ namespace {
 using portal::Request;
 using portal::Response;
 
-constexpr const char* k_certd = "https://certs.example.edu";
-constexpr std::int64_t k_now = 1'790'000'000;
 constexpr const char* k_page = "/console/course/SWIM-L3/batches";
-
-const lti::RsaKey& tool_key() {
-  static const lti::RsaKey key = *lti::RsaKey::generate();
-  return key;
-}
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-class BatchesPageTest : public ::testing::Test {
+class BatchesPageTest : public ConsolePageTest {
  protected:
-  BatchesPageTest()
-      : clock(k_now),
-        keys([](const std::string&) -> Result<std::string> { return Error(ErrorCode::unavailable, "no LMS"); },
-             clock),
-        sessions(backend, clock, SessionSettings{}) {
-    ConsoleOptions options;
-    options.issuer_name = "Riverside Swim School";
-    options.public_url = k_certd;
-    console = std::make_unique<Console>(options, backend, clock, tool_key(), keys);
-  }
-
-  // A teacher of `courses`: the Cookie header to send.
-  std::string sign_in(std::vector<std::string> courses = {"SWIM-L3"}) {
-    SessionFor who;
-    who.user_key = "https://moodle.example.edu#7";
-    who.display_name = "Ms Rivera";
-    who.role = store::Role::teacher;
-    who.courses = std::move(courses);
-    who.identity = "{}";
-    auto cookie = sessions.open(who);
-    EXPECT_TRUE(cookie) << cookie.error().message();
-    return cookie ? cookie->substr(0, cookie->find(';')) : "";
-  }
-
-  Response get(const std::string& path, const std::string& cookie) {
-    Request r;
-    r.method = "GET";
-    auto q = path.find('?');
-    r.path = path.substr(0, q);
-    if (q != std::string::npos) r.query = path.substr(q + 1);
-    r.headers["cookie"] = cookie;
-    return console->handle(r);
-  }
-
-  Response post(const std::string& path, const std::string& body, const std::string& cookie) {
-    Request r;
-    r.method = "POST";
-    r.path = path;
-    r.body = body;
-    r.headers["content-type"] = "application/x-www-form-urlencoded";
-    r.headers["cookie"] = cookie;
-    return console->handle(r);
-  }
-
-  static std::string csrf_of(const std::string& page) {
-    std::smatch m;
-    EXPECT_TRUE(std::regex_search(page, m, std::regex("name=\"csrf\" value=\"([A-Za-z0-9_-]+)\"")));
-    return m.size() > 1 ? m[1].str() : "";
+  BatchesPageTest() {
   }
 
   // The upload form as a browser sends it.
@@ -103,14 +49,7 @@ class BatchesPageTest : public ::testing::Test {
     std::smatch m;
     return std::regex_search(page, m, std::regex("name=\"ticket\" value=\"([^\"]+)\"")) ? m[1].str() : "";
   }
-
-  testing::ManualClock clock;
-  lti::KeyCache keys;
-  testing::FakeConsoleBackend backend;
-  Sessions sessions;
-  std::unique_ptr<Console> console;
 };
-
 
 constexpr const char* k_good = "student,name,course\n21,Ada Lovelace,SWIM-L3\n22,Alan Turing,SWIM-L3\n";
 

@@ -7,7 +7,7 @@
 
 #include <regex>
 
-#include "console/console.hpp"
+#include "console/console_page_fixture.hpp"
 #include "console/fake_console_backend.hpp"
 #include "console/form.hpp"
 #include "console/sessions.hpp"
@@ -19,14 +19,7 @@ namespace {
 using portal::Request;
 using portal::Response;
 
-constexpr const char* k_certd = "https://certs.example.edu";
-constexpr std::int64_t k_now = 1'790'000'000;
 constexpr const char* k_list = "/console/course/FA-101/certificates";
-
-const lti::RsaKey& tool_key() {
-  static const lti::RsaKey key = *lti::RsaKey::generate();
-  return key;
-}
 
 store::CertificateRow certificate(const std::string& number, const std::string& course, const std::string& student,
                                   std::int64_t issued_at) {
@@ -42,17 +35,11 @@ store::CertificateRow certificate(const std::string& number, const std::string& 
   return row;
 }
 
-class IssuedPageTest : public ::testing::Test {
+class IssuedPageTest : public ConsolePageTest {
  protected:
-  IssuedPageTest()
-      : clock(k_now),
-        keys([](const std::string&) -> Result<std::string> { return Error(ErrorCode::unavailable, "no LMS"); },
-             clock),
-        sessions(backend, clock, SessionSettings{}) {
-    ConsoleOptions options;
-    options.issuer_name = "Riverside Swim School";
-    options.public_url = k_certd;
-    console = std::make_unique<Console>(options, backend, clock, tool_key(), keys);
+  IssuedPageTest() {
+    default_courses = {"FA-101"};
+    teacher_name = "Mr <b>Teach</b>";
     backend.certificates = {certificate("FA-OLD-1", "FA-101", "Ada Lovelace", k_now - 3 * 86400),
                             certificate("SW-ONLY-9", "SWIM-L3", "Grace Hopper", k_now - 2 * 86400),
                             certificate("FA-ZOE-2", "FA-101", "Zo\u00eb Quinn", k_now - 86400)};
@@ -66,45 +53,6 @@ class IssuedPageTest : public ::testing::Test {
     backend.deliveries = {mail};
   }
 
-  // A teacher of `courses`: the Cookie header to send.
-  std::string sign_in(std::vector<std::string> courses = {"FA-101"}) {
-    SessionFor who;
-    who.user_key = "https://moodle.example.edu#7";
-    who.display_name = "Mr <b>Teach</b>";
-    who.role = store::Role::teacher;
-    who.courses = std::move(courses);
-    who.identity = "{}";
-    auto cookie = sessions.open(who);
-    EXPECT_TRUE(cookie) << cookie.error().message();
-    return cookie ? cookie->substr(0, cookie->find(';')) : "";
-  }
-
-  Response get(const std::string& path, const std::string& cookie) {
-    Request r;
-    r.method = "GET";
-    auto q = path.find('?');
-    r.path = path.substr(0, q);
-    if (q != std::string::npos) r.query = path.substr(q + 1);
-    r.headers["cookie"] = cookie;
-    return console->handle(r);
-  }
-
-  Response post(const std::string& path, const std::string& body, const std::string& cookie) {
-    Request r;
-    r.method = "POST";
-    r.path = path;
-    r.body = body;
-    r.headers["content-type"] = "application/x-www-form-urlencoded";
-    r.headers["cookie"] = cookie;
-    return console->handle(r);
-  }
-
-  static std::string csrf_of(const std::string& page) {
-    std::smatch m;
-    EXPECT_TRUE(std::regex_search(page, m, std::regex("name=\"csrf\" value=\"([A-Za-z0-9_-]+)\"")));
-    return m.size() > 1 ? m[1].str() : "";
-  }
-
   const store::CertificateRow& row(const std::string& number) {
     for (const auto& r : backend.certificates)
       if (r.certificate.number == number) return r;
@@ -113,12 +61,6 @@ class IssuedPageTest : public ::testing::Test {
   }
 
   static bool has(const Response& r, const std::string& text) { return r.body.find(text) != std::string::npos; }
-
-  testing::ManualClock clock;
-  lti::KeyCache keys;
-  testing::FakeConsoleBackend backend;
-  Sessions sessions;
-  std::unique_ptr<Console> console;
 };
 
 TEST_F(IssuedPageTest, TheListShowsTheCoursesCertificatesNewestFirst) {

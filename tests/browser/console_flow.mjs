@@ -14,11 +14,10 @@
 // "downloaded_bytes":N} and exits 0, or prints the failures and exits 1.
 // Run by tests/e2e/console_e2e_test.cpp.
 import { readFileSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+import { consoleChecks } from "./console_checks.mjs";
+
 const [sim, outDir] = process.argv.slice(2);
 if (!sim || !outDir) {
   console.error("usage: node console_flow.mjs SIM_URL OUT_DIR");
@@ -30,27 +29,8 @@ const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const args = process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : [];
 const browser = await chromium.launch({ executablePath, args });
 const failures = [];
+const { axeCheck, shoot } = consoleChecks(browser, outDir, failures);
 const result = {};
-
-// axe needs a script, which the console's CSP refuses: it runs on the same
-// URL, with the same session cookie, in a context that bypasses the CSP.
-// (The page is also loaded under its CSP, in the flow's own contexts.)
-async function axeCheck(name, page) {
-  const live = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
-  await live.addCookies(await page.context().cookies());
-  const livePage = await live.newPage();
-  await livePage.goto(page.url(), { waitUntil: "load" });
-  await livePage.evaluate(axeSource);
-  const results = await livePage.evaluate(() => axe.run(document, { resultTypes: ["violations"] }));
-  await live.close();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  console.error(`${name}: ${results.violations.length} axe violations, ${serious.length} serious or critical`);
-  for (const v of results.violations) {
-    console.error(`  [${v.impact}] ${v.id}: ${v.help}`);
-    for (const node of v.nodes.slice(0, 5)) console.error(`      ${node.target.join(" ")}: ${node.failureSummary}`);
-  }
-  for (const v of serious) failures.push(`${name}: axe ${v.impact} ${v.id}`);
-}
 
 // A context that records what the console's CSP refuses.
 async function watchedContext(options) {
@@ -64,18 +44,6 @@ async function watchedContext(options) {
     }),
   );
   return context;
-}
-
-async function shoot(name, page) {
-  await page.screenshot({ path: `${outDir}/${name}-desktop.png`, fullPage: true });
-  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
-  await phone.addCookies(await page.context().cookies());
-  const small = await phone.newPage();
-  await small.goto(page.url(), { waitUntil: "load" });
-  const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  if (overflow > 0) failures.push(`${name}: ${overflow}px wider than a 390px phone screen`);
-  await small.screenshot({ path: `${outDir}/${name}-phone.png`, fullPage: true });
-  await phone.close();
 }
 
 try {

@@ -1,5 +1,5 @@
 // What the console's browser flows check on each page they reach
-// (console_flow.mjs, issued_flow.mjs, batch_flow.mjs):
+// (console_flow.mjs, issued_flow.mjs):
 //  - axeCheck: axe-core on the page; a serious or critical violation is a
 //    failure. axe is a script, which the console's CSP refuses, so it runs
 //    on the same URL with the same cookies in a context that bypasses the

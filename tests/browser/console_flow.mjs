@@ -1,29 +1,40 @@
-// The teacher console in a real headless Chromium (Debian's chromium,
-// driven by playwright-core), launched from the simulator as a teacher
-// would from a course page, and as a student:
-//  - the teacher approves the first 3 rows of the SWIM-L3 queue with a
-//    note and unticks the rest, which must stay in the queue;
-//  - the student downloads a certificate from "My certificates";
-//  - axe-core runs on each console page: any serious or critical
-//    violation fails; pages are checked under the console's own CSP
-//    (nothing refused) and on a 390px phone (nothing wider than it);
-//  - screenshots land in OUT_DIR.
+// A teacher's afternoon in the console, in a real headless Chromium
+// (Debian's chromium, driven by playwright-core), launched from the
+// simulator as a teacher would from a course page, in this order:
+//  1. the teacher of SWIM-L3 approves the first 3 rows of the queue with
+//     a note and unticks the rest, which must stay in the queue;
+//  2. opens "Issue now", picks Алексей (student 21, who has not met swim
+//     level 3) and that certificate, reads the unmet conditions, confirms,
+//     and gets the certificate's number;
+//  3. opens "Batches", uploads a CSV file of BATCH_ROWS rows with the file
+//     input, checks it, starts it, and watches its page (which reloads
+//     itself, without script) until it says "done";
+//  4. a student launches and downloads a certificate from "My certificates".
+// On every console page axe-core runs (any serious or critical violation
+// fails), nothing may be refused by the console's own CSP, nothing may be
+// wider than a 390px phone; screenshots land in OUT_DIR.
 //
-// Usage: node console_flow.mjs SIM_URL OUT_DIR
+// Usage: node console_flow.mjs SIM_URL OUT_DIR BATCH_ROWS
 // Prints one JSON line {"approved":[names],"kept":N,"issued":[numbers],
+// "unmet":[conditions],"forced":NUMBER,"batch":ID,"batch_issued":N,
 // "downloaded_bytes":N} and exits 0, or prints the failures and exits 1.
 // Run by tests/e2e/console_e2e_test.cpp.
-import { readFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 
 import { consoleChecks } from "./console_checks.mjs";
 
-const [sim, outDir] = process.argv.slice(2);
-if (!sim || !outDir) {
-  console.error("usage: node console_flow.mjs SIM_URL OUT_DIR");
+const [sim, outDir, batchRowsText] = process.argv.slice(2);
+if (!sim || !outDir || !batchRowsText) {
+  console.error("usage: node console_flow.mjs SIM_URL OUT_DIR BATCH_ROWS");
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });
+const batchRows = Number(batchRowsText);
+let csv = "student,name,course,notes\n";
+for (let i = 1; i <= batchRows; ++i) csv += `browser${i}@families.example,Browser Pupil ${i},SWIM-L3,Row ${i}\n`;
+const csvPath = `${outDir}/batch-flow.csv`;
+writeFileSync(csvPath, csv);
 
 const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const args = process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : [];
@@ -47,7 +58,7 @@ async function watchedContext(options) {
 }
 
 try {
-  // The teacher: the course page's link, then the console.
+  // 1. The teacher: the course page's link, then the queue.
   const teacher = await watchedContext({ viewport: { width: 1280, height: 900 } });
   const page = await teacher.newPage();
   await page.goto(`${sim}/_sim/lti/launch?username=teacher1&course=SWIM-L3`);
@@ -84,9 +95,63 @@ try {
     if ((await page.locator("tbody label", { hasText: name }).count()) > 0) failures.push(`${name} is still queued`);
   await shoot("queue-after-approval", page);
   await axeCheck("queue-after-approval", page);
+
+  // 2. "Issue now": what is missing, in words, before the confirm.
+  await page.getByRole("link", { name: "Issue now", exact: true }).click();
+  await page.waitForURL(/\/issue-now$/);
+  await shoot("issue-now", page);
+  await axeCheck("issue-now", page);
+  await page.getByLabel("Student").selectOption({ label: "Алексей Смирнов" });
+  await page.getByLabel("Certificate").selectOption("swim-level-3");
+  await page.getByRole("button", { name: "Show what is missing" }).click();
+  await page.waitForURL(/\/issue-now\?/);
+  result.unmet = (await page.locator("ul.unmet li").allInnerTexts()).map((t) => t.trim());
+  if (result.unmet.length === 0) failures.push("Issue now showed no unmet condition for Алексей");
+  await shoot("issue-now-preview", page);
+  await axeCheck("issue-now-preview", page);
+  await page.getByRole("button", { name: "Issue now", exact: true }).click();
+  await page.waitForLoadState("load");
+  const done = page.locator('[role="status"]');
+  if ((await done.count()) === 0)
+    throw new Error(`no result after Issue now: ${page.url()}: ${(await page.innerText("main")).slice(0, 300)}`);
+  if (!(await done.innerText()).includes("Issued:")) failures.push(`after Issue now: ${await done.innerText()}`);
+  result.forced = (await done.locator(".mono").innerText()).trim();
+  await shoot("issue-now-done", page);
+  await axeCheck("issue-now-done", page);
+
+  // 3. A batch: upload, check, start, watch it finish.
+  await page.getByRole("link", { name: "Batches", exact: true }).click();
+  await page.waitForURL(/\/batches$/);
+  await shoot("batches-form", page);
+  await axeCheck("batches-form", page);
+  await page.getByLabel("CSV file").setInputFiles(csvPath);
+  await page.getByLabel("Template").selectOption("encouragement");
+  await page.getByRole("button", { name: "Check the file" }).click();
+  await page.waitForLoadState("load");
+  await shoot("batches-checked", page);
+  await axeCheck("batches-checked", page);
+  await page.getByRole("button", { name: `Start the batch of ${batchRows} certificates` }).click();
+  await page.waitForURL(/\/batches\/\d+$/);
+  result.batch = Number(page.url().split("/").pop());
+  await shoot("batches-running", page);
+  await axeCheck("batches-running", page);
+  // The page reloads itself every 3 s while the batch runs.
+  const deadline = Date.now() + 120000;
+  let batchStatus = "";
+  while (Date.now() < deadline) {
+    batchStatus = (await page.locator("dt:text-is('Status') + dd").innerText().catch(() => "")).trim();
+    if (batchStatus === "done") break;
+    await page.waitForTimeout(1000);
+  }
+  if (batchStatus !== "done") failures.push(`the batch is "${batchStatus}" after 2 minutes, not done`);
+  result.batch_issued = Number((await page.locator("dt:text-is('Issued') + dd").innerText()).trim());
+  if ((await page.locator('meta[http-equiv="refresh"]').count()) !== 0)
+    failures.push("a done batch's page still reloads itself");
+  await shoot("batches-done", page);
+  await axeCheck("batches-done", page);
   for (const text of teacher.refused) failures.push(`teacher: the CSP refused something: ${text}`);
 
-  // The student: "My certificates", then a download.
+  // 4. The student: "My certificates", then a download.
   const student = await watchedContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const mine = await student.newPage();
   await mine.goto(`${sim}/_sim/lti/launch?username=student00&course=FA-101`);

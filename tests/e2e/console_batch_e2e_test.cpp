@@ -5,10 +5,9 @@
 // expired date) and sees those lines named; uploads 20 good rows, starts,
 // and polls the batch's page until it is done; the store holds 20
 // certificates of that batch; the same file again issues nothing twice and
-// names the batch that holds its rows. Then the same in headless Chromium
-// (tests/browser/batch_flow.mjs, with axe-core).
+// names the batch that holds its rows. In headless Chromium, a batch is
+// part of the teacher's afternoon in console_e2e_test.cpp.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <fstream>
@@ -17,7 +16,6 @@
 #include <thread>
 
 #include "app/run_certd.hpp"
-#include "e2e/browser_tools.hpp"
 #include "e2e/console_browser.hpp"
 #include "e2e/console_school.hpp"
 #include "e2e/http_post.hpp"
@@ -135,30 +133,6 @@ TEST_F(ConsoleBatchEndToEnd, ATeacherUploadsChecksStartsAndWatchesABatchOfTwenty
   EXPECT_EQ(browser.get(portal("/console/course/SWIM-L4/batches")).status, 403) << "launched from FA-101 only";
   Browser stranger("batch-stranger");
   EXPECT_EQ(stranger.get(page_url).status, 401);
-}
-
-// The same in a real headless Chromium (tests/browser/batch_flow.mjs):
-// upload with the file input, start, watch it finish; axe-core on every
-// page; screenshots in $CERTD_BINARY_DIR/console-screenshots.
-TEST_F(ConsoleBatchEndToEnd, InABrowserTheTeacherUploadsStartsAndWatchesItFinish) {
-  ASSERT_TRUE(testing::have_browser()) << "node or chromium is missing (scripts/setup.sh test installs them)";
-  ASSERT_TRUE(testing::browser_packages()) << "npm ci in tests/browser failed";
-  const char* binary_dir = std::getenv("CERTD_BINARY_DIR");
-  std::string shots = std::string(binary_dir ? binary_dir : ".") + "/console-screenshots";
-  std::string command = "node tests/browser/batch_flow.mjs " + lms("") + " " + shots + " 12 2>&1";
-  std::string output;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
-  int status = ::pclose(pipe);
-  ASSERT_EQ(status, 0) << output;
-  nlohmann::json result = nlohmann::json::parse(output.substr(output.rfind('{')), nullptr, false);
-  ASSERT_TRUE(result.is_object()) << output;
-  EXPECT_EQ(result["issued"], 12) << output;
-  auto issued = open_store()->batch_items(result["batch"].get<store::Id>(), "issued", 100);
-  ASSERT_TRUE(issued);
-  EXPECT_EQ(issued->size(), 12u);
 }
 
 }  // namespace

@@ -138,11 +138,13 @@ TEST_F(ConsoleEndToEnd, AStudentDownloadsTheirOwnCertificateAndALaunchWorksOnce)
   EXPECT_FALSE(has(replayed.headers, "Set-Cookie"));
 }
 
-// The same in a real headless Chromium (tests/browser/console_flow.mjs):
-// the teacher unticks all but 3 rows, writes a note and starts; a student
-// downloads a PDF; axe-core finds no serious or critical violation on any
+// The issue's flow in a real headless Chromium (tests/browser/console_flow.mjs),
+// in its order: the teacher unticks all but 3 rows, writes a note and
+// starts; forces "Issue now" for Алексей after reading the unmet
+// conditions; uploads a batch of 12 and watches it finish; a student
+// downloads a PDF. axe-core finds no serious or critical violation on any
 // console page; screenshots land in $CERTD_BINARY_DIR/console-screenshots.
-TEST_F(ConsoleEndToEnd, InABrowserTheTeacherApprovesThreeAndTheRestStay) {
+TEST_F(ConsoleEndToEnd, InABrowserTheTeacherApprovesIssuesNowAndRunsABatchAndAStudentDownloads) {
   auto deadline = std::chrono::steady_clock::now() + 60s;
   while (queue("SWIM-L3").size() < 5 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(200ms);
   std::size_t queued = queue("SWIM-L3").size();
@@ -151,7 +153,7 @@ TEST_F(ConsoleEndToEnd, InABrowserTheTeacherApprovesThreeAndTheRestStay) {
   ASSERT_TRUE(testing::browser_packages()) << "npm ci in tests/browser failed";
   const char* binary_dir = std::getenv("CERTD_BINARY_DIR");
   std::string shots = std::string(binary_dir ? binary_dir : ".") + "/console-screenshots";
-  std::string command = "node tests/browser/console_flow.mjs " + lms("") + " " + shots + " 2>&1";
+  std::string command = "node tests/browser/console_flow.mjs " + lms("") + " " + shots + " 12 2>&1";
   std::string output;
   FILE* pipe = ::popen(command.c_str(), "r");
   char buffer[4096];
@@ -175,6 +177,23 @@ TEST_F(ConsoleEndToEnd, InABrowserTheTeacherApprovesThreeAndTheRestStay) {
     EXPECT_EQ((*row)->certificate.teacher, "Tina Teacher");
   }
   EXPECT_EQ(queue("SWIM-L3").size(), queued - 3) << "the unticked rows stay";
+
+  // Issue now: Алексей had not met swim level 3; the page said so.
+  ASSERT_FALSE(result["unmet"].empty()) << output;
+  bool names_a_skill = false;
+  for (const auto& u : result["unmet"]) names_a_skill |= has(u.get<std::string>(), "Surface dive");
+  EXPECT_TRUE(names_a_skill) << result["unmet"].dump();
+  auto forced = store->certificate_by_number(result["forced"].get<std::string>());
+  ASSERT_TRUE(forced && *forced) << output;
+  EXPECT_EQ((*forced)->certificate.kind, "forced");
+  EXPECT_EQ((*forced)->certificate.rule_id, "swim-level-3");
+  EXPECT_EQ((*forced)->certificate.student_id, "21");
+
+  // The batch: 12 rows, 12 certificates of it.
+  EXPECT_EQ(result["batch_issued"], 12) << output;
+  auto batch_issued = store->batch_items(result["batch"].get<store::Id>(), "issued", 100);
+  ASSERT_TRUE(batch_issued);
+  EXPECT_EQ(batch_issued->size(), 12u);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 
+#include "console/api_call.hpp"
 #include "console/sessions.hpp"
 #include "core/log.hpp"
 #include "core/random_token.hpp"
@@ -23,19 +24,7 @@ using portal::Response;
 constexpr std::size_t k_token_bytes = 32;
 constexpr std::size_t k_max_ids = 1000;
 
-using Params = std::map<std::string, std::string>;
-
-// What a handler gets: the request, the caller (null on open routes) and
-// the path's {parameters}.
-struct Call {
-  const Request& request;
-  const Viewer* caller;
-  const Params& params;
-  ConsoleBackend& backend;
-  const Api& api;
-};
-
-using RouteHandler = Response (*)(const Call&);
+using namespace api_handlers;
 
 // One row per route: the router and the OpenAPI document both read it.
 struct Route {
@@ -46,37 +35,10 @@ struct Route {
   const char* request_schema;   // JSON Schema of the body; nullptr: no body
   const char* response_schema;  // JSON Schema of the 200 answer
   RouteHandler handler;
+  // OpenAPI parameter objects (a JSON list) of the query; nullptr: none.
+  const char* query_parameters = nullptr;
+  const char* response_type = "application/json";  // of the 200 answer
 };
-
-Response json_ok(const json& body) {
-  Response r;
-  r.content_type = "application/json";
-  // replace: what a client sent need not be UTF-8 (portal.cpp json_response).
-  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  return r;
-}
-
-Response failure(const Error& e) {
-  switch (e.code()) {
-    case ErrorCode::invalid_argument:
-    case ErrorCode::parse_error: return json_error(400, e.message());
-    case ErrorCode::not_found: return json_error(404, e.message());
-    case ErrorCode::permission_denied: return json_error(403, e.message());
-    case ErrorCode::conflict: return json_error(409, e.message());
-    case ErrorCode::unavailable: return json_error(503, "busy right now: try again in a minute");
-    case ErrorCode::internal: break;
-  }
-  CERTD_LOG_ERROR("api: internal error: {}", e.message());
-  return json_error(500, "something went wrong; the error was logged");
-}
-
-// The body as a JSON object, or the 400 to answer.
-Result<json> object_body(const Request& request) {
-  if (request.body.size() > k_max_api_body) return Error(ErrorCode::invalid_argument, "the body is too large");
-  json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) return Error(ErrorCode::invalid_argument, "the body must be a JSON object");
-  return body;
-}
 
 // body.ids: 1 to k_max_ids positive integers.
 Result<std::vector<store::Id>> ids_of(const json& body) {
@@ -89,13 +51,6 @@ Result<std::vector<store::Id>> ids_of(const json& body) {
     ids.push_back(id.get<store::Id>());
   }
   return ids;
-}
-
-// Course scoping as on the pages: admins act on every course, teachers
-// on theirs.
-std::optional<Response> refused(const Call& call, const std::string& course) {
-  if (call.caller->teaches(course)) return std::nullopt;
-  return json_error(403, "this account does not teach " + course);
 }
 
 Response openapi(const Call& call) { return json_ok(json::parse(call.api.openapi_json())); }
@@ -140,6 +95,8 @@ Response approve(const Call& call) {
   }
   auto outcome = call.backend.approve(course, *ids, notes, call.caller->session.display_name);
   if (!outcome) return failure(outcome.error());
+  record(call, "console.approve", course,
+         {{"rows", *ids}, {"issued", outcome->issued}, {"failed", outcome->failed.size()}});
   return json_ok({{"issued", outcome->issued}, {"failed", outcome->failed}});
 }
 
@@ -152,6 +109,7 @@ Response hold(const Call& call) {
   if (!ids) return failure(ids.error());
   if (Status held = call.backend.hold(course, *ids, call.caller->session.display_name); !held)
     return failure(held.error());
+  record(call, "console.hold", course, {{"rows", *ids}});
   return json_ok({{"held", *ids}});
 }
 
@@ -162,10 +120,45 @@ constexpr const char* k_approve_body =
     R"({"type":"object","required":["ids"],"properties":{"ids":{"type":"array","minItems":1,"maxItems":1000,)"
     R"("items":{"type":"integer","minimum":1}},"notes":{"type":"string","maxLength":2000}}})";
 
+// An award's body; the preview's is the same without request_id.
+#define CERTD_AWARD_PROPERTIES                                                                          \
+  R"("template":{"type":"string","minLength":1,"maxLength":200},)"                                      \
+  R"("students":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"string","minLength":1}},)" \
+  R"("title":{"type":"string","maxLength":200},"notes":{"type":"string","maxLength":2000})"
+constexpr const char* k_award_body =
+    R"({"type":"object","required":["template","students","request_id"],"properties":{)" CERTD_AWARD_PROPERTIES
+    R"(,"request_id":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,64}$",)"
+    R"("description":"the client's idempotency key: the same request_id issues nothing twice"}}})";
+constexpr const char* k_award_preview_body =
+    R"({"type":"object","required":["template","students"],"properties":{)" CERTD_AWARD_PROPERTIES R"(}})";
+#undef CERTD_AWARD_PROPERTIES
+
+constexpr const char* k_templates_answer =
+    R"({"type":"object","properties":{"templates":{"type":"array","items":{"type":"object","properties":{)"
+    R"("id":{"type":"string"},"name":{"type":"string"}}}}}})";
+
 constexpr const char* k_components =
     R"({"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"}},)"
     R"("schemas":{"Error":{"type":"object","properties":{"error":{"type":"object","properties":{)"
-    R"("status":{"type":"integer"},"message":{"type":"string"}}}}}}})";
+    R"("status":{"type":"integer"},"message":{"type":"string"}}}}},)"
+    R"("Certificate":{"type":"object","properties":{"number":{"type":"string"},"student_id":{"type":"string"},)"
+    R"("student_name":{"type":"string"},"title":{"type":"string"},"course":{"type":"string"},)"
+    R"("kind":{"enum":["automatic","approved","adhoc","forced","batch","reissue"]},)"
+    R"("status":{"enum":["valid","expired","revoked"]},"issued_at":{"type":"string","format":"date-time"},)"
+    R"("expires_at":{"type":["string","null"],"format":"date-time"},"teacher":{"type":"string"},)"
+    R"("requested_by":{"type":"string"},"notes":{"type":"string"},)"
+    R"("revoked_at":{"type":["string","null"],"format":"date-time"},)"
+    R"("revoke_category":{"enum":["error","replaced","withdrawn",null]},)"
+    R"("revoke_reason":{"type":"string","description":"the school's own note, never shown publicly"}}},)"
+    R"("Delivery":{"type":"object","properties":{"number":{"type":"string"},"recipient":{"type":"string"},)"
+    R"("role":{"type":"string"},"status":{"enum":["queued","sent","failed","claimed"]},)"
+    R"("resend_count":{"type":"integer"},"sent_at":{"type":["string","null"],"format":"date-time"},)"
+    R"("claimed_at":{"type":["string","null"],"format":"date-time"},"server_reply":{"type":"string"}}},)"
+    R"("Batch":{"type":"object","properties":{"id":{"type":"integer"},"file_name":{"type":"string"},)"
+    R"("template":{"type":"string"},"status":{"enum":["running","done","cancelled"]},)"
+    R"("total":{"type":"integer"},"issued":{"type":"integer"},"failed":{"type":"integer"},)"
+    R"("cancelled":{"type":"integer"},"remaining":{"type":"integer"},)"
+    R"("created_at":{"type":"string","format":"date-time"},"created_by":{"type":"string"}}}}})";
 
 const Route k_routes[] = {
     {"GET", "/api/v1/openapi.json", "This document", false, nullptr, R"({"type":"object"})", openapi},
@@ -188,6 +181,139 @@ const Route k_routes[] = {
      approve},
     {"POST", "/api/v1/courses/{course}/queue/hold", "Keep the entries `ids` in the queue for later", true, k_ids_body,
      R"({"type":"object","properties":{"held":{"type":"array","items":{"type":"integer"}}}})", hold},
+
+    // Issue now (console/issue_now_page.cpp): the LMS is read each time.
+    {"GET", "/api/v1/courses/{course}/issue-now", "The students and the rules an Issue now may choose", true,
+     nullptr,
+     R"({"type":"object","properties":{"course":{"type":"string"},"students":{"type":"array","items":{)"
+     R"("type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"}}}},)"
+     R"("rules":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"},)"
+     R"("certificate":{"type":"string"}}}}}})",
+     issue_now_choices},
+    {"GET", "/api/v1/courses/{course}/issue-now/preview",
+     "What the student has not met of the rule, and the number if it was issued already", true, nullptr,
+     R"({"type":"object","properties":{"student_name":{"type":"string"},"certificate":{"type":"string"},)"
+     R"("unmet":{"type":"array","items":{"type":"string"}},"existing_number":{"type":["string","null"]}}})",
+     issue_now_preview,
+     R"([{"name":"student","in":"query","required":true,"description":"the student's LMS user id",)"
+     R"("schema":{"type":"string","minLength":1,"maxLength":200}},)"
+     R"({"name":"rule","in":"query","required":true,"description":"a rule id of the course",)"
+     R"("schema":{"type":"string","minLength":1,"maxLength":200}}])"},
+    {"POST", "/api/v1/courses/{course}/issue-now",
+     "Issue the rule's certificate to the student whatever their progress; once per student and rule", true,
+     R"({"type":"object","required":["student","rule"],"properties":{)"
+     R"("student":{"type":"string","minLength":1,"maxLength":200},)"
+     R"("rule":{"type":"string","minLength":1,"maxLength":200}}})",
+     R"({"type":"object","properties":{"number":{"type":"string"},"student_name":{"type":"string"},)"
+     R"("certificate":{"type":"string"},"already_issued":{"type":"boolean"}}})",
+     issue_now},
+
+    // Issued certificates (console/issued_page.cpp).
+    {"GET", "/api/v1/courses/{course}/certificates", "The course's certificates matching `q`, newest first", true,
+     nullptr,
+     R"({"type":"object","properties":{"course":{"type":"string"},)"
+     R"("matched":{"type":"integer","description":"all that matched, listed or not"},)"
+     R"("certificates":{"type":"array","items":{"$ref":"#/components/schemas/Certificate"}}}})",
+     certificates,
+     R"([{"name":"q","in":"query","required":false,"description":"part of the number, the student's name or id",)"
+     R"("schema":{"type":"string","maxLength":200}},)"
+     R"({"name":"limit","in":"query","required":false,"description":"how many to list",)"
+     R"("schema":{"type":"integer","minimum":1,"maximum":500,"default":50}}])"},
+    {"GET", "/api/v1/courses/{course}/certificates/{number}", "One certificate and the e-mails sent about it", true,
+     nullptr,
+     R"({"allOf":[{"$ref":"#/components/schemas/Certificate"},{"type":"object","properties":{"deliveries":{)"
+     R"("type":"array","items":{"$ref":"#/components/schemas/Delivery"}}}}]})",
+     certificate},
+    {"POST", "/api/v1/courses/{course}/certificates/{number}/reissue",
+     "Issue it again under a new number (a valid one is revoked as replaced)", true, nullptr,
+     R"({"type":"object","properties":{"number":{"type":"string","description":"the new certificate's"},)"
+     R"("replaces":{"type":"string"}}})",
+     reissue},
+    {"POST", "/api/v1/courses/{course}/certificates/{number}/revoke",
+     "Revoke it: `category` is what the verification page says, `reason` the school's own note", true,
+     R"({"type":"object","required":["category","reason"],"properties":{)"
+     R"("category":{"enum":["error","replaced","withdrawn"]},)"
+     R"("reason":{"type":"string","minLength":1,"maxLength":200}}})",
+     R"({"type":"object","properties":{"number":{"type":"string"},"status":{"const":"revoked"},)"
+     R"("category":{"enum":["error","replaced","withdrawn"]}}})",
+     revoke},
+    {"POST", "/api/v1/courses/{course}/certificates/{number}/resend",
+     "Send its sent, unopened e-mails again (at most three times each)", true, nullptr,
+     R"({"type":"object","properties":{"queued":{"type":"integer"},"skipped":{"type":"integer"}}})", resend},
+
+    // Ad-hoc awards (console/award_page.cpp).
+    {"GET", "/api/v1/courses/{course}/award-templates", "The templates an award may print", true, nullptr,
+     k_templates_answer, award_templates},
+    {"POST", "/api/v1/courses/{course}/awards",
+     "One ad-hoc award per student; the same `request_id` again issues nothing twice", true, k_award_body,
+     R"({"type":"object","properties":{"issued":{"type":"array","items":{"type":"object","properties":{)"
+     R"("student_name":{"type":"string"},"number":{"type":"string"},"already_issued":{"type":"boolean"}}}},)"
+     R"("failed":{"type":"array","items":{"type":"string"}}}})",
+     award},
+    {"POST", "/api/v1/courses/{course}/awards/preview",
+     "The first student's award as a PDF stamped PREVIEW: never signed, never stored", true, k_award_preview_body,
+     R"({"type":"string","contentMediaType":"application/pdf"})", award_preview, nullptr, "application/pdf"},
+
+    // Reports (console/reports_page.cpp).
+    {"GET", "/api/v1/courses/{course}/report",
+     "The monthly quota and the course's certificates, e-mails and verifications, newest first", true, nullptr,
+     R"({"type":"object","properties":{"course":{"type":"string"},"quota":{"type":"object","properties":{)"
+     R"("month":{"type":"string","description":"YYYY-MM, UTC"},)"
+     R"("used":{"type":"integer","description":"certificates of every course issued this month"},)"
+     R"("per_month":{"type":["integer","null"],"description":"null: no quota"},"left":{"type":["integer","null"]}}},)"
+     R"("certificates":{"type":"object","properties":{"total":{"type":"integer"},)"
+     R"("rows":{"type":"array","items":{"$ref":"#/components/schemas/Certificate"}}}},)"
+     R"("deliveries":{"type":"object","properties":{"total":{"type":"integer"},)"
+     R"("rows":{"type":"array","items":{"$ref":"#/components/schemas/Delivery"}}}},)"
+     R"("verifications":{"type":"object","properties":{"total":{"type":"integer"},)"
+     R"("rows":{"type":"array","items":{"type":"object","properties":{"number":{"type":"string"},)"
+     R"("result":{"type":"string"},"via":{"type":"string"},"at":{"type":"string","format":"date-time"}}}}}}}})",
+     report,
+     R"([{"name":"limit","in":"query","required":false,"description":"rows listed of each kind; the totals count all",)"
+     R"("schema":{"type":"integer","minimum":1,"maximum":10000,"default":100}}])"},
+
+    // CSV batches (console/batches_page.cpp). The CSV is in the JSON body,
+    // so at most 64 KiB (api_batches.cpp says why); larger files go
+    // through the console's Batches page.
+    {"GET", "/api/v1/courses/{course}/batch-templates", "The templates a batch may print", true, nullptr,
+     k_templates_answer, batch_templates},
+    {"GET", "/api/v1/courses/{course}/batches", "The course's batches, newest first", true, nullptr,
+     R"({"type":"object","properties":{"course":{"type":"string"},)"
+     R"("batches":{"type":"array","items":{"$ref":"#/components/schemas/Batch"}}}})",
+     batches},
+    {"GET", "/api/v1/courses/{course}/batches/{id}", "A batch's progress and its failed rows", true, nullptr,
+     R"({"allOf":[{"$ref":"#/components/schemas/Batch"},{"type":"object","properties":{"failed_rows":{)"
+     R"("type":"array","items":{"type":"object","properties":{"line":{"type":"integer"},"student":{"type":"string"},)"
+     R"("name":{"type":"string"},"reason":{"type":"string"}}}}}}]})",
+     batch},
+    {"POST", "/api/v1/courses/{course}/batches",
+     "Check a CSV file (columns: student, name, course, and optionally title, expires_on, notes); nothing starts "
+     "until batches/start is sent the answer's `ticket`",
+     true,
+     R"({"type":"object","required":["file_name","template","csv"],"properties":{)"
+     R"("file_name":{"type":"string","minLength":1,"maxLength":255},"template":{"type":"string","minLength":1},)"
+     R"("csv":{"type":"string","minLength":1,"maxLength":65536,)"
+     R"("description":"the file's text; the whole body is at most 64 KiB"},)"
+     R"("skip_bad":{"type":"boolean","default":false,"description":"issue the good rows, skipping bad ones"}}})",
+     R"({"type":"object","properties":{"errors":{"type":"array","items":{"type":"object","properties":{)"
+     R"("line":{"type":"integer"},"message":{"type":"string"}}}},"good_rows":{"type":"integer"},)"
+     R"("ticket":{"type":["string","null"],)"
+     R"("description":"for batches/start, by this account; null: nothing can start"}}})",
+     check_batch},
+    {"POST", "/api/v1/courses/{course}/batches/start", "Start the checked rows of `ticket`", true,
+     R"({"type":"object","required":["ticket"],"properties":{"ticket":{"type":"string","minLength":1}}})",
+     R"({"type":"object","properties":{)"
+     R"("batch":{"type":["integer","null"],"description":"null: every row is in a batch already"},)"
+     R"("new_rows":{"type":"integer"},"already":{"type":"array","items":{"type":"object","properties":{)"
+     R"("batch":{"type":"integer"},"status":{"type":"string"},"rows":{"type":"integer"}}}}}})",
+     start_batch},
+    {"POST", "/api/v1/courses/{course}/batches/{id}/cancel",
+     "Stop the rows not issued yet and revoke what the batch issued", true,
+     R"({"type":"object","required":["reason"],"properties":{)"
+     R"("reason":{"type":"string","minLength":1,"maxLength":200}}})",
+     R"({"type":"object","properties":{"batch":{"type":"integer"},)"
+     R"("revoked":{"type":"integer","description":"certificates of the batch now revoked"}}})",
+     cancel_batch},
 };
 
 std::vector<std::string> segments(const std::string& path) {
@@ -218,6 +344,20 @@ bool matches(const char* pattern, const std::string& path, Params& params) {
   }
   params = std::move(found);
   return true;
+}
+
+// An OpenAPI parameter object for the path's {name}.
+json path_parameter(const std::string& name) {
+  json parameter{{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}};
+  if (name == "course") {
+    parameter["description"] = "the course's shortname in the LMS";
+  } else if (name == "number") {
+    parameter["description"] = "a certificate number of the course";
+  } else {
+    parameter["description"] = "a batch id of the course";
+    parameter["schema"] = {{"type", "integer"}, {"minimum", 1}};
+  }
+  return parameter;
 }
 
 Response unauthorized(const std::string& message) {
@@ -280,7 +420,8 @@ Response Api::handle(const Request& request) const {
     return r;
   }
   matches(found->path, request.path, params);
-  if (!found->authenticated) return found->handler({request, nullptr, params, m_backend, *this});
+  const std::int64_t now = to_unix(m_clock.now());
+  if (!found->authenticated) return found->handler({request, nullptr, params, m_backend, *this, now});
 
   std::string token = bearer_token(request);
   if (token.empty()) return unauthorized("send a token: Authorization: Bearer certd_...");
@@ -292,7 +433,6 @@ Response Api::handle(const Request& request) const {
   auto user = m_backend.local_user((*row)->token.user_name);
   if (!user) return failure(user.error());
   if (!*user || (*user)->disabled) return unauthorized("the token's account is disabled");
-  std::int64_t now = to_unix(m_clock.now());
   if (Status touched = m_backend.touch_api_token((*row)->id, now); !touched)
     CERTD_LOG_WARN("api: could not record the use of token {}: {}", (*row)->id, touched.error().message());
 
@@ -302,7 +442,7 @@ Response Api::handle(const Request& request) const {
   caller.session.display_name = (*user)->user.name;
   caller.session.role = (*user)->user.role;
   caller.session.courses = (*user)->user.courses;
-  return found->handler({request, &caller, params, m_backend, *this});
+  return found->handler({request, &caller, params, m_backend, *this, now});
 }
 
 std::string Api::openapi_json() const {
@@ -310,20 +450,22 @@ std::string Api::openapi_json() const {
   for (const Route& r : k_routes) {
     json operation{{"summary", r.summary}};
     json parameters = json::array();
+    bool names_a_thing = false;  // a {number} or {id}: 404 when there is no such thing
     for (const std::string& part : segments(r.path))
-      if (part.size() > 2 && part.front() == '{')
-        parameters.push_back({{"name", part.substr(1, part.size() - 2)},
-                              {"in", "path"},
-                              {"required", true},
-                              {"description", "the course's shortname in the LMS"},
-                              {"schema", {{"type", "string"}}}});
+      if (part.size() > 2 && part.front() == '{') {
+        std::string name = part.substr(1, part.size() - 2);
+        names_a_thing = names_a_thing || name != "course";
+        parameters.push_back(path_parameter(name));
+      }
+    if (r.query_parameters)
+      for (const json& p : json::parse(r.query_parameters)) parameters.push_back(p);
     if (!parameters.empty()) operation["parameters"] = parameters;
     if (r.request_schema)
       operation["requestBody"] = {{"required", true},
                                   {"content", {{"application/json", {{"schema", json::parse(r.request_schema)}}}}}};
     json error = {{"description", ""}, {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
     json responses{{"200", {{"description", "done"},
-                            {"content", {{"application/json", {{"schema", json::parse(r.response_schema)}}}}}}}};
+                            {"content", {{r.response_type, {{"schema", json::parse(r.response_schema)}}}}}}}};
     if (r.authenticated) {
       operation["security"] = json::array({{{"bearer", json::array()}}});
       error["description"] = "no, unknown or revoked token, or a disabled account";
@@ -333,9 +475,17 @@ std::string Api::openapi_json() const {
     } else {
       operation["security"] = json::array();
     }
-    if (r.request_schema) {
-      error["description"] = "the body is not a JSON object of this shape";
+    if (r.request_schema || r.query_parameters) {
+      error["description"] = "the body or query is not of this shape; the message names the field";
       responses["400"] = error;
+    }
+    if (names_a_thing) {
+      error["description"] = "no such certificate or batch in this course";
+      responses["404"] = error;
+      if (std::string(r.method) == "POST") {
+        error["description"] = "not in a state for this (already revoked, a batch that ended)";
+        responses["409"] = error;
+      }
     }
     operation["responses"] = responses;
     std::string method = r.method;
@@ -346,7 +496,9 @@ std::string Api::openapi_json() const {
                 {"info",
                  {{"title", "certd console API"},
                   {"version", "1"},
-                  {"description", "The teacher console's queue for a school's scripts. Tokens: certd token create."}}},
+                  {"description",
+                   "What the teacher console does, for a school's scripts: the queue, Issue now, issued "
+                   "certificates, ad-hoc awards and CSV batches. Tokens: certd token create."}}},
                 {"paths", paths}};
   document["components"] = json::parse(k_components);
   return document.dump(2);

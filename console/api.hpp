@@ -1,15 +1,20 @@
 #pragma once
 // The console's JSON API (/api/v1/, docs/console.md): a school's scripts
-// do what the queue page does, with `Authorization: Bearer certd_...` (a
-// token of a local account: certd token create). Every route is a row of
-// one table (api.cpp), from which both the router and the OpenAPI 3.1
-// document at /api/v1/openapi.json are built, so they cannot disagree.
+// do what the console's pages do (the queue, Issue now, issued
+// certificates, awards, batches), with `Authorization: Bearer certd_...`
+// (a token of a local account: certd token create). Every route is a row
+// of one table (api.cpp), from which both the router and the OpenAPI 3.1
+// document at /api/v1/openapi.json are built, so they cannot disagree;
+// the handlers are in api_*.cpp (api_call.hpp).
 //
-// Answers are JSON, errors {"error":{"status":N,"message":"..."}}: 401
-// (with WWW-Authenticate: Bearer) for a missing, unknown or revoked token
-// or a disabled account, 403 for a course the account does not teach,
-// 400 for a body that is not a JSON object of the documented shape, 413
-// above k_max_api_body. Thread-safe (const; the backend is).
+// Answers are JSON (an award's preview: a PDF), errors
+// {"error":{"status":N,"message":"..."}}: 401 (with WWW-Authenticate:
+// Bearer) for a missing, unknown or revoked token or a disabled account,
+// 403 for a course the account does not teach, 400 for a body or query
+// not of the documented shape (the message names the field) or a body
+// above k_max_api_body, 404 for an unknown certificate or batch, 409
+// where the backend says conflict. Every action is in the audit log,
+// naming the account. Thread-safe (const; the backend is).
 
 #include <cstddef>
 #include <string>

@@ -225,6 +225,7 @@ Response Console::route(const Request& request) const {
     if (sub == "certificates" || starts_with(sub, "certificates/")) return issued_page(request, viewer, course, sub);
     if (sub == "batches" || starts_with(sub, "batches/")) return batches_page(request, viewer, course, sub);
     if (sub == "award" || sub == "award/preview.pdf") return award_page(request, viewer, course, sub);
+    if (sub == "reports" || starts_with(sub, "reports/")) return reports_page(request, viewer, course, sub);
     if (!sub.empty()) return message(&viewer, 404, "Not found", "");
     return this->course(request, viewer, course);
   }

@@ -63,6 +63,10 @@ class Console {
   // `sub` is the path after the course's '/'.
   portal::Response batches_page(const portal::Request& request, const Viewer& viewer, const std::string& course,
                                 const std::string& sub) const;
+  // /console/course/{course}/reports[/{certificates|deliveries|verifications}.csv]
+  // (console/reports_page.cpp); `sub` is the path after the course's '/'.
+  portal::Response reports_page(const portal::Request& request, const Viewer& viewer, const std::string& course,
+                                const std::string& sub) const;
   portal::Response my_certificates(const Viewer& viewer) const;
   portal::Response my_download(const Viewer& viewer, const std::string& number) const;
   portal::Response message(const Viewer* viewer, int status, const std::string& title,

@@ -173,6 +173,36 @@ struct BatchStarted {
   std::vector<BatchHolder> already;  // batches that hold rows of the file
 };
 
+// --- Reports of a course (console/reports_page.cpp) ---
+
+// Rows a report holds of each kind, newest first: a school's course has
+// hundreds, not tens of thousands; the totals say when more exist.
+inline constexpr std::size_t k_report_rows = 10000;
+
+// The school's monthly quota, as `certd status` counts it: certificates
+// of every course issued in this calendar month (UTC).
+struct MonthlyQuota {
+  std::string month;           // "2026-12"
+  std::int64_t used = 0;
+  std::int64_t per_month = 0;  // 0: no quota
+  std::int64_t left = 0;       // per_month - used, never below 0; 0 without a quota
+};
+
+// What was issued in a course, what was e-mailed about it and who checked
+// it, for the Reports page and its CSV files.
+struct CourseReport {
+  // The course's certificates as course_certificates finds them.
+  std::vector<store::CertificateRow> certificates;
+  std::size_t certificates_total = 0;
+  // The e-mails about those certificates ("when" is claimed_at, else sent_at).
+  std::vector<store::NotificationRow> deliveries;
+  std::size_t deliveries_total = 0;
+  // The checks of those certificates: verification page, JSON or CLI.
+  std::vector<store::VerificationRow> verifications;
+  std::size_t verifications_total = 0;
+  MonthlyQuota quota;
+};
+
 class ConsoleBackend {
  public:
   virtual ~ConsoleBackend() = default;
@@ -286,6 +316,11 @@ class ConsoleBackend {
   // student however often the same preview is confirmed.
   virtual Result<AwardOutcome> award(const std::string& course, const AwardRequest& request,
                                      const std::string& teacher) = 0;
+
+  // --- Reports of a course (console/reports_page.cpp) ---
+  // Each list newest first and at most k_report_rows long; the quota is
+  // the month (UTC) holding `now`.
+  virtual Result<CourseReport> course_report(const std::string& course, std::int64_t now) = 0;
 };
 
 }  // namespace certd::console

@@ -106,6 +106,7 @@ select{display:block;width:100%;max-width:520px;font:inherit;font-size:17px;padd
 select:focus-visible{outline:3px solid #1f5fa8;outline-offset:2px}
 .preview dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0 0 12px}
 .preview dt{font-weight:700}.preview dd{margin:0}
+.card>dl:first-child{border-top:0;padding-top:0}
 .unmet li{margin-bottom:4px}
 progress.batch{display:block;width:100%;height:14px;margin-top:8px}
 /* Issued certificates (issued_page.cpp) */
@@ -119,6 +120,10 @@ button.danger{background:#9b1c1c;border-color:#9b1c1c}
 .notes{white-space:pre-line}
 fieldset.students{margin-top:20px} /* ad-hoc awards (award_page.cpp) */
 .reply{font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:13px;overflow-wrap:anywhere}
+/* Reports (reports_page.cpp): each table's heading with its CSV link */
+.report-head{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:8px 16px;margin:32px 0 12px}
+.report-head h2{margin:0}
+.report td a.mono{white-space:nowrap}
 @media (max-width:640px){
 table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 table.stack tr{display:block;border-bottom:1px solid #d9e1ea;padding:8px 0}
@@ -156,6 +161,7 @@ std::string page(const Frame& frame, const std::string& title, const std::string
                        frame.active == "certificates"));
     tabs.push_back(tab("/console/course/" + frame.course_path + "/award", "Award", frame.active == "award"));
     tabs.push_back(tab("/console/course/" + frame.course_path + "/batches", "Batches", frame.active == "batches"));
+    tabs.push_back(tab("/console/course/" + frame.course_path + "/reports", "Reports", frame.active == "reports"));
   } else if (!frame.teacher) {
     tabs.push_back(tab("/console/me", "My certificates", frame.active == "me"));
   }

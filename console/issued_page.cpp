@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "console/certificate_text.hpp"
 #include "console/console.hpp"
 #include "console/console_pages.hpp"
 #include "console/form.hpp"
@@ -129,19 +130,6 @@ bool blank(const std::string& text) {
   return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); });
 }
 
-std::string status_of(const store::CertificateRow& row, std::int64_t now) {
-  if (row.status == store::CertificateStatus::revoked) return "revoked";
-  if (row.certificate.expires_at && *row.certificate.expires_at <= now) return "expired";
-  return "valid";
-}
-
-// As the verification page words it (portal/portal.cpp view_of).
-std::string status_text(const store::CertificateRow& row, const std::string& status) {
-  if (status == "valid") return "Valid";
-  if (status == "expired") return "Expired on " + format_date(from_unix(row.certificate.expires_at.value_or(0)));
-  return "Revoked on " + format_date(from_unix(row.revoked_at.value_or(0)));
-}
-
 // What the public is told (portal/portal.cpp public_reason).
 std::string public_reason(const store::CertificateRow& row) {
   switch (row.revoke_category.value_or(store::RevocationCategory::withdrawn)) {
@@ -150,33 +138,6 @@ std::string public_reason(const store::CertificateRow& row) {
     case store::RevocationCategory::withdrawn: break;
   }
   return "withdrawn by the school";
-}
-
-std::string kind_text(const std::string& kind) {
-  if (kind == "automatic") return "Automatic";
-  if (kind == "approved") return "Approved by a teacher";
-  if (kind == "adhoc") return "Ad-hoc award";
-  if (kind == "forced") return "Issued now by a teacher";
-  if (kind == "batch") return "Batch import";
-  if (kind == "reissue") return "Reissue";
-  return kind;
-}
-
-std::string title_of(const store::NewCertificate& c) { return c.title.empty() ? c.course : c.title; }
-
-// "2026-11-23 12:00 UTC": when an e-mail went, to the minute.
-std::string when_text(std::optional<std::int64_t> at) {
-  if (!at) return "";
-  std::string iso = format_iso8601(from_unix(*at));  // 2026-11-23T12:00:00Z
-  return iso.size() >= 16 ? iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC" : iso;
-}
-
-std::string delivery_status(const store::NotificationRow& n) {
-  if (n.status == "claimed") return "Opened";
-  if (n.status == "sent") return "Sent";
-  if (n.status == "queued") return "Waiting to be sent";
-  if (n.status == "failed") return "Failed";
-  return n.status;
 }
 
 std::string plural(std::size_t n, const char* one, const char* many) {

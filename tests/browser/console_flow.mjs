@@ -9,6 +9,7 @@
 //  3. opens "Batches", uploads a CSV file of BATCH_ROWS rows with the file
 //     input, checks it, starts it, and watches its page (which reloads
 //     itself, without script) until it says "done";
+//     then opens "Reports" and downloads its certificates CSV;
 //  4. a student launches and downloads a certificate from "My certificates".
 // On every console page axe-core runs (any serious or critical violation
 // fails), nothing may be refused by the console's own CSP, nothing may be
@@ -59,7 +60,7 @@ async function watchedContext(options) {
 
 try {
   // 1. The teacher: the course page's link, then the queue.
-  const teacher = await watchedContext({ viewport: { width: 1280, height: 900 } });
+  const teacher = await watchedContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await teacher.newPage();
   await page.goto(`${sim}/_sim/lti/launch?username=teacher1&course=SWIM-L3`);
   await page.waitForURL(/\/console\/course\/SWIM-L3$/, { timeout: 20000 });
@@ -149,6 +150,21 @@ try {
     failures.push("a done batch's page still reloads itself");
   await shoot("batches-done", page);
   await axeCheck("batches-done", page);
+
+  // The Reports tab now counts what this afternoon issued; its CSV downloads.
+  await page.getByRole("link", { name: "Reports", exact: true }).click();
+  await page.waitForURL(/\/reports$/);
+  await shoot("reports", page);
+  await axeCheck("reports", page);
+  const quota = (await page.locator(".quota strong").innerText()).trim();
+  if (!/issued this month/.test(quota)) failures.push(`the Reports page's first line is not the quota: ${quota}`);
+  const [csvDownload] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: /Download CSV of certificates/i }).click(),
+  ]);
+  const csvText = readFileSync(await csvDownload.path(), "utf8");
+  result.report_has_forced = csvText.includes(result.forced);
+  if (!result.report_has_forced) failures.push(`the certificates CSV does not list ${result.forced}`);
   for (const text of teacher.refused) failures.push(`teacher: the CSP refused something: ${text}`);
 
   // 4. The student: "My certificates", then a download.

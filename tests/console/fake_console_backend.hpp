@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "console/console_backend.hpp"
+#include "core/time_format.hpp"
 
 namespace certd::testing {
 
@@ -253,6 +254,34 @@ class FakeConsoleBackend final : public console::ConsoleBackend {
     for (const std::string& id : request.student_ids) CERTD_TRY(award_student(course, id));
     return ok();
   }
+  // --- Reports: the course's rows of `certificates` (newest first, as
+  // course_certificates), their `deliveries` and `verifications`; the
+  // quota counts `certificates` of every course issued in now's month.
+  Result<console::CourseReport> course_report(const std::string& course, std::int64_t now) override {
+    if (!report_error.empty()) return Error(ErrorCode::unavailable, report_error);
+    console::CourseReport report;
+    CERTD_ASSIGN_OR_RETURN(console::CertificateList list, course_certificates(course, "", console::k_report_rows));
+    report.certificates = list.shown;
+    report.certificates_total = list.matched;
+    auto of_course = [&](const std::string& number) {
+      return std::any_of(list.shown.begin(), list.shown.end(),
+                         [&](const store::CertificateRow& r) { return r.certificate.number == number; });
+    };
+    for (auto it = deliveries.rbegin(); it != deliveries.rend(); ++it)
+      if (of_course(it->number)) report.deliveries.push_back(*it);
+    report.deliveries_total = report.deliveries.size();
+    for (const store::VerificationRow& v : verifications)
+      if (of_course(v.number)) report.verifications.push_back(v);
+    report.verifications_total = report.verifications.size();
+    auto [first, next] = month_of(from_unix(now));
+    report.quota.month = format_date(first).substr(0, 7);
+    for (const store::CertificateRow& r : certificates)
+      if (r.certificate.issued_at >= to_unix(first) && r.certificate.issued_at < to_unix(next)) ++report.quota.used;
+    report.quota.per_month = quota_per_month;
+    if (quota_per_month > report.quota.used) report.quota.left = quota_per_month - report.quota.used;
+    return report;
+  }
+
   Result<store::CertificateRow*> course_row(const std::string& course, const std::string& number) {
     for (store::CertificateRow& row : certificates)
       if (row.certificate.number == number && row.certificate.course == course) return &row;
@@ -411,6 +440,9 @@ class FakeConsoleBackend final : public console::ConsoleBackend {
   std::vector<ForcedIssue> forced;
   std::string lms_error;  // set: every "Issue now" call fails as unavailable with it
   std::vector<store::NotificationRow> deliveries;  // Issued certificates: the e-mails, by number
+  std::vector<store::VerificationRow> verifications;  // Reports: newest first
+  std::int64_t quota_per_month = 0;                   // Reports: 0, no quota
+  std::string report_error;                           // set: course_report fails as unavailable with it
   struct AwardIssue {
     std::string course;
     std::string request_id;

@@ -2,7 +2,9 @@
 // and a token with the CLI, then a script (curl) reads the demo school's
 // swim level 3 queue from a running `certd run` and approves two
 // entries; a bad token is 401 and a teacher's token on another course
-// is 403, both as JSON.
+// is 403, both as JSON. A second script issues a certificate now (after
+// its preview), revokes it and finds it revoked in the list, then imports
+// a small CSV batch and polls it until the daemon has issued it.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -134,6 +136,78 @@ TEST_F(ConsoleApiEndToEnd, AScriptApprovesTwoEntriesWithAToken) {
   testing::HttpResult document = http_get(api("/api/v1/openapi.json"));
   EXPECT_EQ(document.status, 200);
   EXPECT_EQ(json::parse(document.body, nullptr, false)["openapi"], "3.1.0");
+}
+
+TEST_F(ConsoleApiEndToEnd, AScriptIssuesNowRevokesAndRunsABatch) {
+  const std::string office = account_with_token("office --role admin");
+  const std::vector<std::string> auth{"Authorization: Bearer " + office};
+  const std::string course = api("/api/v1/courses/SWIM-L3");
+
+  testing::HttpResult previewed = http_get(course + "/issue-now/preview?student=21&rule=swim-level-3", auth);
+  ASSERT_EQ(previewed.status, 200) << previewed.body;
+  json preview = json::parse(previewed.body);
+  EXPECT_FALSE(preview["unmet"].empty()) << "student01 has not met swim level 3";
+  EXPECT_TRUE(preview["existing_number"].is_null());
+  testing::HttpResult issued =
+      testing::post(course + "/issue-now", json{{"student", "21"}, {"rule", "swim-level-3"}}.dump(), auth);
+  ASSERT_EQ(issued.status, 200) << issued.body;
+  const std::string number = json::parse(issued.body)["number"];
+  EXPECT_FALSE(json::parse(issued.body)["already_issued"].get<bool>());
+
+  EXPECT_EQ(testing::post(course + "/certificates/" + number + "/revoke", R"({"category":"error"})", auth).status, 400)
+      << "a reason is required";
+  testing::HttpResult revoked = testing::post(course + "/certificates/" + number + "/revoke",
+                                              R"({"category":"error","reason":"Issued by mistake"})", auth);
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  testing::HttpResult listed = http_get(course + "/certificates?q=" + number, auth);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  json found = json::parse(listed.body)["certificates"];
+  ASSERT_EQ(found.size(), 1u) << listed.body;
+  EXPECT_EQ(found[0]["status"], "revoked");
+  EXPECT_EQ(found[0]["revoke_category"], "error");
+
+  // A batch of FA-101: one bad row skipped, two issued by the daemon.
+  const std::string first_aid = api("/api/v1/courses/FA-101");
+  json templates = json::parse(http_get(first_aid + "/batch-templates", auth).body)["templates"];
+  ASSERT_FALSE(templates.empty());
+  const std::string csv =
+      "student,name,course\npupil1@families.example,Pupil 1,FA-101\npupil2@families.example,Pupil 2,SWIM-L3\n"
+      "pupil3@families.example,Pupil 3,FA-101\n";
+  json upload{{"file_name", "api.csv"}, {"template", templates[0]["id"]}, {"csv", csv}, {"skip_bad", true}};
+  testing::HttpResult checked = testing::post(first_aid + "/batches", upload.dump(), auth);
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  json check = json::parse(checked.body);
+  ASSERT_EQ(check["errors"].size(), 1u) << checked.body;
+  EXPECT_EQ(check["errors"][0]["line"], 3);
+  EXPECT_EQ(check["good_rows"], 2);
+  ASSERT_TRUE(check["ticket"].is_string()) << checked.body;
+  testing::HttpResult started =
+      testing::post(first_aid + "/batches/start", json{{"ticket", check["ticket"]}}.dump(), auth);
+  ASSERT_EQ(started.status, 200) << started.body;
+  const std::string batch = std::to_string(json::parse(started.body)["batch"].get<std::int64_t>());
+  json progress;
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    progress = json::parse(http_get(first_aid + "/batches/" + batch, auth).body, nullptr, false);
+    if (progress.is_object() && progress["status"] == "done") break;
+    std::this_thread::sleep_for(250ms);
+  }
+  EXPECT_EQ(progress["status"], "done") << progress;
+  EXPECT_EQ(progress["issued"], 2) << progress;
+
+  // Each action is in the audit log, naming the account.
+  auto store = store::open_sqlite_store(m_school->data() + "/certd.sqlite");
+  ASSERT_TRUE(store);
+  auto audit = (*store)->recent_audit(100);
+  ASSERT_TRUE(audit);
+  auto by_office = [&](const std::string& action) {
+    return std::count_if(audit->begin(), audit->end(), [&](const store::AuditRow& row) {
+      return row.entry.action == action && row.entry.actor.find("local:office") != std::string::npos;
+    });
+  };
+  EXPECT_EQ(by_office("console.issue_now"), 1);
+  EXPECT_EQ(by_office("revoke"), 1);
+  EXPECT_EQ(by_office("console.batch_start"), 1);
 }
 
 }  // namespace

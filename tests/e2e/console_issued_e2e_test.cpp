@@ -116,6 +116,18 @@ TEST_F(ConsoleIssuedEndToEnd, ATeacherFindsRevokesAndReissuesACertificate) {
   EXPECT_EQ(revokes, 1);
   EXPECT_EQ(reissues, 1);
 
+  // The Reports tab lists it, and its CSV files hold it and its checks.
+  Answer reports = browser.get(portal("/console/course/FA-101/reports"));
+  ASSERT_EQ(reports.status, 200) << reports.body;
+  EXPECT_TRUE(has(reports.body, number));
+  Answer csv = browser.get(portal("/console/course/FA-101/reports/certificates.csv"));
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_TRUE(has(csv.headers, "text/csv; charset=utf-8")) << csv.headers;
+  EXPECT_TRUE(has(csv.headers, "filename=\"FA-101-certificates.csv\"")) << csv.headers;
+  EXPECT_TRUE(has(csv.body, number + ",")) << csv.body;
+  Answer checks = browser.get(portal("/console/course/FA-101/reports/verifications.csv"));
+  EXPECT_TRUE(has(checks.body, number + ",Revoked,JSON (a program),")) << checks.body;
+
   // The session is for the course launched from: another course's pages
   // are refused (a number of another course is 404: console unit tests).
   EXPECT_EQ(browser.get(portal("/console/course/SWIM-L3/certificates/" + number)).status, 403);

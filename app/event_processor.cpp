@@ -7,6 +7,7 @@
 #include <random>
 
 #include "app/display_text.hpp"
+#include "app/issue_now_webhook.hpp"
 #include "app/issuer.hpp"
 #include "app/progress_codec.hpp"
 #include "app/school.hpp"
@@ -249,6 +250,12 @@ Status EventProcessor::process(const store::EventRow& event,
   }
   if (fetched) {
     if (!*fetched) return fetched->error();
+    // A teacher's mark becomes the poll's own event for it, forced next
+    // round (app/issue_now_webhook.hpp); without a mark, decide as usual.
+    if (event.event.kind == k_event_webhook_issue_now && m_lms) {
+      CERTD_ASSIGN_OR_RETURN(bool marked, record_issue_now_mark(*m_lms, m_store, **fetched, m_clock.now()));
+      if (marked) return ok();
+    }
     return decide(**fetched, progress_to_json(**fetched), index, jobs, stats);
   }
   return Error(ErrorCode::parse_error, "unknown event kind " + event.event.kind);

@@ -259,6 +259,11 @@ class Lms {
   virtual Result<std::vector<EnrolledStudent>> enrolled_students(const Course& course) = 0;
   // The snapshot of one student in one course, read fresh.
   virtual Result<CourseProgress> progress(const Course& course, UserId student) = 0;
+  // The teacher's open "issue now" mark for this student in this course,
+  // read fresh (the poll's own reading of marks, docs/moodle-api.md §8);
+  // nullopt when there is none. A signed webhook saying "issue now" is only
+  // a hint: certd forces a certificate only for a mark the LMS shows.
+  virtual Result<std::optional<IssueNowMark>> issue_now_mark(const Course& course, UserId student) = 0;
   // What changed since the cursor kept in `cursors`. Only reads the
   // cursor store: the new cursor is in PollResult::cursor_updates.
   virtual Result<PollResult> poll_changes(CursorStore& cursors) = 0;

@@ -40,6 +40,8 @@ test_packages=(
   wrk
   # the portal's pages in a real browser (tests/browser: playwright-core, axe-core)
   chromium nodejs
+  # the Moodle plugin's PHP (moodle/local_certd): php -l and tests/moodle_plugin
+  php-cli
 )
 
 packages=("${run_packages[@]}")

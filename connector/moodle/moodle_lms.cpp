@@ -513,6 +513,27 @@ SweepVisit MoodleLms::visit_pair(const CourseInfo& info, UserId student) {
   return result;
 }
 
+// The same reading as the sweep's visit (visit_pair, apply_visit in
+// moodle_poll.cpp): a teacher's mark is state 1+ with overrideby; a
+// student's own tick has none, and a cleared mark is state 0.
+Result<std::optional<IssueNowMark>> MoodleLms::issue_now_mark(const Course& course, UserId student) {
+  CERTD_ASSIGN_OR_RETURN(CourseInfo info, course_info(course));
+  if (!info.issue_now) return std::optional<IssueNowMark>();
+  CERTD_ASSIGN_OR_RETURN(std::vector<ActivityState> states, activities(info.course.id, student));
+  for (const ActivityState& state : states) {
+    if (state.cmid != *info.issue_now || state.state < 1 || !state.override_by || !state.time) continue;
+    IssueNowMark mark;
+    mark.student = student;
+    mark.course = info.course;
+    mark.activity = state.cmid;
+    mark.teacher_id = *state.override_by;
+    mark.teacher_name = teacher_name(*state.override_by).value_or(std::string());
+    mark.marked_at = *state.time;
+    return std::optional<IssueNowMark>(std::move(mark));
+  }
+  return std::optional<IssueNowMark>();
+}
+
 void MoodleLms::set_facts_needed(std::map<std::string, FactsNeeded> by_course) {
   std::lock_guard<std::mutex> lock(m_mutex);
   m_facts = std::move(by_course);
@@ -704,6 +725,27 @@ void MoodleLms::check_student_access(SiteCheck& check, const Course& course, Use
   if (!existing) note_probe_error(check, existing.error(), "moodle/notes:view", "read notes");
 }
 
+// The plugin moodle/local_certd sends webhooks; Moodle lists its
+// local_certd_ping in site info once it is installed and the function is
+// in certd's service. Without it certd still learns everything by polling,
+// so this is a note, never something missing.
+std::string MoodleLms::plugin_note(const SiteInfo& info) {
+  const std::string name = "Moodle plugin local_certd: ";
+  if (!info.functions.count("local_certd_ping"))
+    return name + "not installed: webhooks come only by polling (see the README's plugin steps)";
+  Result<json> ping = m_ws.call("local_certd_ping", FormBuilder(), Retry::reads);
+  if (!ping) return name + "installed, but local_certd_ping failed: " + ping.error().message();
+  auto text = [&](const char* key) {
+    const json* value = ping->is_object() && ping->contains(key) ? &(*ping)[key] : nullptr;
+    if (!value) return std::string("?");
+    return value->is_string() ? value->get<std::string>() : value->dump();
+  };
+  std::string note = name + "installed (release " + text("version") + "); " + text("queued") +
+                     " webhooks waiting in Moodle, " + text("failed") + " given up";
+  if (text("failed") != "0") note += ": see the plugin's queue page in Moodle";
+  return note;
+}
+
 Result<SiteCheck> MoodleLms::check_site() {
   Result<json> site = m_ws.call("core_webservice_get_site_info", FormBuilder(), Retry::reads);
   if (!site && is_code(site.error(), "accessexception")) {
@@ -730,6 +772,7 @@ Result<SiteCheck> MoodleLms::check_site() {
       check.missing.push_back(std::string("web-service function ") + use.name + " (to " + use.purpose +
                               ") is not in the service");
   }
+  check.notes.push_back(plugin_note(info));
   Result<std::vector<Course>> found = courses(m_options.courses);
   if (!found) {
     check.missing.push_back(found.error().message());

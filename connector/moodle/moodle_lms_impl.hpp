@@ -68,6 +68,7 @@ class MoodleLms final : public Lms {
   Result<std::vector<EnrolledStudent>> enrolled_students(const Course& course) override;
   Result<CourseProgress> progress(const Course& course, UserId student) override;
   Result<PollResult> poll_changes(CursorStore& cursors) override;
+  Result<std::optional<IssueNowMark>> issue_now_mark(const Course& course, UserId student) override;
   void set_facts_needed(std::map<std::string, FactsNeeded> by_course) override;
   std::vector<SiteCondition> conditions() const override { return m_conditions.current(); }
 
@@ -135,6 +136,7 @@ class MoodleLms final : public Lms {
   };
   Result<Place> place(const Rating& rating);
   SweepVisit visit_pair(const CourseInfo& info, UserId student);
+  std::string plugin_note(const SiteInfo& info);
   Result<Enrolment> enrolment_when_not_active(CourseId course, UserId student);
   Result<bool> has_note(const NoteRequest& request);
   // Probes the read capabilities in one course, with one of its students.

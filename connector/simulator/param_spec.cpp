@@ -169,6 +169,9 @@ const char* const k_signatures = R"(
     suspend?: int opt
   } ]
 }
+## local_certd_ping
+{
+}
 ## enrol_manual_unenrol_users
 {
   enrolments: [ {

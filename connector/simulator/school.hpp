@@ -158,6 +158,10 @@ struct School {
   // is refused as webservice/lib.php does (docs/moodle-api.md §3a).
   bool service_enabled = true;
   std::set<std::string> missing_functions;  // left out of the service: accessexception
+  // The plugin moodle/local_certd is installed and its local_certd_ping is
+  // in the service (so site info lists it). Off by default: the recorded
+  // Moodle 4.5 service has no plugin, and the simulator sends no webhooks.
+  bool local_certd_plugin = false;
   std::vector<User> users;
   std::vector<Course> courses;
   std::vector<Framework> frameworks;

@@ -80,6 +80,7 @@ void Loader::read_site(const YAML::Node& node) {
   if (auto report = site.integer("completions_report", 1, 1LL << 40)) m_school.report_id = *report;
   m_school.report_gone = site.boolean("completions_report_gone").value_or(false);
   m_school.service_enabled = site.boolean("service_enabled").value_or(true);
+  m_school.local_certd_plugin = site.boolean("local_certd_plugin").value_or(false);
   for (const std::string& name : site.string_list("missing_functions").value_or(std::vector<std::string>{}))
     m_school.missing_functions.insert(name);
   site.finish();

@@ -159,6 +159,7 @@ Status World::set_site(const nlohmann::json& switches) {
   School next = m_school;
   CERTD_TRY(read_flag(switches, "service_enabled", next.service_enabled));
   CERTD_TRY(read_flag(switches, "completions_report_gone", next.report_gone));
+  CERTD_TRY(read_flag(switches, "local_certd_plugin", next.local_certd_plugin));
   CERTD_TRY(read_flag(switches, "debug", m_debug));
   m_school = std::move(next);
   return ok();

@@ -87,6 +87,8 @@ class World {
 
   // The web-service functions (ws_functions.cpp); `p` is validated.
   nlohmann::json site_info(const nlohmann::json& p);
+  // local_certd_ping, when the school has the plugin (moodle/local_certd).
+  nlohmann::json local_certd_ping(const nlohmann::json& p);
   nlohmann::json courses_by_field(const nlohmann::json& p);
   nlohmann::json course_contents(const nlohmann::json& p);
   nlohmann::json enrolled_users(const nlohmann::json& p);

@@ -17,6 +17,10 @@ using nlohmann::json;
 constexpr const char* k_site_url = "http://moodle.simulated";
 constexpr const char* k_release = "4.5dev+ (Build: 20240903)";
 constexpr const char* k_version = "2024090300";
+// moodle/local_certd/version.php: $plugin->release and $plugin->version.
+constexpr const char* k_plugin_function = "local_certd_ping";
+constexpr const char* k_plugin_release = "1.0.0";
+constexpr std::int64_t k_plugin_version = 2026120100;
 
 std::string html_escape(const std::string& text) {
   std::string out;
@@ -156,7 +160,8 @@ WsAnswer World::handle(const std::string& form_body) {
       throw exception("webservice_access_exception", "accessexception", "Access control exception",
                       "Web service is not available (it doesn't exist or might be disabled)");
     const ParamSpec* spec = parameters_of(name);
-    bool listed = std::find(service_functions().begin(), service_functions().end(), name) != service_functions().end();
+    bool listed = std::find(service_functions().begin(), service_functions().end(), name) != service_functions().end() ||
+                  (m_school.local_certd_plugin && name == k_plugin_function);
     bool real = listed || std::find(std::begin(k_real_functions_outside_service),
                                      std::end(k_real_functions_outside_service), name) !=
                               std::end(k_real_functions_outside_service);
@@ -189,6 +194,7 @@ json World::dispatch(const std::string& function, const json& p) {
   using Method = json (World::*)(const json&);
   static const std::map<std::string, Method> k_methods = {
       {"core_webservice_get_site_info", &World::site_info},
+      {"local_certd_ping", &World::local_certd_ping},
       {"core_course_get_courses_by_field", &World::courses_by_field},
       {"core_course_get_contents", &World::course_contents},
       {"core_enrol_get_enrolled_users", &World::enrolled_users},
@@ -345,10 +351,20 @@ json World::framework_record(const Framework& framework) const {
 
 // --- Site, courses, users ------------------------------------------------------
 
+// What moodle/local_certd/classes/external/ping.php returns; the simulator
+// sends no webhooks, so its queue is always empty.
+json World::local_certd_ping(const json&) {
+  return {{"version", k_plugin_release}, {"build", k_plugin_version}, {"queued", 0}, {"failed", 0}};
+}
+
 json World::site_info(const json&) {
   json functions = json::array();
   for (const std::string& name : service_functions())
     if (!m_removed_functions.count(name) && !m_school.missing_functions.count(name)) functions.push_back({{"name", name}, {"version", k_version}});
+  // A plugin's function carries the plugin's version, not Moodle's
+  // (core_webservice_external::get_site_info reads its version.php).
+  if (m_school.local_certd_plugin && !m_removed_functions.count(k_plugin_function))
+    functions.push_back({{"name", k_plugin_function}, {"version", std::to_string(k_plugin_version)}});
   json features = json::array();
   for (const char* feature : {"usecomments", "usetags", "enablenotes", "messaging", "enableblogs", "enablecompletion",
                               "enablebadges", "enablecustomreports", "enablecompetencies"})

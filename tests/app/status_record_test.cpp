@@ -51,6 +51,9 @@ class ScriptedLms final : public connector::Lms {
   Result<connector::CourseProgress> progress(const connector::Course&, connector::UserId) override {
     return Error(ErrorCode::not_found, "no student");
   }
+  Result<std::optional<connector::IssueNowMark>> issue_now_mark(const connector::Course&, connector::UserId) override {
+    return std::optional<connector::IssueNowMark>();
+  }
   Result<connector::PollResult> poll_changes(connector::CursorStore&) override {
     if (fail) return Error(ErrorCode::unavailable, "HTTP 503: the LMS is in maintenance");
     return next;

@@ -33,6 +33,13 @@ class FakeLms final : public connector::Lms {
     m_progress[{progress.course.id, progress.student.id}] = progress;
   }
 
+  // The teacher's "issue now" mark issue_now_mark() answers for its
+  // student and course, until cleared.
+  void set_mark(const connector::IssueNowMark& mark) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_marks[{mark.course.id, mark.student}] = mark;
+  }
+
   void fail_reads(Failure failure) { m_read_failure = failure; }
   void fail_writes(Failure failure) { m_write_failure = failure; }
   void refuse_messages(bool refuse) { m_refuse_messages = refuse; }
@@ -80,6 +87,15 @@ class FakeLms final : public connector::Lms {
     return found->second;
   }
 
+  Result<std::optional<connector::IssueNowMark>> issue_now_mark(const connector::Course& course,
+                                                                connector::UserId student) override {
+    CERTD_TRY(read_failure());
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto found = m_marks.find({course.id, student});
+    if (found == m_marks.end()) return std::optional<connector::IssueNowMark>();
+    return std::optional<connector::IssueNowMark>(found->second);
+  }
+
   Result<connector::PollResult> poll_changes(connector::CursorStore&) override {
     CERTD_TRY(read_failure());
     return connector::PollResult{};
@@ -120,6 +136,8 @@ class FakeLms final : public connector::Lms {
     CERTD_TRY(write_failure());
     std::lock_guard<std::mutex> lock(m_mutex);
     m_cleared.push_back(mark.key());
+    auto open = m_marks.find({mark.course.id, mark.student});
+    if (open != m_marks.end() && open->second.key() == mark.key()) m_marks.erase(open);
     return ok();
   }
 
@@ -159,6 +177,7 @@ class FakeLms final : public connector::Lms {
   std::vector<connector::MessageRequest> m_messages;
   std::vector<connector::EnrolRequest> m_enrolments;
   std::vector<std::string> m_cleared;
+  std::map<std::pair<connector::CourseId, connector::UserId>, connector::IssueNowMark> m_marks;
   std::map<connector::UserId, std::map<std::string, std::string>> m_profile_fields;
   std::vector<std::string> m_completed_activities;
   // Switches, set by the test between calls.

@@ -25,8 +25,8 @@
  * whsec_ secret of certd's webhooks.sources.moodle, else the environment
  * variable CERTD_WEBHOOK_SECRET. The live checks post to CERTD_URL/hooks/moodle:
  * a valid webhook is accepted, the same webhook-id again is a duplicate,
- * a wrong signature is refused with 401, a stale timestamp is refused.
- * Each posted webhook is recorded by certd as an event (a test course
+ * a wrong signature is refused with 401, a stale timestamp is refused, and
+ * the test event ("ping") is answered "pong". Each posted webhook but the ping is recorded by certd as an event (a test course
  * "LOCAL-CERTD-TEST" and student 2147483000+): use a throw-away data_dir.
  *
  * Prints one line per check ("ok - ..." or "not ok - ...") and exits 1 if
@@ -252,6 +252,12 @@ if (count($args) >= 1) {
         [$code, $answer, $error] = post($endpoint, payload::headers($secret, $id2, time(), $body2), $body2);
         check($code >= 200 && $code < 300 && answer_status($answer) === 'accepted',
             "live: the refused webhook is accepted once signed correctly ($code)", $error !== '' ? $error : $answer);
+
+        // The admin page's "send test event": certd answers it and records nothing.
+        [$pingid, $pingbody] = payload::build_ping('https://moodle.example.org', time());
+        [$code, $answer, $error] = post($endpoint, payload::headers($secret, $pingid, time(), $pingbody), $pingbody);
+        check($code === 200 && answer_status($answer) === 'pong', "live: the test event is answered with pong ($code)",
+            $error !== '' ? $error : $answer);
     }
 } else {
     echo "# no CERTD_URL given: live checks against certd skipped\n";

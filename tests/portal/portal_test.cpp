@@ -481,6 +481,19 @@ TEST_F(PortalTest, AWebhookSignedForOneSourceIsRefusedAtAnother) {
   EXPECT_EQ(m_backend.events.size(), 2u);
 }
 
+// The Moodle plugin's "send test event" (moodle/local_certd): checked like
+// any webhook, answered at once, and never an event (it names no student).
+TEST_F(PortalTest, APingIsAnsweredAndNotRecorded) {
+  std::string body = R"({"type":"ping","data":{"site":"https://moodle.example","time":1}})";
+  Response pong = portal().handle(hook("moodle-ping-1-ab", body, k_now));
+  EXPECT_EQ(pong.status, 200) << pong.body;
+  EXPECT_EQ(nlohmann::json::parse(pong.body)["status"], "pong");
+  Request forged = hook("moodle-ping-1-ab", body, k_now);
+  forged.body = R"({"type":"ping","data":{"site":"https://evil.example","time":1}})";
+  EXPECT_EQ(portal().handle(forged).status, 401) << "a ping is signature-checked too";
+  EXPECT_TRUE(m_backend.events.empty());
+}
+
 TEST_F(PortalTest, AWebhookSourceThatIsNotConfiguredIs404) {
   std::string body = R"({"type":"course_completed"})";
   for (const std::string& to : {std::string("canvas"), std::string("Moodle"), std::string(65, 'a')}) {

@@ -199,6 +199,13 @@ Result<CycleStats> Daemon::cycle(bool poll, bool drain_outbox) {
     stats.queued += processed.queued;
     stats.events_failed += processed.failed;
     stats.events_retried += processed.retried;
+    if (processed.events + processed.deferred > 0) {
+      ++stats.rounds;
+      stats.fetch_ms += processed.fetch_ms;
+      stats.decide_ms += processed.decide_ms;
+      stats.issue_ms += processed.issue_ms;
+      stats.mark_ms += processed.mark_ms;
+    }
     CERTD_ASSIGN_OR_RETURN(int rows, m_impl->batches->run_group(k_batch_group));
     stats.batch_rows += rows;
     if (processed.events == 0 && rows == 0) break;
@@ -217,6 +224,10 @@ Result<CycleStats> Daemon::cycle(bool poll, bool drain_outbox) {
                    "{} delivered, {} retrying, {} failed deliveries; {} failed events kept",
                    stats.changes, stats.events, stats.events_failed, stats.events_retried, stats.issued, stats.queued,
                    stats.batch_rows, stats.delivered, stats.retrying, stats.failed, stats.failed_events);
+  if (stats.rounds > 0)
+    CERTD_LOG_DEBUG("cycle: {} event rounds: LMS reads {:.1f} ms, deciding {:.1f} ms, issuing {:.1f} ms, "
+                    "recording {:.1f} ms",
+                    stats.rounds, stats.fetch_ms, stats.decide_ms, stats.issue_ms, stats.mark_ms);
   return stats;
 }
 

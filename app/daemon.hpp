@@ -51,6 +51,8 @@ struct CycleStats {
   int events_failed = 0;       // events that failed this cycle (kept, retried later)
   int events_retried = 0;      // failed events taken up again this cycle
   std::int64_t failed_events = 0;  // failed events in the store after the cycle (`certd events list --failed`)
+  int rounds = 0;                  // event rounds that found events
+  double fetch_ms = 0, decide_ms = 0, issue_ms = 0, mark_ms = 0;  // their time (ProcessStats)
   std::string poll_error;  // empty: the poll worked (or was not due)
 };
 

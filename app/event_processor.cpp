@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -26,6 +27,21 @@ namespace {
 using nlohmann::json;
 
 constexpr int k_fetch_threads = 4;
+
+// Wall time between laps, for the cycle's log line: diagnostics only, so
+// it reads the steady clock rather than the injected one.
+class Stopwatch {
+ public:
+  double lap_ms() {
+    auto now = std::chrono::steady_clock::now();
+    double ms = std::chrono::duration<double, std::milli>(now - m_last).count();
+    m_last = now;
+    return ms;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point m_last = std::chrono::steady_clock::now();
+};
 
 // The level a rule certifies, and its skills, for the certificate text.
 const rules::Condition* find_level_condition(const rules::Condition& c) {
@@ -160,10 +176,13 @@ Result<ProcessStats> EventProcessor::process_new(int limit) {
     stats.retried = static_cast<int>(due.size());
     for (store::EventRow& row : due) events.push_back(std::move(row));
   }
+  Stopwatch watch;
   std::vector<std::optional<Result<connector::CourseProgress>>> fetched = prefetch(events);
+  stats.fetch_ms = watch.lap_ms();
   std::vector<Status> outcomes(events.size());
   std::vector<QueuedJob> jobs;
   for (std::size_t i = 0; i < events.size(); ++i) outcomes[i] = process(events[i], fetched[i], i, jobs, stats);
+  stats.decide_ms = watch.lap_ms();
   if (!jobs.empty()) {
     std::vector<IssueJob> group;
     for (QueuedJob& queued : jobs) group.push_back(std::move(queued.job));
@@ -175,6 +194,7 @@ Result<ProcessStats> EventProcessor::process_new(int limit) {
         event_outcome = Error(ErrorCode::invalid_argument, issued[n].error);
     }
   }
+  stats.issue_ms = watch.lap_ms();
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Status& done = outcomes[i];
     const bool retried = events[i].status == store::EventStatus::failed;
@@ -200,6 +220,7 @@ Result<ProcessStats> EventProcessor::process_new(int limit) {
                    done.error().message());
     CERTD_TRY(m_store.fail_event(events[i].id, done.error().message(), retry_at));
   }
+  stats.mark_ms = watch.lap_ms();
   return stats;
 }
 

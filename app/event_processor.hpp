@@ -48,6 +48,13 @@ struct ProcessStats {
   int failed = 0;     // events that could not be processed (kept with the reason, retried later)
   int retried = 0;    // failed events taken up again (back-off due, a rules/config change, by hand)
   int deferred = 0;   // left new for the next round (the LMS was unavailable)
+  // Where the round's time went, in milliseconds of wall time: reading
+  // the LMS for webhook events, deciding, issuing (render, PDF files, one
+  // commit), and recording each event's outcome.
+  double fetch_ms = 0;
+  double decide_ms = 0;
+  double issue_ms = 0;
+  double mark_ms = 0;
 };
 
 // When a failed event is tried again: a minute, doubling up to six hours,

@@ -71,7 +71,9 @@ json get(web::http::client::http_client& client, const std::string& path) {
 }  // namespace
 
 int bench_events(int rate, int seconds) {
-  log::set_level(log::Level::error);
+  // CERTD_BENCH_DEBUG=1 keeps the daemon's debug lines (each cycle's
+  // event rounds: LMS reads, deciding, issuing, recording) on stderr.
+  log::set_level(std::getenv("CERTD_BENCH_DEBUG") ? log::Level::debug : log::Level::error);
   fs::path dir = fresh_dir("events");
   const int total = rate * seconds;
   const int port = testing::free_port();

@@ -14,8 +14,12 @@ for bench in build/bench/*/bench_*; do
   "$bench"
 done
 case "app" in *"$filter"*)
-  echo "== bench_app events (100 events/s for 20 s)"
-  build/bench/app/bench_app events 100 20
+  for rate in 100 200 250; do
+    echo "== bench_app events ($rate events/s for 20 s)"
+    build/bench/app/bench_app events "$rate" 20
+  done
+  echo "== issue now: a teacher's tick -> certificate, through the Moodle plugin's payload (200 marks)"
+  bench/plugin_issue_now.py 200
   echo "== webhook ingest"
   bench/webhook_ingest.sh 10 32 ;;
 esac

@@ -1,8 +1,8 @@
 // CSV batches (/console/course/{course}/batches): a teacher uploads a CSV
 // file (multipart/form-data, multipart.hpp), sees its bad rows by line
 // before anything starts, confirms, and watches the batch's progress;
-// the page reloads itself every few seconds while it runs (a meta
-// refresh: no script). The rows are checked, kept and imported by the
+// the page fetches its progress again every few seconds while it runs
+// (console_pages.cpp live.js; without script, a link refreshes it). The rows are checked, kept and imported by the
 // backend exactly as `certd batch import` does; the confirm form carries
 // only the backend's ticket for the checked file, never the file again.
 //
@@ -74,7 +74,8 @@ constexpr const char* k_nothing_new = R"html(<h1>Nothing new to issue</h1>
 
 constexpr const char* k_detail = R"html(<h1>Batch {{id}}</h1>
 <p class="lead">{{file}} · template {{template}} · started by {{by}} on {{started}}</p>
-{{#running}}<p class="hint" role="status">Running: this page updates every few seconds.</p>{{/running}}
+<div id="live">
+{{#running}}<p class="hint" role="status">Running: this page updates every few seconds (or <a href="{{self}}">refresh it</a>).</p>{{/running}}
 <div class="card preview"><dl><dt>Status</dt><dd>{{status}}</dd><dt>Total</dt><dd>{{total}}</dd><dt>Issued</dt><dd>{{issued}}</dd><dt>Failed</dt><dd>{{failed}}</dd><dt>Cancelled</dt><dd>{{cancelled}}</dd><dt>Remaining</dt><dd>{{remaining}}</dd></dl>
 <progress class="batch" max="{{total}}" value="{{done}}" aria-label="Rows done">{{done}} of {{total}}</progress></div>
 {{#notice}}<div class="notice" role="status"><p>{{notice}}</p></div>{{/notice}}
@@ -82,6 +83,7 @@ constexpr const char* k_detail = R"html(<h1>Batch {{id}}</h1>
 <table class="stack"><thead><tr><th scope="col">Line</th><th scope="col">Student</th><th scope="col">Name</th><th scope="col">Why</th></tr></thead><tbody>
 {{#failed_rows}}<tr><td data-label="Line">{{line}}</td><td data-label="Student">{{student}}</td><td data-label="Name">{{name}}</td><td data-label="Why">{{reason}}</td></tr>
 {{/failed_rows}}</tbody></table>{{/any_failed}}
+</div>
 {{#can_cancel}}<form method="post" action="{{cancel_action}}" class="card">
 <h2>Cancel this batch</h2>
 <input type="hidden" name="csrf" value="{{csrf}}">
@@ -293,6 +295,7 @@ Response Console::batches_page(const Request& request, const Viewer& viewer, con
   }
   d.set("csrf", viewer.session.csrf_token);
   d.set("cancel_action", base + "/" + std::to_string(b.id) + "/cancel");
+  d.set("self", base + "/" + std::to_string(b.id));
   d.set("back", base);
   return html(200, render_console_layout(frame, "Batch " + std::to_string(b.id), mustache::mustache(k_detail).render(d)));
 }

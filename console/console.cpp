@@ -97,10 +97,11 @@ Response Console::handle(const Request& request) const {
   auto set = [&](const std::string& name, const std::string& value) {
     if (!has_header(r, name)) r.headers.emplace_back(name, value);
   };
-  // No script and nothing from elsewhere, as on the portal; framing only
-  // by the LMSs that launch the console.
-  set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                                 "base-uri 'none'; frame-ancestors " + m_frame_ancestors);
+  // Nothing from elsewhere, and no script but the console's own live.js
+  // (fetching its own pages); framing only by the LMSs that launch it.
+  set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
+                                 "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors " +
+                                     m_frame_ancestors);
   set("Cache-Control", "no-store");
   // Not no-referrer: under it browsers send "Origin: null" with the
   // console's own forms, and the Origin check below would refuse them.
@@ -156,6 +157,13 @@ Response Console::route(const Request& request) const {
     Response r;
     r.content_type = "text/css; charset=utf-8";
     r.body = std::string(console_stylesheet());
+    r.headers.emplace_back("Cache-Control", "public, max-age=3600");
+    return r;
+  }
+  if (path == k_console_live_script_path) {
+    Response r;
+    r.content_type = "text/javascript; charset=utf-8";
+    r.body = std::string(console_live_script());
     r.headers.emplace_back("Cache-Control", "public, max-age=3600");
     return r;
   }

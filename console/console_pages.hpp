@@ -10,6 +10,10 @@ namespace certd::console {
 
 inline constexpr const char* k_console_stylesheet_path = "/console/assets/console.css";
 std::string_view console_stylesheet();
+// The one script: a running batch's progress, fetched in place (the page
+// works without it).
+inline constexpr const char* k_console_live_script_path = "/console/assets/live.js";
+std::string_view console_live_script();
 
 // What every page shows around its content.
 struct Frame {
@@ -21,7 +25,7 @@ struct Frame {
   std::string course_title;  // its full name when known (the LMS launch says it)
   std::string active;  // which tab: "queue", "certificates", "issue-now", "award", "me"
   bool teacher = false;
-  int refresh_seconds = 0;  // > 0: the page reloads itself (a running batch's progress), no script
+  int refresh_seconds = 0;  // > 0: #live is fetched again that often (live.js; a running batch's progress)
 };
 
 struct QueueRow {

@@ -103,9 +103,12 @@ TEST_F(BatchesPageTest, AGoodFileStartsOnConfirmAndRedirectsToItsPage) {
   EXPECT_EQ(again.status, 404) << "a ticket starts once";
   Response progress = get(std::string(k_page) + "/1", cookie);
   ASSERT_EQ(progress.status, 200);
-  EXPECT_TRUE(has(progress.body, "<meta http-equiv=\"refresh\" content=\"3\">")) << "running: it reloads";
+  EXPECT_TRUE(has(progress.body, "data-refresh=\"3\"")) << "running: its progress is fetched again";
+  EXPECT_TRUE(has(progress.body, "<script src=\"/console/assets/live.js\" defer></script>")) << progress.body;
+  EXPECT_FALSE(has(progress.body, "http-equiv=\"refresh\"")) << "no timed reload (WCAG 2.2.1)";
+  EXPECT_EQ(get("/console/assets/live.js", cookie).content_type, "text/javascript; charset=utf-8");
   backend.batches[0].second.summary.status = "done";
-  EXPECT_FALSE(has(get(std::string(k_page) + "/1", cookie).body, "http-equiv=\"refresh\"")) << "done: it stops";
+  EXPECT_FALSE(has(get(std::string(k_page) + "/1", cookie).body, "data-refresh")) << "done: it stops";
 }
 
 TEST_F(BatchesPageTest, UploadAndStartNeedTheCsrfToken) {

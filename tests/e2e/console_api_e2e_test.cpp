@@ -89,6 +89,14 @@ class ConsoleApiEndToEnd : public ::testing::Test {
     return std::count_if(rows->begin(), rows->end(), [](const store::PendingRow& r) { return r.pending.course == "SWIM-L3"; });
   }
 
+  // Events not processed yet (-1: the store cannot be read).
+  std::int64_t new_events() {
+    auto store = store::open_sqlite_store(m_school->data() + "/certd.sqlite");
+    if (!store) return -1;
+    auto count = (*store)->count_events(store::EventStatus::new_);
+    return count ? *count : -1;
+  }
+
   int m_lms_port = 0;
   int m_portal_port = 0;
   std::unique_ptr<testing::ChildProcess> m_lms;
@@ -97,8 +105,21 @@ class ConsoleApiEndToEnd : public ::testing::Test {
 };
 
 TEST_F(ConsoleApiEndToEnd, AScriptApprovesTwoEntriesWithAToken) {
-  auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (swim_queue_size() < 3 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(200ms);
+  // The first poll's events all processed and the queue the same size for
+  // a second: a queue still filling would miscount the rows that stay.
+  auto deadline = std::chrono::steady_clock::now() + 120s;
+  std::size_t size = swim_queue_size();
+  auto stable_since = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+    std::size_t now = swim_queue_size();
+    if (now != size || new_events() != 0) {
+      size = now;
+      stable_since = std::chrono::steady_clock::now();
+    } else if (size >= 3 && std::chrono::steady_clock::now() - stable_since >= 1s) {
+      break;
+    }
+  }
   ASSERT_GE(swim_queue_size(), 3u) << "the demo school queues swim level 3 for approval";
   const std::string office = account_with_token("office --role admin");
   const std::string teacher = account_with_token("jo --role teacher --courses FA-101");

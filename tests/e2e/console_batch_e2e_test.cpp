@@ -103,11 +103,11 @@ TEST_F(ConsoleBatchEndToEnd, ATeacherUploadsChecksStartsAndWatchesABatchOfTwenty
     progress = browser.get(portal("/console/course/FA-101/batches/" + std::to_string(batch)));
     ASSERT_EQ(progress.status, 200) << progress.body;
     if (has(progress.body, "<dt>Status</dt><dd>done</dd>")) break;
-    EXPECT_TRUE(has(progress.body, "http-equiv=\"refresh\"")) << "a running batch reloads itself";
+    EXPECT_TRUE(has(progress.body, "data-refresh=")) << "a running batch's progress is fetched again";
     std::this_thread::sleep_for(500ms);
   } while (std::chrono::steady_clock::now() < deadline);
   ASSERT_TRUE(has(progress.body, "<dt>Issued</dt><dd>20</dd>")) << progress.body;
-  EXPECT_FALSE(has(progress.body, "http-equiv=\"refresh\"")) << "done: no reload";
+  EXPECT_FALSE(has(progress.body, "data-refresh=")) << "done: nothing more to fetch";
   auto store = open_store();
   auto issued = store->batch_items(batch, "issued", std::numeric_limits<int>::max());
   ASSERT_TRUE(issued);

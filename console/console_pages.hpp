@@ -1,7 +1,8 @@
 #pragma once
 // HTML of the teacher console (mustache; every value HTML-escaped). The
-// portal's stylesheet and a small one of the console's own, no script:
-// every page works as plain forms, on a phone too. Pure.
+// portal's stylesheet and a small one of the console's own; one script
+// (live.js, a running batch's progress) that no page needs: every page
+// works as plain forms, on a phone too. Pure.
 
 #include <string>
 #include <vector>

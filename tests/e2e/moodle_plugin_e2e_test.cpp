@@ -105,13 +105,13 @@ class MoodlePluginEndToEnd : public ::testing::Test {
     std::ofstream(m_site) << school;
     m_lms = std::make_unique<testing::ChildProcess>(
         args({"simulate-lms", "--port", std::to_string(m_lms_port), "--data", m_site}));
-    ASSERT_TRUE(testing::wait_for_port(m_lms_port));
+    ASSERT_TRUE(testing::wait_for_port(m_lms_port, std::chrono::seconds(60)));
     // Webhooks make the poll a safety net: an hour apart, as the README says.
     m_school = std::make_unique<testing::SchoolDir>(
         "plugin", lms_url(),
         testing::SchoolDir::Options{m_portal_port, "1h", true, "", "", "https://certs.riverside.example", ""});
     m_daemon = std::make_unique<testing::ChildProcess>(args({"run", "--config", m_school->config()}));
-    ASSERT_TRUE(testing::wait_for_port(m_portal_port)) << "certd run did not open its portal";
+    ASSERT_TRUE(testing::wait_for_port(m_portal_port, std::chrono::seconds(90))) << "certd run did not open its portal";
   }
 
   void TearDown() override { std::filesystem::remove(m_site); }

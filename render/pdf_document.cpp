@@ -43,12 +43,14 @@ constexpr const char* k_encoding_cmap_keys[] = {"Type", "CMapName", "CIDSystemIn
 
 }  // namespace
 
-Result<PdfDocument> PdfDocument::create() {
+Result<PdfDocument> PdfDocument::create(Compression compression) {
   PdfDocument document;
   document.m_doc = HPDF_New(on_error, document.m_error.get());
   if (!document.m_doc) return Error(ErrorCode::internal, "libharu cannot create a document (out of memory)");
-  // Without compression a certificate is megabytes (docs/libraries.md §1).
-  HPDF_SetCompressionMode(document.m_doc, HPDF_COMP_ALL);
+  // Without compression a certificate is megabytes (docs/libraries.md §1);
+  // set before any font is loaded, as libharu fixes a stream's filter
+  // when it creates the stream.
+  HPDF_SetCompressionMode(document.m_doc, compression == Compression::by_libharu ? HPDF_COMP_ALL : HPDF_COMP_IMAGE);
   HPDF_UseUTFEncodings(document.m_doc);
   HPDF_SetCurrentEncoder(document.m_doc, "UTF-8");
   CERTD_TRY(document.check("setting up the PDF document"));
@@ -100,7 +102,7 @@ Status PdfDocument::add_info_string(const char* key, const std::string& value) {
 // libharu 2.3.0 gives each Type0 font its encoding CMap (begincidrange
 // <0000> <FFFF> 0) as /ToUnicode, which readers must reject (poppler warns
 // once per font and guesses). The stream object is kept (so nothing stale
-// is left and it stays compressed like the font) and its content replaced.
+// is left and it is compressed like the font) and its content replaced.
 Status PdfDocument::write_to_unicode_maps() {
   std::map<HPDF_Font, std::set<char32_t>> shown;
   for (HPDF_UINT i = 0; i < m_doc->page_list->count; ++i) {

@@ -17,8 +17,15 @@ namespace certd::render {
 
 class PdfDocument {
  public:
-  // A document with compression on and the UTF-8 encoder current.
-  static Result<PdfDocument> create();
+  // Who compresses the page contents, fonts and ToUnicode maps: libharu
+  // as it writes (a preview, saved as drawn), or the signer's qpdf writer
+  // (signed_pdf.hpp). The signer reads those streams back; raw, they need
+  // no inflating there, and they are deflated once, as the file is written.
+  // Pictures are always compressed by libharu.
+  enum class Compression { by_libharu, by_signer };
+
+  // A document with the UTF-8 encoder current.
+  static Result<PdfDocument> create(Compression compression);
   PdfDocument(PdfDocument&& other) noexcept;
   PdfDocument& operator=(PdfDocument&&) = delete;
   ~PdfDocument();

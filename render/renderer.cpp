@@ -129,7 +129,9 @@ Result<RenderedCertificate> render(const Template& certificate_template, const C
   // Everything that can fail on the data fails before libharu starts.
   CERTD_ASSIGN_OR_RETURN(std::vector<FieldPlan> plans, plan_fields(certificate_template, data));
   CERTD_ASSIGN_OR_RETURN(QrMatrix qr, encode_qr(data.verify_url));
-  CERTD_ASSIGN_OR_RETURN(PdfDocument document, PdfDocument::create());
+  CERTD_ASSIGN_OR_RETURN(PdfDocument document,
+                         PdfDocument::create(mode == Mode::preview ? PdfDocument::Compression::by_libharu
+                                                                   : PdfDocument::Compression::by_signer));
   PagePainter painter(document, certificate_template);
   CERTD_TRY(painter.paint(plans, qr, mode == Mode::preview ? Stamp::preview : Stamp::none));
   CERTD_TRY(set_metadata(document, certificate_template.spec(), data));

@@ -1,6 +1,7 @@
 #include "render/signed_pdf.hpp"
 
 #include <qpdf/Buffer.hh>
+#include <qpdf/Pl_Flate.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFObjectHandle.hh>
 #include <qpdf/QPDFWriter.hh>
@@ -15,6 +16,10 @@ namespace certd::render {
 
 Result<SignedPdf> sign_pdf(std::string_view drawn, const std::vector<FieldText>& fields, const CertificateData& data,
                            std::string_view template_id, const Signer& signer) {
+  // qpdf keeps the level process-wide; certd's only deflating qpdf writer
+  // is this one, so it is set once, before the first write.
+  static const bool level_set = (Pl_Flate::setCompressionLevel(k_flate_level), true);
+  (void)level_set;
   try {
     QPDF pdf;
     pdf.setSuppressWarnings(true);
@@ -45,7 +50,7 @@ Result<SignedPdf> sign_pdf(std::string_view drawn, const std::vector<FieldText>&
     writer.setOutputMemory();
     writer.setDeterministicID(true);
     writer.setObjectStreamMode(qpdf_o_disable);
-    writer.setCompressStreams(false);
+    writer.setCompressStreams(true);  // only streams without a filter; the rest are copied as they are
     writer.setDecodeLevel(qpdf_dl_none);
     writer.write();
     std::shared_ptr<Buffer> bytes = writer.getBufferSharedPointer();

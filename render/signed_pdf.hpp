@@ -18,6 +18,11 @@
 
 namespace certd::render {
 
+// zlib's level for the streams the signer deflates. Level 1 costs about a
+// third of the default level's time on a certificate's fonts, for a file
+// a few percent larger (docs/performance.md).
+inline constexpr int k_flate_level = 1;
+
 struct SignedPdf {
   std::string pdf;
   std::string payload;    // the exact signed bytes
@@ -27,8 +32,9 @@ struct SignedPdf {
 // `drawn` is a complete PDF with an /Info dictionary (libharu's output);
 // `fields` what its fields say. Deterministic: qpdf writes it again with
 // an /ID derived from its content, classic cross-reference tables
-// (verify_pdf reads no cross-reference streams) and the stream data as it
-// was. Errors: check_glyphs' invalid_argument (nothing is signed);
+// (verify_pdf reads no cross-reference streams), filtered streams as they
+// were and the streams libharu left raw (page contents, fonts, ToUnicode:
+// PdfDocument::Compression::by_signer) deflated at k_flate_level. Errors: check_glyphs' invalid_argument (nothing is signed);
 // internal when qpdf cannot read what libharu wrote.
 Result<SignedPdf> sign_pdf(std::string_view drawn, const std::vector<FieldText>& fields, const CertificateData& data,
                            std::string_view template_id, const Signer& signer);

@@ -147,9 +147,14 @@ Status add_note(Context& c, const store::OutboxRow& row) {
   // replaced it (the verification link below is the new number's).
   CERTD_ASSIGN_OR_RETURN(std::string replaced, replaced_number(c, certificate));
   if (!replaced.empty()) title += " (reissued: replaces certificate " + replaced + ")";
-  return lms->add_note({who.student, who.course.id, certificate.certificate.number, title,
-                        render::make_verify_url(c.school.config.portal.public_url, certificate.certificate.number),
-                        "certd-note-" + certificate.certificate.number});
+  connector::NoteRequest note{who.student, who.course.id, certificate.certificate.number, title,
+                              render::make_verify_url(c.school.config.portal.public_url, certificate.certificate.number),
+                              "certd-note-" + certificate.certificate.number};
+  // The claim counted this try before it started (and committed that), so
+  // 1 means no earlier try, not even one cut short by a crash, can have
+  // written the note.
+  note.first_attempt = row.attempts == 1;
+  return lms->add_note(note);
 }
 
 Status send_message(Context& c, const store::OutboxRow& row) {

@@ -218,6 +218,10 @@ struct NoteRequest {
   std::string title;             // the certificate's title, e.g. "Swimming Level 3"
   std::string verification_url;  // unique per certificate; the duplicate check looks for it
   std::string client_id;         // sent as Moodle's clientnoteid, e.g. "certd-note-<outbox id>"
+  // True only when no earlier attempt can have written the note (the
+  // outbox row's first try): the look for an existing note is skipped,
+  // one LMS call fewer per certificate. Any retry looks first.
+  bool first_attempt = false;
 };
 
 // An instant message to the student.

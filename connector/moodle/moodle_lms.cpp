@@ -559,9 +559,11 @@ Result<bool> MoodleLms::has_note(const NoteRequest& request) {
 Status MoodleLms::add_note(const NoteRequest& request) {
   if (request.verification_url.empty()) return Error(ErrorCode::invalid_argument, "a note needs the verification link");
   // Moodle does not deduplicate on clientnoteid, so a retry after a lost
-  // answer would add a second note: look for ours first.
-  CERTD_ASSIGN_OR_RETURN(bool exists, has_note(request));
-  if (exists) return ok();
+  // answer would add a second note: a retry looks for ours first.
+  if (!request.first_attempt) {
+    CERTD_ASSIGN_OR_RETURN(bool exists, has_note(request));
+    if (exists) return ok();
+  }
   std::string text = "Certificate " + request.certificate_number + " \"" + request.title +
                      "\" issued. Verify it at " + request.verification_url;
   FormBuilder params;

@@ -187,9 +187,18 @@ TEST_F(OutboxHandlersTest, TransientLmsErrorIsPassedOnForTheWorkerToRetry) {
   m_lms.fail_writes(testing::FakeLms::Failure::none);
   m_clock.advance(3600);
   ASSERT_OK(outbox_worker().drain());
-  EXPECT_EQ(m_lms.notes().size(), 1u);
+  ASSERT_EQ(m_lms.notes().size(), 1u);
+  // A retry may follow a note written with its answer lost: it looks first.
+  EXPECT_FALSE(m_lms.notes().begin()->second.first_attempt);
   EXPECT_EQ(m_lms.messages().size(), 1u);
   EXPECT_TRUE(outbox().empty());
+}
+
+TEST_F(OutboxHandlersTest, ANoteOnItsFirstTryNeedNotLookForAnEarlierOne) {
+  issue_first_aid();
+  ASSERT_OK(outbox_worker().drain());
+  ASSERT_EQ(m_lms.notes().size(), 1u);
+  EXPECT_TRUE(m_lms.notes().begin()->second.first_attempt);
 }
 
 TEST_F(OutboxHandlersTest, PermanentLmsErrorFailsForGoodWithItsReason) {

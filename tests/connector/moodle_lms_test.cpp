@@ -354,6 +354,23 @@ TEST_F(MoodleLmsTest, NotesAreWrittenOnceEvenWhenRepeated) {
   EXPECT_NE(refused.error().code(), ErrorCode::unavailable);
 }
 
+// The outbox's first try of a note skips the look for an existing one
+// (nothing can have written it yet); a retry looks, so a note whose answer
+// was lost is not written twice.
+TEST_F(MoodleLmsTest, OnlyARetriedNoteLooksForAnEarlierOne) {
+  auto looks = [&] { return m_server->stats().calls["core_notes_get_course_notes"]; };
+  NoteRequest note{user("zoe"), course("FA-101").id, "FA01-7K4M-9QXB", "First Aid Basics",
+                   "https://certs.example.edu/v/FA01-7K4M-9QXB", "certd-note-2"};
+  note.first_attempt = true;
+  const auto before = looks();
+  ASSERT_OK(m_lms->add_note(note));
+  EXPECT_EQ(looks(), before);
+  note.first_attempt = false;  // the answer was lost; the outbox tries again
+  ASSERT_OK(m_lms->add_note(note));
+  EXPECT_EQ(looks(), before + 1);
+  EXPECT_EQ(m_server->stats().notes_by_client_id["certd-note-2"], 1);
+}
+
 TEST_F(MoodleLmsTest, MessagesAreDeliveredOrRefusedByPreferences) {
   Result<MessageOutcome> sent = m_lms->send_message({user("zoe"), "Your certificate is ready.", "certd-msg-1"});
   ASSERT_OK(sent);

@@ -41,6 +41,18 @@ std::string stream_bytes(HPDF_Stream stream) {
 // ToUnicode stream (the new CMap names itself).
 constexpr const char* k_encoding_cmap_keys[] = {"Type", "CMapName", "CIDSystemInfo", "WMode"};
 
+// The CIDToGIDMap entries (2 bytes each, big-endian, CID = code) of the
+// codes in `shown`, up to the highest; every other entry is 0.
+std::string cid_to_gid_for(const std::string& full, const std::set<char32_t>& shown) {
+  if (shown.empty()) return std::string();
+  std::string cut(2 * (static_cast<std::size_t>(*shown.rbegin()) + 1), '\0');
+  for (char32_t code : shown) {
+    std::size_t at = 2 * static_cast<std::size_t>(code);
+    if (at + 1 < full.size()) cut.replace(at, 2, full, at, 2);
+  }
+  return cut;
+}
+
 }  // namespace
 
 Result<PdfDocument> PdfDocument::create(Compression compression) {
@@ -103,7 +115,13 @@ Status PdfDocument::add_info_string(const char* key, const std::string& value) {
 // <0000> <FFFF> 0) as /ToUnicode, which readers must reject (poppler warns
 // once per font and guesses). The stream object is kept (so nothing stale
 // is left and it is compressed like the font) and its content replaced.
-Status PdfDocument::write_to_unicode_maps() {
+//
+// It also maps all 65,536 CIDs to glyphs in /CIDToGIDMap: 128 KB per font
+// that the signer would deflate and digest, and the verifier inflate, for
+// the few dozen codes a certificate shows. The map is cut to those codes
+// (the others map to glyph 0, and are never drawn); the glyph check reads
+// the cut map, so a code it lost would refuse the certificate.
+Status PdfDocument::write_font_maps() {
   std::map<HPDF_Font, std::set<char32_t>> shown;
   for (HPDF_UINT i = 0; i < m_doc->page_list->count; ++i) {
     auto page = static_cast<HPDF_Page>(HPDF_List_ItemAt(m_doc->page_list, i));
@@ -128,12 +146,22 @@ Status PdfDocument::write_to_unicode_maps() {
     std::string cmap = to_unicode_cmap(shown[font], m_code_texts[font]);
     HPDF_Stream_Write(stream->stream, reinterpret_cast<const HPDF_BYTE*>(cmap.data()), static_cast<HPDF_UINT>(cmap.size()));
     CERTD_TRY(check("writing the ToUnicode map of " + file));
+
+    HPDF_Dict map = font_attr->descendant_font
+                        ? static_cast<HPDF_Dict>(HPDF_Dict_GetItem(font_attr->descendant_font, "CIDToGIDMap", HPDF_OCLASS_DICT))
+                        : nullptr;
+    if (!map || !map->stream)
+      return Error(ErrorCode::internal, "libharu wrote the font " + file + " without its usual CIDToGIDMap");
+    std::string cut = cid_to_gid_for(stream_bytes(map->stream), shown[font]);
+    HPDF_MemStream_FreeData(map->stream);
+    HPDF_Stream_Write(map->stream, reinterpret_cast<const HPDF_BYTE*>(cut.data()), static_cast<HPDF_UINT>(cut.size()));
+    CERTD_TRY(check("writing the CIDToGIDMap of " + file));
   }
   return ok();
 }
 
 Result<std::string> PdfDocument::save() {
-  CERTD_TRY(write_to_unicode_maps());
+  CERTD_TRY(write_font_maps());
   HPDF_SaveToStream(m_doc);
   CERTD_TRY(check("writing the PDF"));
   HPDF_UINT32 size = HPDF_GetStreamSize(m_doc);

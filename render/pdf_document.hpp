@@ -46,9 +46,9 @@ class PdfDocument {
   // itself (shaped glyphs, shaping.hpp); replaces what was set before.
   void set_code_texts(HPDF_Font font, std::map<char32_t, std::u32string> texts) { m_code_texts[font] = std::move(texts); }
 
-  // Writes the document. Each loaded font's /ToUnicode stream is first
-  // rewritten to map exactly the codes the pages show with it (see
-  // to_unicode_cmap.hpp for why).
+  // Writes the document. Each loaded font's /ToUnicode stream and
+  // /CIDToGIDMap are first rewritten to map exactly the codes the pages
+  // show with it (see to_unicode_cmap.hpp and write_font_maps for why).
   Result<std::string> save();
 
   // Record of libharu's last error; filled in by the C error handler,
@@ -60,7 +60,7 @@ class PdfDocument {
 
  private:
   PdfDocument() = default;
-  Status write_to_unicode_maps();
+  Status write_font_maps();
 
   HPDF_Doc m_doc = nullptr;
   std::unique_ptr<ErrorRecord> m_error = std::make_unique<ErrorRecord>();

@@ -99,7 +99,7 @@ TEST_F(Renderer, SameInputGivesTheSameBytes) {
 TEST_F(Renderer, MatchesTheGoldenCertificate) {
   auto rendered = render_certificate(*s_swim, fixed_data(), *s_signer);
   ASSERT_TRUE(rendered);
-  EXPECT_EQ(sha256_hex(rendered->pdf), "680e5a111b6fd8c28a36cce493faa5ffb3da7d3ab11cb0a80beed23c31ae68e2") << "size " << rendered->pdf.size();
+  EXPECT_EQ(sha256_hex(rendered->pdf), "1d55ce2270ab45420fa5decbd0d8450a5d4e2fee72a789420cf30c8b1d176eef") << "size " << rendered->pdf.size();
 }
 
 TEST_F(Renderer, SignsTheCanonicalPayload) {
@@ -264,6 +264,31 @@ TEST_F(Renderer, EveryStreamIsCompressed) {
   auto preview = render_preview(*s_swim, fixed_data());
   ASSERT_TRUE(preview);
   EXPECT_EQ(unfiltered_streams(preview->pdf), std::vector<std::string>{});
+}
+
+// libharu maps all 65,536 codes of a font (128 KB); a certificate keeps
+// the entries of the codes it draws, up to the highest, and no others.
+TEST_F(Renderer, CidToGidMapsAreCutToTheCodesDrawn) {
+  auto rendered = render_certificate(*s_swim, fixed_data(), *s_signer);
+  ASSERT_TRUE(rendered);
+  QPDF document;
+  document.processMemoryFile("certificate.pdf", rendered->pdf.data(), rendered->pdf.size());
+  int maps = 0;
+  for (QPDFObjectHandle object : document.getAllObjects()) {
+    if (!object.isDictionary() || !object.getKey("/CIDToGIDMap").isStream()) continue;
+    ++maps;
+    auto data = object.getKey("/CIDToGIDMap").getStreamData(qpdf_dl_generalized);
+    const unsigned char* bytes = data->getBuffer();
+    const std::size_t size = data->getSize();
+    ASSERT_GE(size, 2u);
+    int mapped = 0;
+    for (std::size_t i = 0; i + 1 < size; i += 2) mapped += bytes[i] != 0 || bytes[i + 1] != 0;
+    const std::string font = object.getKey("/BaseFont").unparse();
+    EXPECT_LT(size, 2u * 0x10000) << font;
+    EXPECT_TRUE(bytes[size - 2] != 0 || bytes[size - 1] != 0) << font << ": ends with the highest code drawn";
+    EXPECT_LT(mapped, 100) << font << ": only the codes drawn";
+  }
+  EXPECT_GT(maps, 0);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ for bench in build/bench/*/bench_*; do
   "$bench"
 done
 case "app" in *"$filter"*)
-  for rate in 100 200 250; do
+  for rate in 50 100 200 250; do
     echo "== bench_app events ($rate events/s for 20 s)"
     build/bench/app/bench_app events "$rate" 20
   done

@@ -10,6 +10,7 @@
 #include "app/commands/commands.hpp"
 #include "app/daemon.hpp"
 #include "app/demo_school.hpp"
+#include "app/examples_dir.hpp"
 #include "app/runtime.hpp"
 #include "app/stop_signals.hpp"
 #include "connector/lms.hpp"
@@ -38,16 +39,6 @@ struct DemoOptions {
   bool serve = false;
   bool json_output = false;
 };
-
-// examples/ beside the build folder (build/certd -> ../examples), else
-// under the current folder.
-Result<fs::path> examples_dir() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  for (const fs::path& candidate : {exe.parent_path().parent_path() / "examples", fs::current_path() / "examples"})
-    if (fs::exists(candidate / "certd.yaml") && fs::exists(candidate / "school.yaml")) return candidate;
-  return Error(ErrorCode::not_found, "cannot find the demo school (examples/certd.yaml and examples/school.yaml)");
-}
 
 // A fresh output folder each run; a folder certd did not make is never
 // emptied.

@@ -5,13 +5,13 @@
 #include <iostream>
 
 #include "app/commands/commands.hpp"
+#include "app/examples_dir.hpp"
 #include "connector/simulator/server.hpp"
 
 namespace certd::app {
 
 namespace {
 
-constexpr const char* k_default_school = "examples/school.yaml";
 
 struct SimulatorOptions {
   int port = 0;
@@ -20,7 +20,8 @@ struct SimulatorOptions {
 
 Result<connector::simulator::School> school_for(const SimulatorOptions& options) {
   if (!options.data_file.empty()) return connector::simulator::load_school_file(options.data_file);
-  if (std::filesystem::exists(k_default_school)) return connector::simulator::load_school_file(k_default_school);
+  // The demo school (app/examples_dir.hpp), as `certd demo` runs it.
+  if (auto examples = examples_dir()) return connector::simulator::load_school_file((*examples / "school.yaml").string());
   connector::simulator::GenerateOptions generated;
   generated.students = 50;
   generated.courses = 3;
@@ -64,7 +65,7 @@ int simulate_lms(const SimulatorOptions& options) {
 void define_simulate_lms(CLI::App& command, const GlobalOptions&, Handler& handler) {
   auto o = std::make_shared<SimulatorOptions>();
   command.add_option("--port", o->port, "port on 127.0.0.1 (0: any free port)")->required();
-  command.add_option("--data", o->data_file, "YAML file with the school (default: examples/school.yaml)");
+  command.add_option("--data", o->data_file, "YAML file with the school (default: the demo school, examples/school.yaml)");
   handler = [o] { return simulate_lms(*o); };
 }
 

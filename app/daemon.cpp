@@ -14,6 +14,7 @@
 #include "app/runtime.hpp"
 #include "app/school.hpp"
 #include "app/school_fingerprint.hpp"
+#include "app/service_notify.hpp"
 #include "app/store_adapters.hpp"
 #include "connector/lms.hpp"
 #include "connector/poller.hpp"
@@ -86,6 +87,9 @@ struct Daemon::Impl {
   std::unique_ptr<SchoolConsole> console;
   std::unique_ptr<portal::HttpServer> http;
   std::function<void()> on_event;
+  // Kicked between rounds: a long batch or a busy day keeps it fed, a
+  // round that never ends does not (service_notify.hpp).
+  Watchdog watchdog;
 
   Status open_pipeline() {
     CERTD_ASSIGN_OR_RETURN(store, store::open_sqlite_store(school.store_path()));
@@ -154,7 +158,7 @@ struct Daemon::Impl {
 
 Daemon::Daemon(const School& school, connector::Lms* lms, notify::Notifier& notifier, const Clock& clock,
                DaemonOptions options)
-    : m_impl(new Impl{school, lms, notifier, clock, std::move(options), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}) {}
+    : m_impl(new Impl{school, lms, notifier, clock, std::move(options), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}) {}
 
 Daemon::~Daemon() {
   if (m_impl && m_impl->http) m_impl->http->stop();
@@ -193,6 +197,7 @@ Result<CycleStats> Daemon::cycle(bool poll, bool drain_outbox) {
   }
   // Events, then batch groups, until both are empty or a stop is asked.
   while (!m_stop.load()) {
+    m_impl->watchdog.kick();
     CERTD_ASSIGN_OR_RETURN(ProcessStats processed, m_impl->processor->process_new(k_events_per_round));
     stats.events += processed.events;
     stats.issued += processed.issued;
@@ -288,7 +293,11 @@ void Daemon::wake_outbox() {
 Status Daemon::run() {
   std::thread outbox([this] { outbox_loop(); });
   std::thread poll([this] { poll_loop(); });
+  // The store is open (start()) and every thread is under way.
+  notify_ready("running: polling the LMS every " + std::to_string(m_impl->school.config.lms.poll_interval.count()) +
+               " s" + (portal_port() ? ", portal on port " + std::to_string(portal_port()) : std::string()));
   while (!m_stop.load()) {
+    m_impl->watchdog.kick();
     auto stats = cycle(/*poll=*/false, /*drain_outbox=*/false);
     if (!stats) {
       // Transient trouble (LMS down, disk busy) must not end the daemon.
@@ -303,6 +312,7 @@ Status Daemon::run() {
     m_woken = false;
   }
   CERTD_LOG_INFO("stopping");
+  notify_stopping();
   wake_outbox();
   outbox.join();
   poll.join();

@@ -18,6 +18,7 @@ pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
 # argon2id for local console passwords (libargon2-dev; app/password_hash.cpp).
 pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 
 # libharu ships neither a pkg-config file nor a CMake package.
 find_path(HPDF_INCLUDE_DIR hpdf.h REQUIRED)

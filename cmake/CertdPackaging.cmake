@@ -5,6 +5,7 @@
 #   /usr/share/doc/certd/           README.md and the notes of docs/
 #   /etc/certd/certd.yaml, rules/   a commented production config (conffiles)
 #   /var/lib/certd                  made by postinst, with the `certd` system user
+#   /lib/systemd/system/certd.service   Type=notify, hardened; not enabled until configured
 include(GNUInstallDirs)
 
 install(TARGETS certd RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -15,6 +16,7 @@ install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES packaging/certd.yaml DESTINATION /etc/certd)
 install(DIRECTORY examples/rules/ DESTINATION /etc/certd/rules)
+install(FILES packaging/certd.service DESTINATION /lib/systemd/system)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME certd)

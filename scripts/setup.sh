@@ -25,6 +25,8 @@ run_packages=(
   libsqlitecpp-dev libsqlite3-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev
   libcli11-dev nlohmann-json3-dev libkainjow-mustache-dev libqpdf-dev libcsv-dev
   libharfbuzz-dev libfribidi-dev libboost-dev libargon2-dev
+  # Type=notify and the watchdog under systemd (sd_notify)
+  libsystemd-dev
   # fonts the example templates print with (Noto: Latin, Greek, Cyrillic, Arabic,
   # Hebrew, Devanagari, Thai; IPAGothic: Japanese/Chinese; NanumGothic: Korean)
   fonts-dejavu-core fonts-dejavu-extra fonts-noto-core fonts-ipafont-gothic fonts-nanum

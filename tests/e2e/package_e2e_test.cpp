@@ -83,7 +83,8 @@ TEST_F(Package, LaysOutTheProgramItsDataAndItsConfig) {
                            "usr/share/certd/examples/templates/first-aid.yaml",
                            "usr/share/certd/examples/assets/first-aid-background.jpg", "usr/share/certd/FONTS.md",
                            "usr/share/doc/certd/README.md", "usr/share/doc/certd/configuration.md",
-                           "etc/certd/certd.yaml", "etc/certd/rules/first-aid.yaml"})
+                           "etc/certd/certd.yaml", "etc/certd/rules/first-aid.yaml",
+                           "lib/systemd/system/certd.service"})
     EXPECT_TRUE(fs::exists(root() / file)) << file;
   EXPECT_FALSE(fs::exists(root() / "usr/share/certd/examples/assets/make_backgrounds.py"));
 
@@ -92,6 +93,7 @@ TEST_F(Package, LaysOutTheProgramItsDataAndItsConfig) {
   EXPECT_NE(depends.output.find("libhpdf"), std::string::npos) << depends.output;
   EXPECT_NE(depends.output.find("libqpdf"), std::string::npos) << depends.output;
   EXPECT_NE(depends.output.find("adduser"), std::string::npos) << depends.output;
+  EXPECT_NE(depends.output.find("libsystemd0"), std::string::npos) << depends.output;
   // The config survives upgrades; postinst makes the user and the state folder.
   app::CommandRun conffiles = shell("dpkg-deb -I " + *s_deb + " conffiles");
   EXPECT_NE(conffiles.output.find("/etc/certd/certd.yaml"), std::string::npos) << conffiles.output;

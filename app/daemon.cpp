@@ -120,7 +120,8 @@ struct Daemon::Impl {
 
   Status open_portal() {
     CERTD_ASSIGN_OR_RETURN(portal_backend,
-                           StorePortalBackend::open(school.store_path(), school.config.data_dir, on_event));
+                           StorePortalBackend::open(school.store_path(), school.config.data_dir, on_event,
+                                                    lms ? school.config.lms.poll_interval.count() : 0));
     CERTD_ASSIGN_OR_RETURN(auto verifier, make_webhook_verifier(school.config));
     portal::PortalOptions portal_options{school.config.issuer.name, school.config.portal.public_url,
                                          school.signer->public_key().pem(), school.config.webhooks.max_body_bytes};

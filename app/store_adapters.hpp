@@ -3,6 +3,7 @@
 // the poller's cursor (connector::CursorStore) and what the portal reads
 // and writes (portal::PortalBackend).
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -32,8 +33,11 @@ class StorePortalBackend final : public portal::PortalBackend {
  public:
   // `on_event` (may be empty) is called after a new event is committed,
   // to wake the processing thread.
+  // `poll_interval_s` is the LMS's poll interval, for /readyz (0: no LMS,
+  // nothing to check there).
   static Result<std::unique_ptr<StorePortalBackend>> open(const std::string& store_path, const std::string& data_dir,
-                                                          std::function<void()> on_event = {});
+                                                          std::function<void()> on_event = {},
+                                                          std::int64_t poll_interval_s = 0);
 
   Result<std::optional<store::CertificateRow>> certificate(const std::string& number) override;
   Result<std::vector<store::CertificateRow>> certificates_for_claim(const std::string& claim_token) override;
@@ -41,15 +45,27 @@ class StorePortalBackend final : public portal::PortalBackend {
   Status mark_claimed(const std::string& claim_token, std::int64_t at) override;
   Result<store::Inserted> record_event(const store::NewEvent& event) override;
   Result<std::string> pdf_bytes(const store::CertificateRow& certificate) override;
+  // store: a write to its state table; lms: a poll worked within the last
+  // k_ready_polls intervals.
+  portal::Readiness readiness(std::int64_t now) override;
 
  private:
-  StorePortalBackend(std::unique_ptr<store::Store> store, std::string data_dir, std::function<void()> on_event)
-      : m_store(std::move(store)), m_archive(std::move(data_dir)), m_on_event(std::move(on_event)) {}
+  StorePortalBackend(std::unique_ptr<store::Store> store, std::string data_dir, std::function<void()> on_event,
+                     std::int64_t poll_interval_s)
+      : m_store(std::move(store)),
+        m_archive(std::move(data_dir)),
+        m_on_event(std::move(on_event)),
+        m_poll_interval_s(poll_interval_s) {}
 
   std::mutex m_mutex;
   std::unique_ptr<store::Store> m_store;  // Guarded by m_mutex.
   PdfArchive m_archive;
   std::function<void()> m_on_event;
+  std::int64_t m_poll_interval_s;
 };
+
+// A certd whose last good poll is older than this many poll intervals is
+// not ready (one slow or failed poll is not enough to say so).
+inline constexpr int k_ready_polls = 3;
 
 }  // namespace certd::app

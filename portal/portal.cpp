@@ -190,7 +190,7 @@ Response json_error(int status, const std::string& message) {
 
 Audience audience_of(const std::string& path) {
   if (ends_with(path, ".json") || path == "/api" || starts_with(path, "/api/") || starts_with(path, "/hooks/") ||
-      path == "/keys" || path == "/healthz")
+      path == "/keys" || path == "/healthz" || path == "/readyz")
     return Audience::machines;
   return Audience::people;
 }
@@ -271,6 +271,7 @@ Response Portal::route(const Request& request) const {
     return family_download(rest.substr(0, slash), file.substr(0, file.size() - 4), request);
   }
   if (path == "/healthz") return json_response(200, json{{"status", "ok"}});
+  if (path == "/readyz") return readiness();
   if (path == k_stylesheet_path || path == k_icon_path) {
     Response r;
     r.content_type = path == k_stylesheet_path ? "text/css; charset=utf-8" : "image/svg+xml";
@@ -294,6 +295,20 @@ Response Portal::route(const Request& request) const {
     return r;
   }
   return error(path, 404, audience_of(path) == Audience::machines ? "no such page" : "");
+}
+
+// 200 when every check passes, else 503, so a load balancer sends
+// families elsewhere while this certd cannot write or reach its LMS; the
+// body says which check failed. Details are certd's own words, never a
+// client's input.
+Response Portal::readiness() const {
+  portal::Readiness readiness = m_backend.readiness(to_unix(m_clock.now()));
+  json checks = json::object();
+  for (const ReadinessCheck& check : readiness.checks) checks[check.name] = {{"ok", check.ok}, {"detail", check.detail}};
+  Response r = json_response(readiness.ready() ? 200 : 503,
+                             json{{"status", readiness.ready() ? "ready" : "not ready"}, {"checks", checks}});
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
 }
 
 Response Portal::home() const { return html_response(200, render_home_page(m_options.issuer_name, "")); }

@@ -57,6 +57,7 @@ class Portal {
  private:
   Response route(const Request& request) const;
   Response home() const;
+  Response readiness() const;
   Response number_form(const Request& request) const;
   Response verification_page(const std::string& typed, bool as_json, const Request& request) const;
   Response family_page(const std::string& claim_token) const;

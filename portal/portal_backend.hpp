@@ -3,6 +3,7 @@
 // store (a connection per worker thread) and data_dir; tests use a fake.
 // Implementations must be thread-safe: handlers run on the HTTP pool.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,22 @@
 #include "store/records.hpp"
 
 namespace certd::portal {
+
+// What /readyz reports: each check by name, with what it found.
+struct ReadinessCheck {
+  std::string name;    // "store", "lms"
+  bool ok = false;
+  std::string detail;  // for people: what was found, or why it failed
+};
+
+struct Readiness {
+  std::vector<ReadinessCheck> checks;
+  bool ready() const {
+    for (const ReadinessCheck& check : checks)
+      if (!check.ok) return false;
+    return true;
+  }
+};
 
 class PortalBackend {
  public:
@@ -25,6 +42,9 @@ class PortalBackend {
   virtual Result<store::Inserted> record_event(const store::NewEvent& event) = 0;
   // The PDF of a certificate, read from data_dir (never outside it).
   virtual Result<std::string> pdf_bytes(const store::CertificateRow& certificate) = 0;
+  // Whether this certd can do its work now (a failed check is a result,
+  // not an error): the store takes a write, the LMS answered lately.
+  virtual Readiness readiness(std::int64_t now) = 0;
 };
 
 }  // namespace certd::portal

@@ -45,7 +45,12 @@ class FakePortalBackend final : public PortalBackend {
   Result<std::string> pdf_bytes(const store::CertificateRow& row) override {
     return "%PDF-fake " + row.certificate.number;
   }
+  Readiness readiness(std::int64_t) override {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return readiness_answer;
+  }
 
+  Readiness readiness_answer{{{"store", true, "writable"}}};
   std::map<std::string, store::CertificateRow> certificates;
   std::vector<store::NewVerification> verifications;
   int lookups = 0;  // calls to certificate()

@@ -516,5 +516,26 @@ TEST_F(PortalTest, KeysAndUnknownPaths) {
   EXPECT_EQ(nlohmann::json::parse(portal().handle(get("/healthz")).body)["status"], "ok");
 }
 
+// /readyz answers 503 while any check fails, with what each found, and is
+// never cached.
+TEST_F(PortalTest, ReadinessIs200OnlyWhenEveryCheckPasses) {
+  Response ready = portal().handle(get("/readyz"));
+  EXPECT_EQ(ready.status, 200);
+  auto body = nlohmann::json::parse(ready.body);
+  EXPECT_EQ(body["status"], "ready");
+  EXPECT_EQ(body["checks"]["store"]["ok"], true);
+  EXPECT_EQ(ready.content_type.rfind("application/json", 0), 0u);
+
+  m_backend.readiness_answer.checks.push_back({"lms", false, "no poll has worked yet"});
+  Response waiting = portal().handle(get("/readyz"));
+  EXPECT_EQ(waiting.status, 503);
+  body = nlohmann::json::parse(waiting.body);
+  EXPECT_EQ(body["status"], "not ready");
+  EXPECT_EQ(body["checks"]["lms"]["detail"], "no poll has worked yet");
+  bool no_store = false;
+  for (const auto& [name, value] : waiting.headers) no_store = no_store || (name == "Cache-Control" && value == "no-store");
+  EXPECT_TRUE(no_store);
+}
+
 }  // namespace
 }  // namespace certd::portal

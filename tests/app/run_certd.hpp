@@ -21,10 +21,10 @@ inline std::string certd_path() {
   return std::string(dir ? dir : ".") + "/certd";
 }
 
-inline CommandRun run_certd(const std::string& arguments) {
+// Runs a shell command line; stdout and stderr together.
+inline CommandRun run_command(const std::string& command_line) {
   CommandRun run;
-  std::string command = certd_path() + " " + arguments + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
+  FILE* pipe = ::popen((command_line + " 2>&1").c_str(), "r");
   if (!pipe) return run;
   std::array<char, 4096> buffer{};
   std::size_t n = 0;
@@ -33,5 +33,7 @@ inline CommandRun run_certd(const std::string& arguments) {
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
 }
+
+inline CommandRun run_certd(const std::string& arguments) { return run_command(certd_path() + " " + arguments); }
 
 }  // namespace certd::app

@@ -8,10 +8,8 @@
 // without being stored. Needs php-cli (scripts/setup.sh test installs it):
 // without it these tests fail, they do not skip.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -37,22 +35,8 @@ constexpr const char* k_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 constexpr const char* k_reports_secret = "whsec_c2Vjb25kIHNvdXJjZSBzZWNyZXQgb2YgMzIgYnl0ZXM=";
 constexpr const char* k_no_php = "php is missing: scripts/setup.sh test installs php-cli";
 
-struct ShellRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-ShellRun shell(const std::string& command) {
-  ShellRun result;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using ShellRun = app::CommandRun;
+const auto shell = app::run_command;
 
 bool have_php() { return shell("command -v php").exit_code == 0; }
 

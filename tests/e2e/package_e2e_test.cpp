@@ -6,11 +6,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "app/run_certd.hpp"
 #include "process_util.hpp"
@@ -20,22 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-app::CommandRun shell(const std::string& command) {
-  app::CommandRun run;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.output.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string binary_dir() {
-  const char* dir = std::getenv("CERTD_BINARY_DIR");
-  return dir ? dir : ".";
-}
+using app::run_command;
 
 class Package : public ::testing::Test {
  protected:
@@ -43,11 +25,11 @@ class Package : public ::testing::Test {
     s_dir = new fs::path(fs::temp_directory_path() / ("certd-package-" + std::to_string(::getpid())));
     fs::remove_all(*s_dir);
     fs::create_directories(*s_dir / "root");
-    s_build = new app::CommandRun(shell("cpack -G DEB --config " + binary_dir() + "/CPackConfig.cmake -B " +
+    s_build = new app::CommandRun(run_command("cpack -G DEB --config " + fs::path(app::certd_path()).parent_path().string() + "/CPackConfig.cmake -B " +
                                         (*s_dir / "out").string()));
     for (const auto& entry : fs::directory_iterator(*s_dir / "out"))
       if (entry.path().extension() == ".deb") s_deb = new std::string(entry.path().string());
-    if (s_deb) s_unpack = new app::CommandRun(shell("dpkg-deb -x " + *s_deb + " " + (*s_dir / "root").string()));
+    if (s_deb) s_unpack = new app::CommandRun(run_command("dpkg-deb -x " + *s_deb + " " + (*s_dir / "root").string()));
   }
   static void TearDownTestSuite() {
     fs::remove_all(*s_dir);
@@ -89,28 +71,28 @@ TEST_F(Package, LaysOutTheProgramItsDataAndItsConfig) {
   EXPECT_FALSE(fs::exists(root() / "usr/share/certd/examples/assets/make_backgrounds.py"));
 
   // Runtime dependencies come from dpkg-shlibdeps, not a hand-kept list.
-  app::CommandRun depends = shell("dpkg-deb -f " + *s_deb + " Depends");
+  app::CommandRun depends = run_command("dpkg-deb -f " + *s_deb + " Depends");
   EXPECT_NE(depends.output.find("libhpdf"), std::string::npos) << depends.output;
   EXPECT_NE(depends.output.find("libqpdf"), std::string::npos) << depends.output;
   EXPECT_NE(depends.output.find("adduser"), std::string::npos) << depends.output;
   EXPECT_NE(depends.output.find("libsystemd0"), std::string::npos) << depends.output;
   // The config survives upgrades; postinst makes the user and the state folder.
-  app::CommandRun conffiles = shell("dpkg-deb -I " + *s_deb + " conffiles");
+  app::CommandRun conffiles = run_command("dpkg-deb -I " + *s_deb + " conffiles");
   EXPECT_NE(conffiles.output.find("/etc/certd/certd.yaml"), std::string::npos) << conffiles.output;
-  app::CommandRun postinst = shell("dpkg-deb -I " + *s_deb + " postinst");
+  app::CommandRun postinst = run_command("dpkg-deb -I " + *s_deb + " postinst");
   EXPECT_NE(postinst.output.find("adduser --system"), std::string::npos) << postinst.output;
   EXPECT_NE(postinst.output.find("/var/lib/certd"), std::string::npos) << postinst.output;
 }
 
 TEST_F(Package, TheInstalledProgramRunsTheDemo) {
   const fs::path out = *s_dir / "demo";
-  app::CommandRun run = shell(in_scratch(certd() + " demo --json --students 20 --out " + out.string()));
+  app::CommandRun run = run_command(in_scratch(certd() + " demo --json --students 20 --out " + out.string()));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   auto summary = nlohmann::json::parse(run.output.substr(run.output.find('{')), nullptr, false);
   ASSERT_FALSE(summary.is_discarded()) << run.output;
   ASSERT_GT(summary["issued_count"].get<int>(), 0) << run.output;
   const std::string pdf = summary["issued"][0]["pdf"].get<std::string>();
-  app::CommandRun verify = shell(certd() + " verify " + pdf + " --config " + (out / "certd.yaml").string());
+  app::CommandRun verify = run_command(certd() + " verify " + pdf + " --config " + (out / "certd.yaml").string());
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_NE(verify.output.find("VALID"), std::string::npos) << verify.output;
 }
@@ -121,7 +103,7 @@ TEST_F(Package, TheInstalledSimulatorServesTheDemoSchool) {
       {"/bin/sh", "-c", in_scratch("exec " + certd() + " simulate-lms --port " + std::to_string(port) + " >/dev/null")});
   ASSERT_TRUE(testing::wait_for_port(port)) << "certd simulate-lms did not start from the package";
   // The demo school's token and course; a generated school has neither.
-  app::CommandRun course = shell("curl -s http://127.0.0.1:" + std::to_string(port) +
+  app::CommandRun course = run_command("curl -s http://127.0.0.1:" + std::to_string(port) +
                                  "/webservice/rest/server.php -d wstoken=c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e"
                                  " -d wsfunction=core_course_get_courses_by_field -d moodlewsrestformat=json"
                                  " -d field=shortname -d value=FA-101");

@@ -1,6 +1,7 @@
 #include "app/daemon.hpp"
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "app/batch_runner.hpp"
@@ -14,6 +15,7 @@
 #include "app/runtime.hpp"
 #include "app/school.hpp"
 #include "app/school_fingerprint.hpp"
+#include "app/school_setup.hpp"
 #include "app/service_notify.hpp"
 #include "app/store_adapters.hpp"
 #include "connector/lms.hpp"
@@ -67,87 +69,51 @@ Result<int> poll_into_events(connector::Poller& poller, const connector::Lms& lm
 
 }  // namespace
 
-struct Daemon::Impl {
+// One reading of the school and what is made from it. `keep` owns a
+// reloaded one; the first reading is the caller's and outlives the daemon.
+struct Reading {
+  std::shared_ptr<SchoolSetup> keep;
+  const School* school;
+  connector::Lms* lms;
+  notify::Notifier* notifier;
+  std::uint64_t generation;
+};
+
+// What the processing thread runs on one reading: its store connection,
+// the issuer, the event processor, the batch runner; and, for run_once(),
+// which does every step on one thread, an outbox worker and a poller.
+struct Daemon::Pipeline {
   const School& school;
   connector::Lms* lms;
-  notify::Notifier& notifier;
   const Clock& clock;
-  DaemonOptions options;
+  const DaemonOptions& options;
+  PdfArchive& archive;
 
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<PdfArchive> archive;
   std::unique_ptr<Issuer> issuer;
   std::unique_ptr<EventProcessor> processor;
   std::unique_ptr<BatchRunner> batches;
   std::unique_ptr<OutboxWorker> outbox;
   std::unique_ptr<StoreCursorStore> cursors;
   std::unique_ptr<connector::Poller> poller;
-  std::unique_ptr<StorePortalBackend> portal_backend;
-  std::unique_ptr<portal::Portal> portal;
-  std::unique_ptr<SchoolConsole> console;
-  std::unique_ptr<portal::HttpServer> http;
-  std::function<void()> on_event;
-  // Kicked between rounds: a long batch or a busy day keeps it fed, a
-  // round that never ends does not (service_notify.hpp).
-  Watchdog watchdog;
 
-  Status open_pipeline() {
+  Status open(notify::Notifier& notifier) {
     CERTD_ASSIGN_OR_RETURN(store, store::open_sqlite_store(school.store_path()));
-    archive = std::make_unique<PdfArchive>(school.config.data_dir);
     IssuerOptions issuer_options{school.config.issuer.name, school.config.portal.public_url, lms != nullptr,
                                  school.config.lms.certificate_profile_field, school.config.lms.issued_activity,
                                  options.render_threads};
-    issuer = std::make_unique<Issuer>(issuer_options, school.templates, *school.signer, *store, *archive, clock);
+    issuer = std::make_unique<Issuer>(issuer_options, school.templates, *school.signer, *store, archive, clock);
     processor = std::make_unique<EventProcessor>(school, *store, *issuer, lms, clock);
     batches = std::make_unique<BatchRunner>(school, *store, *issuer, clock);
     outbox = std::make_unique<OutboxWorker>(*store, clock, RetryPolicy(), options.worker_id,
-                                            make_outbox_handlers(school, *store, *archive, notifier, lms, clock));
+                                            make_outbox_handlers(school, *store, archive, notifier, lms, clock));
     cursors = std::make_unique<StoreCursorStore>(*store);
     if (lms) poller = std::make_unique<connector::Poller>(*lms, *cursors);
-    // This process is the only worker on this store: leases left by a
-    // crashed run are ours to take back now, not in five minutes.
-    CERTD_ASSIGN_OR_RETURN(std::int64_t released, store->release_claims(to_unix(clock.now())));
-    if (released > 0) CERTD_LOG_INFO("took back {} outbox items from an interrupted run", released);
     // A changed rule, template or config may be what failed events
-    // waited for: they are tried again in the first cycle.
+    // waited for: they are tried again in the next cycle.
     CERTD_ASSIGN_OR_RETURN(std::int64_t due, note_school_fingerprint(*store, school_fingerprint(school),
                                                                     to_unix(clock.now())));
     if (due > 0) CERTD_LOG_INFO("rules, templates or config changed: {} failed events are tried again now", due);
-    CERTD_ASSIGN_OR_RETURN(int leftovers, archive->remove_leftovers());
-    if (leftovers > 0) CERTD_LOG_INFO("removed {} half-written PDF files of an interrupted run", leftovers);
-    return ok();
-  }
-
-  Status open_portal() {
-    CERTD_ASSIGN_OR_RETURN(portal_backend,
-                           StorePortalBackend::open(school.store_path(), school.config.data_dir, on_event,
-                                                    lms ? school.config.lms.poll_interval.count() : 0));
-    CERTD_ASSIGN_OR_RETURN(auto verifier, make_webhook_verifier(school.config));
-    portal::PortalOptions portal_options{school.config.issuer.name, school.config.portal.public_url,
-                                         school.signer->public_key().pem(), school.config.webhooks.max_body_bytes};
-    portal = std::make_unique<portal::Portal>(portal_options, *portal_backend, clock, std::move(verifier));
-    int port = options.portal_port >= 0 ? options.portal_port : school.config.portal.listen.port;
-    const config::PortalConfig& limits = school.config.portal;
-    portal::HttpServerOptions http_options;
-    http_options.host = limits.listen.host;
-    http_options.port = port;
-    http_options.issuer_name = school.config.issuer.name;  // on the server's own error pages
-    http_options.max_body = static_cast<std::size_t>(school.config.webhooks.max_body_bytes);
-    // Console uploads (CSV batches) may be larger, under /console/ only.
-    http_options.max_upload_body = static_cast<std::size_t>(school.config.portal.max_upload_bytes);
-    http_options.read_timeout = limits.read_timeout;
-    http_options.idle_timeout = limits.idle_timeout;
-    http_options.shutdown_timeout = limits.shutdown_timeout;
-    http_options.max_connections = static_cast<std::size_t>(limits.max_connections);
-    http_options.max_connections_per_client = static_cast<std::size_t>(limits.max_connections_per_client);
-    CERTD_ASSIGN_OR_RETURN(console, SchoolConsole::open(school, clock));
-    portal::Portal* handler = portal.get();
-    const console::Console* teacher_console = &console->console();
-    http = std::make_unique<portal::HttpServer>(http_options, [handler, teacher_console](const portal::Request& r) {
-      return console::Console::owns(r.path) ? teacher_console->handle(r) : handler->handle(r);
-    });
-    CERTD_TRY(http->start());
-    CERTD_LOG_INFO("portal listening on {}:{}", http_options.host, http->port());
     return ok();
   }
 
@@ -157,9 +123,127 @@ struct Daemon::Impl {
   }
 };
 
+// The portal's and the console's handlers on one reading. Requests hold a
+// reference while they run, so a reload never pulls one from under them.
+struct Daemon::Front {
+  std::shared_ptr<SchoolSetup> keep;  // the reading they were made from, if reloaded
+  std::unique_ptr<StorePortalBackend> backend;
+  std::unique_ptr<portal::Portal> portal;
+  std::unique_ptr<SchoolConsole> console;
+
+  portal::Response handle(const portal::Request& request) const {
+    return console::Console::owns(request.path) ? console->console().handle(request) : portal->handle(request);
+  }
+};
+
+struct Daemon::Impl {
+  const Clock& clock;
+  DaemonOptions options;
+  PdfArchive archive;  // data_dir never changes while certd runs
+  std::function<void()> on_event;
+
+  std::mutex reading_mutex;
+  std::shared_ptr<const Reading> reading;  // Guarded by reading_mutex.
+  std::unique_ptr<Pipeline> pipeline;      // the processing thread's own
+
+  std::mutex front_mutex;
+  std::shared_ptr<const Front> front;  // Guarded by front_mutex.
+  portal::HttpServerOptions http_options;
+  std::unique_ptr<portal::HttpServer> http;
+
+  // A reload's hand-over from reload() to run().
+  SchoolLoader loader;
+  std::mutex reload_mutex;  // one reload() at a time
+  std::mutex handover_mutex;
+  std::condition_variable handover_done;
+  bool running = false;                  // Guarded by handover_mutex: run() takes hand-overs.
+  std::shared_ptr<SchoolSetup> pending;  // Guarded by handover_mutex.
+  std::optional<Status> handover_result; // Guarded by handover_mutex.
+
+  // Kicked between rounds: a long batch or a busy day keeps it fed, a
+  // round that never ends does not (service_notify.hpp).
+  Watchdog watchdog;
+
+  Impl(const Clock& clock_in, DaemonOptions options_in, const std::string& data_dir)
+      : clock(clock_in), options(std::move(options_in)), archive(data_dir) {}
+
+  std::shared_ptr<const Reading> current_reading() {
+    std::lock_guard<std::mutex> lock(reading_mutex);
+    return reading;
+  }
+
+  std::unique_ptr<Pipeline> make_pipeline(const Reading& at) {
+    return std::unique_ptr<Pipeline>(new Pipeline{*at.school, at.lms, clock, options, archive, {}, {}, {}, {}, {}, {}, {}});
+  }
+
+  Result<std::shared_ptr<const Front>> open_front(const Reading& at) {
+    const School& school = *at.school;
+    auto made = std::make_shared<Front>();
+    made->keep = at.keep;
+    CERTD_ASSIGN_OR_RETURN(made->backend,
+                           StorePortalBackend::open(school.store_path(), school.config.data_dir, on_event,
+                                                    at.lms ? school.config.lms.poll_interval.count() : 0));
+    CERTD_ASSIGN_OR_RETURN(auto verifier, make_webhook_verifier(school.config));
+    portal::PortalOptions portal_options{school.config.issuer.name, school.config.portal.public_url,
+                                         school.signer->public_key().pem(), school.config.webhooks.max_body_bytes};
+    made->portal = std::make_unique<portal::Portal>(portal_options, *made->backend, clock, std::move(verifier));
+    CERTD_ASSIGN_OR_RETURN(made->console, SchoolConsole::open(school, clock));
+    return std::shared_ptr<const Front>(std::move(made));
+  }
+
+  portal::HttpServerOptions http_options_for(const config::Config& config) const {
+    const config::PortalConfig& limits = config.portal;
+    portal::HttpServerOptions server;
+    server.host = limits.listen.host;
+    server.port = options.portal_port >= 0 ? options.portal_port : limits.listen.port;
+    server.issuer_name = config.issuer.name;  // on the server's own error pages
+    server.max_body = static_cast<std::size_t>(config.webhooks.max_body_bytes);
+    // Console uploads (CSV batches) may be larger, under /console/ only.
+    server.max_upload_body = static_cast<std::size_t>(limits.max_upload_bytes);
+    server.read_timeout = limits.read_timeout;
+    server.idle_timeout = limits.idle_timeout;
+    server.shutdown_timeout = limits.shutdown_timeout;
+    server.max_connections = static_cast<std::size_t>(limits.max_connections);
+    server.max_connections_per_client = static_cast<std::size_t>(limits.max_connections_per_client);
+    return server;
+  }
+
+  Status open_portal(const Reading& at) {
+    CERTD_ASSIGN_OR_RETURN(front, open_front(at));
+    http_options = http_options_for(at.school->config);
+    Impl* self = this;
+    http = std::make_unique<portal::HttpServer>(http_options, [self](const portal::Request& request) {
+      std::shared_ptr<const Front> serving;
+      {
+        std::lock_guard<std::mutex> lock(self->front_mutex);
+        serving = self->front;
+      }
+      return serving->handle(request);
+    });
+    CERTD_TRY(http->start());
+    CERTD_LOG_INFO("portal listening on {}:{}", http_options.host, http->port());
+    return ok();
+  }
+};
+
+namespace {
+
+// What a reload cannot change under a running HTTP server: its socket and
+// its limits are set when it starts.
+bool same_server(const portal::HttpServerOptions& a, const portal::HttpServerOptions& b) {
+  return a.host == b.host && a.port == b.port && a.max_body == b.max_body && a.max_upload_body == b.max_upload_body &&
+         a.read_timeout == b.read_timeout && a.idle_timeout == b.idle_timeout &&
+         a.shutdown_timeout == b.shutdown_timeout && a.max_connections == b.max_connections &&
+         a.max_connections_per_client == b.max_connections_per_client && a.issuer_name == b.issuer_name;
+}
+
+}  // namespace
+
 Daemon::Daemon(const School& school, connector::Lms* lms, notify::Notifier& notifier, const Clock& clock,
                DaemonOptions options)
-    : m_impl(new Impl{school, lms, notifier, clock, std::move(options), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}) {}
+    : m_impl(std::make_unique<Impl>(clock, std::move(options), school.config.data_dir)) {
+  m_impl->reading = std::make_shared<const Reading>(Reading{nullptr, &school, lms, &notifier, 0});
+}
 
 Daemon::~Daemon() {
   if (m_impl && m_impl->http) m_impl->http->stop();
@@ -167,8 +251,18 @@ Daemon::~Daemon() {
 
 Status Daemon::start() {
   m_impl->on_event = [this] { wake(); };
-  CERTD_TRY(m_impl->open_pipeline());
-  if (m_impl->options.serve_portal) CERTD_TRY(m_impl->open_portal());
+  std::shared_ptr<const Reading> reading = m_impl->current_reading();
+  auto pipeline = m_impl->make_pipeline(*reading);
+  CERTD_TRY(pipeline->open(*reading->notifier));
+  m_impl->pipeline = std::move(pipeline);
+  store::Store& store = *m_impl->pipeline->store;
+  // This process is the only worker on this store: leases left by a
+  // crashed run are ours to take back now, not in five minutes.
+  CERTD_ASSIGN_OR_RETURN(std::int64_t released, store.release_claims(to_unix(m_impl->clock.now())));
+  if (released > 0) CERTD_LOG_INFO("took back {} outbox items from an interrupted run", released);
+  CERTD_ASSIGN_OR_RETURN(int leftovers, m_impl->archive.remove_leftovers());
+  if (leftovers > 0) CERTD_LOG_INFO("removed {} half-written PDF files of an interrupted run", leftovers);
+  if (m_impl->options.serve_portal) CERTD_TRY(m_impl->open_portal(*reading));
   return ok();
 }
 
@@ -187,19 +281,102 @@ void Daemon::wake() {
 
 int Daemon::portal_port() const { return m_impl->http ? m_impl->http->port() : 0; }
 
+void Daemon::set_loader(SchoolLoader loader) { m_impl->loader = std::move(loader); }
+
+Status Daemon::reload() {
+  Impl& impl = *m_impl;
+  if (!impl.loader) return Error(ErrorCode::internal, "this daemon cannot reload: no loader");
+  std::lock_guard<std::mutex> one_at_a_time(impl.reload_mutex);
+  {
+    std::lock_guard<std::mutex> lock(impl.handover_mutex);
+    if (!impl.running) return Error(ErrorCode::unavailable, "certd is not running");
+  }
+  // Loading cuts fonts and reads every file: the daemon goes on meanwhile.
+  CERTD_ASSIGN_OR_RETURN(std::unique_ptr<SchoolSetup> loaded, impl.loader());
+  {
+    std::lock_guard<std::mutex> lock(impl.handover_mutex);
+    if (!impl.running) return Error(ErrorCode::unavailable, "certd is stopping");
+    impl.pending = std::move(loaded);
+    impl.handover_result.reset();
+  }
+  m_reload_waiting.store(true);
+  wake();
+  std::unique_lock<std::mutex> lock(impl.handover_mutex);
+  impl.handover_done.wait(lock, [&impl] { return impl.handover_result.has_value(); });
+  Status result = *impl.handover_result;
+  impl.handover_result.reset();
+  return result;
+}
+
+// On the processing thread, between two rounds.
+void Daemon::swap_in_pending() {
+  if (!m_reload_waiting.exchange(false)) return;
+  std::shared_ptr<SchoolSetup> setup;
+  {
+    std::lock_guard<std::mutex> lock(m_impl->handover_mutex);
+    setup = std::move(m_impl->pending);
+  }
+  if (!setup) return;
+  Status swapped = swap_in(std::move(setup));
+  {
+    std::lock_guard<std::mutex> lock(m_impl->handover_mutex);
+    m_impl->handover_result = swapped;
+  }
+  m_impl->handover_done.notify_all();
+}
+
+Status Daemon::swap_in(std::shared_ptr<SchoolSetup> setup) {
+  Impl& impl = *m_impl;
+  const School& running = impl.pipeline->school;
+  const School& next = setup->school;
+  if (next.config.data_dir != running.config.data_dir)
+    return Error(ErrorCode::invalid_argument, "data_dir changed from " + running.config.data_dir + " to " +
+                                                  next.config.data_dir +
+                                                  ": a reload keeps the data folder; restart certd to move it");
+  auto reading = std::make_shared<const Reading>(
+      Reading{setup, &next, setup->lms.get(), setup->notifier.get(), m_generation.load() + 1});
+  // Everything is built before anything is swapped: a failure here leaves
+  // the running reading as it was.
+  auto pipeline = impl.make_pipeline(*reading);
+  CERTD_TRY(pipeline->open(*reading->notifier));
+  std::shared_ptr<const Front> front;
+  if (impl.http) {
+    CERTD_ASSIGN_OR_RETURN(front, impl.open_front(*reading));
+    if (!same_server(impl.http_options, impl.http_options_for(next.config)))
+      CERTD_LOG_WARN("reload: portal.listen, the portal's limits or the issuer's name on the server's own pages "
+                     "changed; the HTTP server takes them at the next restart");
+    std::lock_guard<std::mutex> lock(impl.front_mutex);
+    impl.front = std::move(front);
+  }
+  impl.pipeline = std::move(pipeline);
+  {
+    std::lock_guard<std::mutex> lock(impl.reading_mutex);
+    impl.reading = std::move(reading);
+  }
+  {
+    // The poll and outbox threads move to the new reading at their next step.
+    std::lock_guard<std::mutex> lock(m_wake_mutex);
+    m_generation.fetch_add(1);
+    m_outbox_woken = true;
+  }
+  m_wake_signal.notify_all();
+  return ok();
+}
+
 Result<CycleStats> Daemon::cycle(bool poll, bool drain_outbox) {
   CycleStats stats;
   if (poll) {
     // An LMS that is down must not hold up batches, webhooks or mail.
-    auto changes = m_impl->poll_lms();
+    auto changes = m_impl->pipeline->poll_lms();
     if (changes) stats.changes = *changes;
     else stats.poll_error = changes.error().message();
     if (!changes) CERTD_LOG_WARN("poll failed, will retry next cycle: {}", changes.error().message());
   }
-  // Events, then batch groups, until both are empty or a stop is asked.
-  while (!m_stop.load()) {
+  // Events, then batch groups, until both are empty or a stop or a reload
+  // is asked.
+  while (!m_stop.load() && !m_reload_waiting.load()) {
     m_impl->watchdog.kick();
-    CERTD_ASSIGN_OR_RETURN(ProcessStats processed, m_impl->processor->process_new(k_events_per_round));
+    CERTD_ASSIGN_OR_RETURN(ProcessStats processed, m_impl->pipeline->processor->process_new(k_events_per_round));
     stats.events += processed.events;
     stats.issued += processed.issued;
     stats.queued += processed.queued;
@@ -212,19 +389,19 @@ Result<CycleStats> Daemon::cycle(bool poll, bool drain_outbox) {
       stats.issue_ms += processed.issue_ms;
       stats.mark_ms += processed.mark_ms;
     }
-    CERTD_ASSIGN_OR_RETURN(int rows, m_impl->batches->run_group(k_batch_group));
+    CERTD_ASSIGN_OR_RETURN(int rows, m_impl->pipeline->batches->run_group(k_batch_group));
     stats.batch_rows += rows;
     if (processed.events == 0 && rows == 0) break;
   }
   if (drain_outbox) {
-    CERTD_ASSIGN_OR_RETURN(DrainStats drained, m_impl->outbox->drain());
+    CERTD_ASSIGN_OR_RETURN(DrainStats drained, m_impl->pipeline->outbox->drain());
     stats.delivered = drained.delivered;
     stats.retrying = drained.retrying;
     stats.failed = drained.failed;
   } else if (stats.issued > 0 || stats.batch_rows > 0) {
     wake_outbox();
   }
-  CERTD_ASSIGN_OR_RETURN(stats.failed_events, m_impl->store->count_events(store::EventStatus::failed));
+  CERTD_ASSIGN_OR_RETURN(stats.failed_events, m_impl->pipeline->store->count_events(store::EventStatus::failed));
   if (stats.changes || stats.events || stats.batch_rows || stats.delivered || stats.failed)
     CERTD_LOG_INFO("cycle: {} changes, {} events ({} failed, {} retried), {} issued, {} queued, {} batch rows, "
                    "{} delivered, {} retrying, {} failed deliveries; {} failed events kept",
@@ -240,18 +417,26 @@ Result<CycleStats> Daemon::cycle(bool poll, bool drain_outbox) {
 Result<CycleStats> Daemon::run_once() { return cycle(/*poll=*/true, /*drain_outbox=*/true); }
 
 // The outbox has a thread and a store connection of its own, so slow
-// deliveries (an SMTP server, a busy LMS) never hold up issuing.
+// deliveries (an SMTP server, a busy LMS) never hold up issuing. After a
+// reload it takes the new reading's handlers before its next drain.
 void Daemon::outbox_loop() {
-  auto store = store::open_sqlite_store(m_impl->school.store_path());
+  std::shared_ptr<const Reading> first = m_impl->current_reading();
+  auto store = store::open_sqlite_store(first->school->store_path());
   if (!store) {
     CERTD_LOG_ERROR("outbox: cannot open the store: {}", store.error().message());
     return;
   }
-  OutboxWorker worker(**store, m_impl->clock, RetryPolicy(), m_impl->options.worker_id,
-                      make_outbox_handlers(m_impl->school, **store, *m_impl->archive, m_impl->notifier, m_impl->lms,
-                                           m_impl->clock));
+  std::shared_ptr<const Reading> reading;
+  std::unique_ptr<OutboxWorker> worker;
   while (!m_stop.load()) {
-    auto drained = worker.drain();
+    if (std::shared_ptr<const Reading> now = m_impl->current_reading(); now != reading) {
+      reading = std::move(now);
+      worker = std::make_unique<OutboxWorker>(
+          **store, m_impl->clock, RetryPolicy(), m_impl->options.worker_id,
+          make_outbox_handlers(*reading->school, **store, m_impl->archive, *reading->notifier, reading->lms,
+                               m_impl->clock));
+    }
+    auto drained = worker->drain();
     if (!drained) CERTD_LOG_WARN("outbox: {}", drained.error().message());
     else if (drained->delivered || drained->failed)
       CERTD_LOG_INFO("outbox: {} delivered, {} retrying, {} failed", drained->delivered, drained->retrying,
@@ -263,23 +448,35 @@ void Daemon::outbox_loop() {
 }
 
 // Polls on a thread of its own: a slow LMS sweep never delays webhook
-// events, approvals or batches. Changes wake the processing thread.
+// events, approvals or batches. Changes wake the processing thread. After
+// a reload it polls with the new reading's LMS adapter and interval.
 void Daemon::poll_loop() {
-  if (!m_impl->lms) return;
-  auto store = store::open_sqlite_store(m_impl->school.store_path());
+  std::shared_ptr<const Reading> first = m_impl->current_reading();
+  auto store = store::open_sqlite_store(first->school->store_path());
   if (!store) {
     CERTD_LOG_ERROR("poll: cannot open the store: {}", store.error().message());
     return;
   }
   StoreCursorStore cursors(**store);
-  connector::Poller poller(*m_impl->lms, cursors);
-  const auto interval = std::chrono::seconds(m_impl->school.config.lms.poll_interval.count());
+  std::shared_ptr<const Reading> reading;
+  std::unique_ptr<connector::Poller> poller;
   while (!m_stop.load()) {
-    auto changes = poll_into_events(poller, *m_impl->lms, **store, m_impl->clock);
-    if (!changes) CERTD_LOG_WARN("poll failed, will retry next interval: {}", changes.error().message());
-    else if (*changes > 0) wake();
+    if (std::shared_ptr<const Reading> now = m_impl->current_reading(); now != reading) {
+      reading = std::move(now);
+      poller = reading->lms ? std::make_unique<connector::Poller>(*reading->lms, cursors) : nullptr;
+    }
+    if (poller) {
+      auto changes = poll_into_events(*poller, *reading->lms, **store, m_impl->clock);
+      if (!changes) CERTD_LOG_WARN("poll failed, will retry next interval: {}", changes.error().message());
+      else if (*changes > 0) wake();
+    }
+    // Without an LMS there is nothing to poll until a reload brings one.
+    const auto interval = reading->lms ? std::chrono::seconds(reading->school->config.lms.poll_interval.count())
+                                       : std::chrono::seconds(24 * 3600);
+    const std::uint64_t generation = reading->generation;
     std::unique_lock<std::mutex> lock(m_wake_mutex);
-    m_wake_signal.wait_for(lock, interval, [this] { return m_stop.load(); });
+    m_wake_signal.wait_for(lock, interval,
+                           [this, generation] { return m_stop.load() || m_generation.load() != generation; });
   }
 }
 
@@ -292,13 +489,20 @@ void Daemon::wake_outbox() {
 }
 
 Status Daemon::run() {
+  {
+    std::lock_guard<std::mutex> lock(m_impl->handover_mutex);
+    m_impl->running = true;
+  }
   std::thread outbox([this] { outbox_loop(); });
   std::thread poll([this] { poll_loop(); });
   // The store is open (start()) and every thread is under way.
-  notify_ready("running: polling the LMS every " + std::to_string(m_impl->school.config.lms.poll_interval.count()) +
+  std::shared_ptr<const Reading> first = m_impl->current_reading();
+  notify_ready("running: polling the LMS every " + std::to_string(first->school->config.lms.poll_interval.count()) +
                " s" + (portal_port() ? ", portal on port " + std::to_string(portal_port()) : std::string()));
+  first.reset();
   while (!m_stop.load()) {
     m_impl->watchdog.kick();
+    swap_in_pending();
     auto stats = cycle(/*poll=*/false, /*drain_outbox=*/false);
     if (!stats) {
       // Transient trouble (LMS down, disk busy) must not end the daemon.
@@ -314,6 +518,15 @@ Status Daemon::run() {
   }
   CERTD_LOG_INFO("stopping");
   notify_stopping();
+  {
+    std::lock_guard<std::mutex> lock(m_impl->handover_mutex);
+    m_impl->running = false;
+    if (m_impl->pending) {
+      m_impl->pending.reset();
+      m_impl->handover_result = Status(Error(ErrorCode::unavailable, "certd is stopping"));
+    }
+  }
+  m_impl->handover_done.notify_all();
   wake_outbox();
   outbox.join();
   poll.join();

@@ -11,9 +11,18 @@
 // order on the calling thread.
 // Every step is a committed state change, so a kill at any point followed
 // by a restart finishes the work without duplicates.
+//
+// reload() (SIGHUP) reads the config, rules and templates again and, when
+// they pass every check, swaps them in between two rounds of the
+// processing thread: its pipeline and the portal's handlers are rebuilt on
+// the new reading, and the poll and outbox threads move to it after their
+// current step (none of them waits for another). The HTTP server keeps
+// its socket; requests under way finish on the reading they started with.
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <mutex>
 #include <memory>
 #include <string>
@@ -31,6 +40,10 @@ class Notifier;
 namespace certd::app {
 
 struct School;
+struct SchoolSetup;
+
+// Reads the school again for a reload (run.cpp: load_school_setup).
+using SchoolLoader = std::function<Result<std::unique_ptr<SchoolSetup>>()>;
 
 struct DaemonOptions {
   bool serve_portal = true;
@@ -79,15 +92,30 @@ class Daemon {
   void wake();
   int portal_port() const;
 
+  // Enables reload(). Call before run().
+  void set_loader(SchoolLoader loader);
+  // Loads the school again (on the calling thread, while run() goes on)
+  // and has run() swap it in between two rounds; blocks until it has.
+  // A reading that fails any check, or changes data_dir, is refused and
+  // the running one stays: the error lists every problem, one per line.
+  // Safe from any thread but run()'s; refused when run() is not running.
+  Status reload();
+
  private:
+  struct Pipeline;
+  struct Front;
   struct Impl;
   Result<CycleStats> cycle(bool poll, bool drain_outbox);
   void outbox_loop();
   void poll_loop();
   void wake_outbox();
+  void swap_in_pending();
+  Status swap_in(std::shared_ptr<SchoolSetup> setup);
 
   std::unique_ptr<Impl> m_impl;
   std::atomic<bool> m_stop{false};
+  std::atomic<bool> m_reload_waiting{false};  // a loaded school waits in Impl for run()
+  std::atomic<std::uint64_t> m_generation{0};  // of the reading in use; +1 per reload
   std::mutex m_wake_mutex;
   std::condition_variable m_wake_signal;
   bool m_woken = false;         // Guarded by m_wake_mutex.

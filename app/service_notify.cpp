@@ -24,6 +24,8 @@ void notify_status(const std::string& status) { sd_notify(0, ("STATUS=" + one_li
 
 void notify_stopping() { sd_notify(0, "STOPPING=1\nSTATUS=stopping"); }
 
+void notify_reloading() { sd_notify(0, "RELOADING=1\nSTATUS=reloading the config, rules and templates"); }
+
 Watchdog::Watchdog() {
   std::uint64_t usec = 0;
   m_enabled = sd_watchdog_enabled(0, &usec) > 0;

@@ -15,6 +15,8 @@ namespace certd::app {
 void notify_ready(const std::string& status);
 void notify_status(const std::string& status);
 void notify_stopping();
+// A reload began (SIGHUP); notify_ready() again when it is done.
+void notify_reloading();
 
 // WATCHDOG=1 at most once a second however often kick() is called, and
 // only when systemd asked for it (WATCHDOG_USEC). Thread-safe.

@@ -6,17 +6,18 @@
 namespace certd::app {
 namespace {
 
-sigset_t stop_set() {
+sigset_t stop_set(bool reload) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGUSR1);  // only ever sent by us, to end the watcher
+  if (reload) sigaddset(&set, SIGHUP);
   return set;
 }
 
-int next_signal() {
-  sigset_t set = stop_set();
+int next_signal(bool reload) {
+  sigset_t set = stop_set(reload);
   int signal_number = 0;
   sigwait(&set, &signal_number);
   return signal_number;
@@ -24,8 +25,8 @@ int next_signal() {
 
 }  // namespace
 
-StopSignals::StopSignals() {
-  sigset_t set = stop_set();
+StopSignals::StopSignals(Reload reload) : m_reload(reload == Reload::watched) {
+  sigset_t set = stop_set(m_reload);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
@@ -35,16 +36,21 @@ StopSignals::~StopSignals() {
   m_watcher.join();
 }
 
-void StopSignals::watch(std::function<void()> on_stop) {
-  m_watcher = std::thread([on_stop = std::move(on_stop)] {
-    if (next_signal() != SIGUSR1) on_stop();
+void StopSignals::watch(std::function<void()> on_stop, std::function<void()> on_reload) {
+  m_watcher = std::thread([reload = m_reload, on_stop = std::move(on_stop), on_reload = std::move(on_reload)] {
+    while (true) {
+      int signal_number = next_signal(reload);
+      if (signal_number == SIGUSR1) return;
+      if (signal_number != SIGHUP) return on_stop();
+      if (on_reload) on_reload();
+    }
   });
 }
 
 int StopSignals::wait() {
   int signal_number = 0;
-  do signal_number = next_signal();
-  while (signal_number == SIGUSR1);
+  do signal_number = next_signal(m_reload);
+  while (signal_number == SIGUSR1 || signal_number == SIGHUP);
   return signal_number;
 }
 

@@ -1,11 +1,15 @@
-// certd run: the daemon, until SIGINT/SIGTERM; --once: one cycle.
+// certd run: the daemon, until SIGINT/SIGTERM, reloading on SIGHUP;
+// --once: one cycle.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <sstream>
 
 #include "app/commands/commands.hpp"
 #include "app/daemon.hpp"
 #include "app/runtime.hpp"
+#include "app/school_setup.hpp"
+#include "app/service_notify.hpp"
 #include "app/stop_signals.hpp"
 #include "connector/lms.hpp"
 #include "core/log.hpp"
@@ -20,19 +24,34 @@ void apply_log_level(const GlobalOptions& globals, const config::Config& config)
   if (log::parse_level(globals.log_level.empty() ? config.log_level : globals.log_level, &level)) log::set_level(level);
 }
 
+// SIGHUP: read everything again; the daemon swaps it in or keeps what runs.
+void reload(Daemon& daemon) {
+  CERTD_LOG_INFO("reload: reading the config, rules and templates again (SIGHUP)");
+  notify_reloading();
+  Status reloaded = daemon.reload();
+  if (reloaded) {
+    CERTD_LOG_INFO("reload: done; new events follow the new config, rules and templates");
+    notify_ready("running; reloaded");
+    return;
+  }
+  // One line per problem, each with its file:line:column.
+  CERTD_LOG_ERROR("reload refused; certd keeps running with the config, rules and templates it had:");
+  std::istringstream problems(reloaded.error().message());
+  for (std::string line; std::getline(problems, line);)
+    if (!line.empty()) CERTD_LOG_ERROR("reload: {}", line);
+  notify_ready("running; the last reload was refused (see the log)");
+}
+
 int run(const GlobalOptions& globals, bool once) {
-  StopSignals signals;  // before any thread starts
-  auto school = load_school(globals.config_path);
-  if (!school) return fail("run", school.error());
-  apply_log_level(globals, school->config);
+  StopSignals signals(StopSignals::Reload::watched);  // before any thread starts
   SystemClock clock;
-  auto lms = make_lms(school->config, &school->rules, clock);
-  if (!lms) return fail("run", lms.error());
-  auto notifier = make_notifier(school->config);
-  if (!notifier) return fail("run", notifier.error());
+  auto setup = load_school_setup(globals.config_path, clock);
+  if (!setup) return fail("run", setup.error());
+  const School& school = (*setup)->school;
+  apply_log_level(globals, school.config);
   DaemonOptions options;
   options.serve_portal = !once;
-  Daemon daemon(*school, lms->get(), **notifier, clock, options);
+  Daemon daemon(school, (*setup)->lms.get(), *(*setup)->notifier, clock, options);
   if (auto started = daemon.start(); !started) return fail("run", started.error());
   if (once) {
     auto stats = daemon.run_once();
@@ -48,8 +67,10 @@ int run(const GlobalOptions& globals, bool once) {
     }
     return k_exit_ok;
   }
-  CERTD_LOG_INFO("certd running for {} (portal port {})", school->config.issuer.name, daemon.portal_port());
-  signals.watch([&daemon] { daemon.request_stop(); });
+  CERTD_LOG_INFO("certd running for {} (portal port {})", school.config.issuer.name, daemon.portal_port());
+  const std::string config_path = globals.config_path;
+  daemon.set_loader([config_path, &clock] { return load_school_setup(config_path, clock); });
+  signals.watch([&daemon] { daemon.request_stop(); }, [&daemon] { reload(daemon); });
   if (auto ran = daemon.run(); !ran) return fail("run", ran.error());
   return k_exit_ok;
 }

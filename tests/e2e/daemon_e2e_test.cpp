@@ -49,7 +49,7 @@ class DaemonEndToEnd : public ::testing::Test {
         args({"simulate-lms", "--port", std::to_string(m_lms_port), "--data", "examples/school.yaml"}));
     ASSERT_TRUE(testing::wait_for_port(m_lms_port));
     m_school = std::make_unique<testing::SchoolDir>("daemon", lms_url(),
-                                                    testing::SchoolDir::Options{m_portal_port, "1s", true, "", "", "https://certs.riverside.example", ""});
+                                                    testing::SchoolDir::Options{m_portal_port, "1s", true, "", "", "https://certs.riverside.example", "", ""});
     m_daemon = std::make_unique<testing::ChildProcess>(args({"run", "--config", m_school->config()}));
     ASSERT_TRUE(testing::wait_for_port(m_portal_port)) << "certd run did not open its portal";
   }

@@ -93,7 +93,7 @@ class MoodlePluginEndToEnd : public ::testing::Test {
     // Webhooks make the poll a safety net: an hour apart, as the README says.
     m_school = std::make_unique<testing::SchoolDir>(
         "plugin", lms_url(),
-        testing::SchoolDir::Options{m_portal_port, "1h", true, "", "", "https://certs.riverside.example", ""});
+        testing::SchoolDir::Options{m_portal_port, "1h", true, "", "", "https://certs.riverside.example", "", ""});
     m_daemon = std::make_unique<testing::ChildProcess>(args({"run", "--config", m_school->config()}));
     ASSERT_TRUE(testing::wait_for_port(m_portal_port, std::chrono::seconds(90))) << "certd run did not open its portal";
   }

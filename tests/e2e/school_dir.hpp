@@ -22,6 +22,7 @@ class SchoolDir {
     std::string portal_extra;  // more lines for the portal: section, likewise
     std::string public_url = "https://certs.riverside.example";
     std::string extra;  // more top-level sections, e.g. "lti:\n  platforms: ...\n"
+    std::string rules_dir;  // empty: the demo school's examples/rules
   };
 
   SchoolDir(const std::string& name, const std::string& lms_url) : SchoolDir(name, lms_url, Options()) {}
@@ -42,7 +43,8 @@ class SchoolDir {
                                                  : "")
                             << "issuer:\n  name: Riverside Swim School\n  email: office@riverside.example\n"
                             << options.extra << "data_dir: " << data() << "\n"
-                            << "rules_dir: " << examples << "/rules\n"
+                            << "rules_dir: " << (options.rules_dir.empty() ? examples + "/rules" : options.rules_dir)
+                            << "\n"
                             << "templates_dir: " << examples << "/templates\n";
   }
   ~SchoolDir() { std::filesystem::remove_all(m_root); }

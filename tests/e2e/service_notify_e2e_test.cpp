@@ -3,11 +3,9 @@
 // NOTIFY_SOCKET, WATCHDOG_USEC set. certd must say READY=1 once it runs,
 // WATCHDOG=1 again and again while it does, and STOPPING=1 on SIGTERM.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <chrono>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "app/run_certd.hpp"
+#include "e2e/notify_socket.hpp"
 #include "e2e/school_dir.hpp"
 #include "process_util.hpp"
 
@@ -24,47 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// systemd's end: a bound datagram socket, read with a time limit.
-class NotifySocket {
- public:
-  NotifySocket() {
-    m_path = (std::filesystem::temp_directory_path() / ("certd-notify-" + std::to_string(::getpid()))).string();
-    ::unlink(m_path.c_str());
-    m_fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::strncpy(address.sun_path, m_path.c_str(), sizeof address.sun_path - 1);
-    m_bound = ::bind(m_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  }
-  ~NotifySocket() {
-    ::close(m_fd);
-    ::unlink(m_path.c_str());
-  }
-  bool bound() const { return m_bound; }
-  const std::string& path() const { return m_path; }
-
-  // Every message until one holds `line` (returned true) or `limit` passes.
-  bool wait_for(const std::string& line, std::chrono::seconds limit, std::vector<std::string>* seen = nullptr) {
-    const auto until = Clock::now() + limit;
-    while (Clock::now() < until) {
-      timeval wait{1, 0};
-      ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-      char buffer[4096];
-      ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
-      if (n <= 0) continue;
-      std::string message(buffer, static_cast<std::size_t>(n));
-      if (seen) seen->push_back(message);
-      if (("\n" + message + "\n").find("\n" + line + "\n") != std::string::npos) return true;
-    }
-    return false;
-  }
-
- private:
-  std::string m_path;
-  int m_fd = -1;
-  bool m_bound = false;
-};
-
 TEST(ServiceNotify, ReadyThenTheWatchdogThenStoppingReachSystemd) {
   ::setenv("CERTD_LMS_TOKEN", "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e", 1);
   const int lms_port = testing::free_port();
@@ -73,7 +31,7 @@ TEST(ServiceNotify, ReadyThenTheWatchdogThenStoppingReachSystemd) {
   ASSERT_TRUE(testing::wait_for_port(lms_port));
   testing::SchoolDir school("notify", "http://127.0.0.1:" + std::to_string(lms_port));
 
-  NotifySocket systemd;
+  testing::NotifySocket systemd;
   ASSERT_TRUE(systemd.bound()) << std::strerror(errno);
   ::setenv("NOTIFY_SOCKET", systemd.path().c_str(), 1);
   ::setenv("WATCHDOG_USEC", "2000000", 1);  // certd kicks once a second at most

@@ -184,7 +184,7 @@ class SiteConditionEndToEnd : public ::testing::TestWithParam<Condition> {
     ASSERT_TRUE(testing::wait_for_port(m_lms_port));
     m_school = std::make_unique<testing::SchoolDir>(
         std::string("cond-") + GetParam().name, lms_url(),
-        testing::SchoolDir::Options{0, "1s", false, GetParam().completions_report ? "  completions_report: 1\n" : "", "", "https://certs.riverside.example", ""});
+        testing::SchoolDir::Options{0, "1s", false, GetParam().completions_report ? "  completions_report: 1\n" : "", "", "https://certs.riverside.example", "", ""});
   }
 
   void start_daemon() {

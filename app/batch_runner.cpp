@@ -197,7 +197,8 @@ Result<int> BatchRunner::run_group(int group) {
 Status BatchRunner::finish_if_done(const store::BatchRow& batch) {
   CERTD_ASSIGN_OR_RETURN(store::BatchProgress progress, m_store.batch_progress(batch.id));
   if (progress.queued > 0) return ok();
-  CERTD_LOG_INFO("batch {} done: {} issued, {} failed", batch.id, progress.issued, progress.failed);
+  CERTD_LOG_INFO_F(log::Fields{{"BATCH", batch.id}}, "batch {} done: {} issued, {} failed", batch.id, progress.issued,
+                   progress.failed);
   return m_store.update_batch(batch.id, progress.issued, progress.failed, "done", to_unix(m_clock.now()));
 }
 

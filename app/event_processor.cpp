@@ -206,18 +206,19 @@ Result<ProcessStats> EventProcessor::process_new(int limit) {
     }
     ++stats.events;
     if (done) {
-      if (retried) CERTD_LOG_INFO("event {} ({}) processed after {} failed attempts", events[i].id,
-                                  events[i].event.kind, events[i].attempts);
+      if (retried)
+        CERTD_LOG_INFO_F(log::Fields{{"EVENT", events[i].id}}, "event {} ({}) processed after {} failed attempts",
+                         events[i].id, events[i].event.kind, events[i].attempts);
       CERTD_TRY(m_store.set_event_status(events[i].id, store::EventStatus::processed, ""));
       continue;
     }
     ++stats.failed;
     std::optional<std::int64_t> retry_at = next_attempt(events[i], done.error(), now);
-    CERTD_LOG_WARN("event {} ({}) failed (attempt {}), {}: {}", events[i].id, events[i].event.kind,
-                   events[i].attempts + 1,
-                   retry_at ? "retried in " + std::to_string(*retry_at - now) + "s"
-                            : std::string("kept until the rules, templates or config change or `certd events retry`"),
-                   done.error().message());
+    CERTD_LOG_WARN_F(log::Fields{{"EVENT", events[i].id}}, "event {} ({}) failed (attempt {}), {}: {}", events[i].id,
+                     events[i].event.kind, events[i].attempts + 1,
+                     retry_at ? "retried in " + std::to_string(*retry_at - now) + "s"
+                              : std::string("kept until the rules, templates or config change or `certd events retry`"),
+                     done.error().message());
     CERTD_TRY(m_store.fail_event(events[i].id, done.error().message(), retry_at));
   }
   stats.mark_ms = watch.lap_ms();
@@ -394,7 +395,8 @@ Status EventProcessor::decide(const connector::CourseProgress& progress, const s
         CERTD_ASSIGN_OR_RETURN(store::Inserted added, m_store.add_pending(pending));
         if (added.created) {
           ++stats.queued;
-          CERTD_LOG_INFO("queued {} for approval (pending #{})", decision.key.to_string(), added.id);
+          CERTD_LOG_INFO_F(log::Fields{{"STUDENT", facts.student_id}, {"RULE", rule->id}},
+                           "queued {} for approval (pending #{})", decision.key.to_string(), added.id);
         }
         break;
       }

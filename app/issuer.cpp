@@ -34,6 +34,16 @@ std::string title_of(const IssueJob& job) {
   return job.course_name.empty() ? job.course : job.course_name;
 }
 
+// A job's journal fields (app/journal_log.hpp). A CSV row may name its
+// student by e-mail address, which is never logged: no STUDENT then.
+log::Fields fields_of(const IssueJob& job, std::string_view number) {
+  const bool by_address = job.student_id.find('@') != std::string::npos;
+  return {{"CERTIFICATE", number},
+          {"STUDENT", by_address ? std::string_view() : std::string_view(job.student_id)},
+          {"RULE", job.rule_id},
+          {"BATCH", job.batch_id ? std::to_string(*job.batch_id) : std::string()}};
+}
+
 }  // namespace
 
 Result<std::string> derive_number(const std::string& prefix, const std::string& secret, const std::string& key,
@@ -217,7 +227,7 @@ Status Issuer::attach_claim_tokens(Round& round) {
     Result<Prepared>& result = *round.rendered[n];
     if (!result) {
       round.outcomes[i] = IssueOutcome{IssueStatus::failed, "", std::nullopt, result.error().message()};
-      CERTD_LOG_WARN("cannot issue {}: {}", job.key.to_string(), result.error().message());
+      CERTD_LOG_WARN_F(fields_of(job, ""), "cannot issue {}: {}", job.key.to_string(), result.error().message());
       continue;
     }
     auto& token = claim_tokens[job.student_id];
@@ -242,7 +252,8 @@ Status Issuer::commit(Round& round) {
     IssueStatus status = inserted[n].created ? IssueStatus::issued : IssueStatus::already_issued;
     round.outcomes[i] = IssueOutcome{status, c.number, inserted[n].id, ""};
     if (inserted[n].created)
-      CERTD_LOG_INFO("issued certificate {} ({}, key {})", c.number, round.jobs[i].kind, c.idempotency_key);
+      CERTD_LOG_INFO_F(fields_of(round.jobs[i], c.number), "issued certificate {} ({}, key {})", c.number,
+                       round.jobs[i].kind, c.idempotency_key);
   }
   return ok();
 }

@@ -2,6 +2,7 @@
 #include <sys/resource.h>
 
 #include "app/cli.hpp"
+#include "app/journal_log.hpp"
 
 namespace {
 
@@ -20,5 +21,7 @@ void raise_open_file_limit() {
 
 int main(int argc, char** argv) {
   raise_open_file_limit();
+  // Under systemd, log records go to the journal with their fields.
+  certd::app::log_to_journal_when_connected();
   return certd::app::run_cli(argc, argv);
 }

@@ -1,8 +1,23 @@
 #include "app/outbox_worker.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "core/log.hpp"
 
 namespace certd::app {
+namespace {
+
+// The certificate an item is about, by number, for the journal's
+// CERTIFICATE field: certificate items name it in their payload
+// (outbox_handlers.cpp); others have none.
+std::string certificate_number_of(const store::OutboxRow& row) {
+  auto payload = nlohmann::json::parse(row.item.payload, nullptr, /*allow_exceptions=*/false);
+  if (!payload.is_object()) return "";
+  auto number = payload.find("number");
+  return number != payload.end() && number->is_string() ? number->get<std::string>() : "";
+}
+
+}  // namespace
 
 OutboxWorker::OutboxWorker(store::Store& store, const Clock& clock, RetryPolicy policy, std::string worker_id,
                            std::map<std::string, OutboxHandler> handlers)
@@ -41,14 +56,16 @@ Status OutboxWorker::record(const store::OutboxRow& row, const Status& outcome, 
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     if (auto delay = m_policy.delay_after(row.attempts, unit(m_random))) {
       ++stats.retrying;
-      CERTD_LOG_WARN("outbox: {} #{} attempt {} failed, retrying in {}s: {}", row.item.kind, row.id, row.attempts,
-                     delay->count(), error.message());
+      CERTD_LOG_WARN_F(log::Fields{{"CERTIFICATE", certificate_number_of(row)}},
+                       "outbox: {} #{} attempt {} failed, retrying in {}s: {}", row.item.kind, row.id, row.attempts,
+                       delay->count(), error.message());
       return m_store.fail_outbox(row.id, text, now + delay->count(), now);
     }
     text = "gave up after " + std::to_string(row.attempts) + " attempts; " + text;
   }
   ++stats.failed;
-  CERTD_LOG_ERROR("outbox: {} #{} failed for good: {}", row.item.kind, row.id, text);
+  CERTD_LOG_ERROR_F(log::Fields{{"CERTIFICATE", certificate_number_of(row)}}, "outbox: {} #{} failed for good: {}",
+                    row.item.kind, row.id, text);
   return m_store.fail_outbox(row.id, text, std::nullopt, now);
 }
 

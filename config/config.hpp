@@ -17,7 +17,10 @@ namespace certd::config {
 struct Secret {
   enum class Source { none, env, file };
   Source source = Source::none;
-  std::string name;  // variable name or absolute file path
+  // Variable name, or file path: absolute, or `$CREDENTIALS_DIRECTORY/NAME`
+  // (a systemd credential, `${...}` written the same way), which resolve()
+  // reads from the folder that variable names when the secret is read.
+  std::string name;
   SourceLocation where;
   std::string key;  // "lms.token", "webhooks.sources.moodle.secret": names it in errors
 
@@ -168,7 +171,9 @@ LoadResult load_file(const std::string& path);
 // Reads a secret's value from its variable or file. Errors name the key,
 // the variable or file, never the value, and are located where the
 // config names the variable or file. A secret file readable by others is
-// refused (permission_denied); an unset or empty variable is not_found.
+// refused (permission_denied); an unset or empty variable is not_found, and
+// so is a `$CREDENTIALS_DIRECTORY/NAME` file without that variable (systemd
+// sets it only for a service with LoadCredential=) or without NAME in it.
 Result<std::string> resolve(const Secret& secret);
 
 }  // namespace certd::config

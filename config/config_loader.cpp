@@ -74,7 +74,17 @@ void read_secret(Context& c, std::string_view key, Secret& target) {
     target = Secret{Secret::Source::env, *env, c.diagnostics.at(c.map.get(k + "_env")),
                     yaml::join_path(c.map.path(), k)};
   } else if (file) {
-    target = Secret{Secret::Source::file, absolute(c.base_dir, *file), c.diagnostics.at(c.map.get(k + "_file")),
+    std::string path = absolute(c.base_dir, *file);
+    // A systemd credential stays as written (resolve() reads the variable),
+    // not made relative to the config's folder.
+    if (auto credential = credential_name(*file)) {
+      if (auto problem = check_credential_name(*credential)) {
+        c.map.error_at(k + "_file", *problem);
+        return;
+      }
+      path = credential_path(*credential);
+    }
+    target = Secret{Secret::Source::file, std::move(path), c.diagnostics.at(c.map.get(k + "_file")),
                     yaml::join_path(c.map.path(), k)};
   }
 }

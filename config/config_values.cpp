@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
-#include <tuple>
 #include <cstdlib>
+#include <filesystem>
+#include <tuple>
 
 #include "core/file_util.hpp"
 #include "yaml/yaml_reader.hpp"
@@ -36,6 +38,36 @@ bool is_env_name(std::string_view name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
   return std::all_of(name.begin(), name.end(),
                      [](unsigned char ch) { return std::isalnum(ch) || ch == '_'; });
+}
+
+namespace {
+
+// systemd.exec(5), "Credentials": the folder of a service's LoadCredential=
+// files is in this variable, and only for that service.
+constexpr const char* k_credentials_variable = "CREDENTIALS_DIRECTORY";
+constexpr std::string_view k_credentials_prefixes[] = {"$CREDENTIALS_DIRECTORY/", "${CREDENTIALS_DIRECTORY}/"};
+
+}  // namespace
+
+std::optional<std::string_view> credential_name(std::string_view file_value) {
+  for (std::string_view prefix : k_credentials_prefixes)
+    if (file_value.substr(0, prefix.size()) == prefix) return file_value.substr(prefix.size());
+  return std::nullopt;
+}
+
+// systemd's own rule (a file name, at most 255 bytes), and no control
+// characters, since errors print the name.
+std::optional<std::string> check_credential_name(std::string_view name) {
+  const bool bad =
+      name.empty() || name == "." || name == ".." || name.size() > 255 ||
+      std::any_of(name.begin(), name.end(), [](unsigned char ch) { return ch == '/' || ch < ' ' || ch == 0x7f; });
+  if (!bad) return std::nullopt;
+  return std::string("$CREDENTIALS_DIRECTORY/ must be followed by the name of one credential, as in "
+                     "LoadCredential=NAME:PATH of certd.service (e.g. $CREDENTIALS_DIRECTORY/lms-token)");
+}
+
+std::string credential_path(std::string_view name) {
+  return std::string(k_credentials_prefixes[0]) + std::string(name);
 }
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text) {
@@ -129,6 +161,40 @@ std::string Secret::describe() const {
   return "no secret";
 }
 
+namespace {
+
+// "token" of "lms.token": the key the config file writes as token_file.
+std::string file_key(const std::string& key) { return key.substr(key.rfind('.') + 1) + "_file"; }
+
+// Where a secret file is: its path, or a credential in the folder systemd
+// made for the service's LoadCredential= lines. The variable is read here,
+// when a secret is needed, and not by parse(): commands that read no secret
+// (status, pending, report) then work from a shell as well.
+Result<std::string> secret_file_path(const Secret& secret, const std::string& key) {
+  std::optional<std::string_view> name = credential_name(secret.name);
+  if (!name) return secret.name;
+  const std::string credential(*name);
+  const char* folder = std::getenv(k_credentials_variable);
+  if (!folder || !*folder)
+    return Error(ErrorCode::not_found,
+                 key + file_key(secret.key) +
+                     " uses $CREDENTIALS_DIRECTORY, which systemd sets only for a service with LoadCredential=; "
+                     "give certd.service LoadCredential=" + credential +
+                     ":PATH, or, to run certd outside the service, set CREDENTIALS_DIRECTORY to a folder holding " +
+                     credential,
+                 secret.where);
+  std::string path = (std::filesystem::path(folder) / credential).string();
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 && errno == ENOENT)
+    return Error(ErrorCode::not_found,
+                 key + "no credential " + credential + " in $CREDENTIALS_DIRECTORY (" + folder +
+                     "); certd.service needs LoadCredential=" + credential + ":PATH",
+                 secret.where);
+  return path;
+}
+
+}  // namespace
+
 Result<std::string> resolve(const Secret& secret) {
   const std::string key = secret.key.empty() ? "" : secret.key + ": ";
   switch (secret.source) {
@@ -141,16 +207,17 @@ Result<std::string> resolve(const Secret& secret) {
       return std::string(value);
     }
     case Secret::Source::file: {
+      CERTD_ASSIGN_OR_RETURN(const std::string path, secret_file_path(secret, key));
       struct stat info {};
-      if (::stat(secret.name.c_str(), &info) == 0 && (info.st_mode & S_IRWXO))
-        return Error(ErrorCode::permission_denied,
-                     key + "secret file " + secret.name + " is readable by others; chmod 600 it", secret.where);
-      auto text = read_file(secret.name, 64 * 1024);
+      if (::stat(path.c_str(), &info) == 0 && (info.st_mode & S_IRWXO))
+        return Error(ErrorCode::permission_denied, key + "secret file " + path + " is readable by others; chmod 600 it",
+                     secret.where);
+      auto text = read_file(path, 64 * 1024);
       // read_file's errors name the path but not the key, nor where it is.
       if (!text) return Error(text.error().code(), key + text.error().message(), secret.where);
       while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
       if (text->empty())
-        return Error(ErrorCode::invalid_argument, key + "secret file " + secret.name + " is empty", secret.where);
+        return Error(ErrorCode::invalid_argument, key + "secret file " + path + " is empty", secret.where);
       return std::move(*text);
     }
   }

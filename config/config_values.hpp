@@ -22,6 +22,16 @@ namespace certd::config {
 // otherwise what is wrong, in words.
 std::optional<std::string> check_url(std::string_view url, const std::vector<std::string_view>& schemes);
 bool is_env_name(std::string_view name);
+// A `*_file` value naming a systemd credential: what follows a leading
+// `$CREDENTIALS_DIRECTORY/` or `${CREDENTIALS_DIRECTORY}/` (the NAME of
+// LoadCredential=NAME:PATH, possibly empty or bad: check_credential_name);
+// nullopt for any other path.
+std::optional<std::string_view> credential_name(std::string_view file_value);
+// nullopt if `name` can be a credential's file name; otherwise why not.
+std::optional<std::string> check_credential_name(std::string_view name);
+// How a credential's file is written in Secret::name, whichever spelling
+// the file used.
+std::string credential_path(std::string_view name);
 // "host:port" or "[v6]:port"; port 1..65535 (0 allowed for tests: "any").
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
 // The host of an http(s) URL ("moodle.example.org"); "" if there is none.

@@ -9,6 +9,7 @@ namespace certd::log {
 namespace {
 
 std::atomic<int> g_level{static_cast<int>(Level::info)};
+std::atomic<Writer> g_writer{nullptr};
 
 spdlog::logger& logger() {
   // Logs go to stderr so command output on stdout stays clean for scripts.
@@ -36,9 +37,17 @@ spdlog::level::level_enum to_spdlog(Level level) {
 
 bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
 
-void write(Level level, std::string_view message) { logger().log(to_spdlog(level), "{}", message); }
+void write(Level level, std::string_view message) { write(level, message, Fields()); }
+
+void write(Level level, std::string_view message, const Fields& fields) {
+  Writer writer = g_writer.load();
+  if (writer && writer(level, message, fields)) return;
+  logger().log(to_spdlog(level), "{}", message);
+}
 
 void set_level(Level level) { g_level.store(static_cast<int>(level)); }
+
+void set_writer(Writer writer) { g_writer.store(writer); }
 
 bool parse_level(std::string_view name, Level* level) {
   static constexpr std::pair<std::string_view, Level> k_levels[] = {

@@ -7,7 +7,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "app/run_certd.hpp"
 #include "process_util.hpp"
@@ -82,6 +87,47 @@ TEST_F(Package, LaysOutTheProgramItsDataAndItsConfig) {
   app::CommandRun postinst = run_command("dpkg-deb -I " + *s_deb + " postinst");
   EXPECT_NE(postinst.output.find("adduser --system"), std::string::npos) << postinst.output;
   EXPECT_NE(postinst.output.find("/var/lib/certd"), std::string::npos) << postinst.output;
+}
+
+// The lines of `text` that are not comments.
+std::vector<std::string> active_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) {
+    const auto start = line.find_first_not_of(" \t");
+    if (start != std::string::npos && line[start] != '#') lines.push_back(line.substr(start));
+  }
+  return lines;
+}
+
+std::string file_text(const fs::path& path) {
+  std::ostringstream text;
+  text << std::ifstream(path).rdbuf();
+  return text.str();
+}
+
+// Secrets come as systemd credentials: each one the packaged config reads
+// must be loaded by the unit (or certd stops at its key), and each one the
+// unit loads must be read (a credential file that is missing stops the start).
+TEST_F(Package, TheServiceLoadsTheCredentialsTheConfigReads) {
+  const std::string prefix = "$CREDENTIALS_DIRECTORY/";
+  std::set<std::string> read;
+  for (const std::string& line : active_lines(file_text(root() / "etc/certd/certd.yaml")))
+    if (auto at = line.find(prefix); at != std::string::npos)
+      read.insert(line.substr(at + prefix.size(), line.find_first_of(" \t,}\"'", at) - at - prefix.size()));
+  std::set<std::string> loaded;
+  for (const std::string& line : active_lines(file_text(root() / "lib/systemd/system/certd.service"))) {
+    if (line.rfind("LoadCredential=", 0) != 0) continue;
+    const std::string value = line.substr(std::string("LoadCredential=").size());
+    const std::string name = value.substr(0, value.find(':'));
+    EXPECT_EQ(value, name + ":/etc/certd/credentials/" + name) << "credentials live in /etc/certd/credentials";
+    loaded.insert(name);
+  }
+  EXPECT_EQ(read, std::set<std::string>{"lms-token"});
+  EXPECT_EQ(loaded, read);
+  app::CommandRun postinst = run_command("dpkg-deb -I " + *s_deb + " postinst");
+  EXPECT_NE(postinst.output.find("install -d -o root -g root -m 0700 /etc/certd/credentials"), std::string::npos)
+      << postinst.output;
 }
 
 TEST_F(Package, TheInstalledProgramRunsTheDemo) {

@@ -91,6 +91,9 @@ class StoreConsoleBackend final : public console::ConsoleBackend {
   // Reports of a course: app/report_backend.cpp.
   Result<console::CourseReport> course_report(const std::string& course, std::int64_t now) override;
 
+  // /metrics: app/metrics_backend.cpp.
+  Result<std::string> metrics_text(std::int64_t now) override;
+
   // CSV batches of a course: app/batch_backend.cpp.
   Result<std::vector<console::BatchTemplateChoice>> batch_templates() override;
   Result<std::vector<console::BatchSummary>> course_batches(const std::string& course) override;

@@ -22,6 +22,7 @@
 #include "connector/poller.hpp"
 #include "console/console.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "portal/http_server.hpp"
 #include "portal/portal.hpp"
 #include "render/signing.hpp"
@@ -51,6 +52,12 @@ Result<connector::PollStats> record_changes(connector::Poller& poller, store::St
   CERTD_TRY(poller.commit(result));
   connector::PollStats stats = std::move(result.stats);
   stats.changes = static_cast<int>(result.changes.size());
+  metrics::Registry& figures = metrics::process();
+  figures.observe("certd_poll_duration_seconds", "Time of one poll cycle of the LMS", metrics::seconds_buckets(), {},
+                  std::chrono::duration<double>(stats.elapsed).count());
+  for (const connector::CoursePoll& course : stats.courses)
+    figures.add("certd_poll_requests_total", "LMS requests made by polls, by course", {{"course", course.shortname}},
+                course.requests);
   return stats;
 }
 

@@ -3,12 +3,14 @@
 #include <openssl/hmac.h>
 
 #include <array>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "core/log.hpp"
 #include "core/parallel_for.hpp"
 #include "core/random_token.hpp"
 #include "core/time_format.hpp"
+#include "core/metrics.hpp"
 #include "render/certificate_data.hpp"
 #include "render/certificate_number.hpp"
 #include "render/renderer.hpp"
@@ -111,7 +113,11 @@ Result<Issuer::Prepared> Issuer::prepare(const IssueJob& job, const std::string&
   data.issuer_name = m_options.issuer_name;
   data.verify_url = render::make_verify_url(m_options.public_url, number);
   data.rule_id = job.rule_id;
+  const auto render_start = std::chrono::steady_clock::now();
   CERTD_ASSIGN_OR_RETURN(render::RenderedCertificate rendered, render::render_certificate(tmpl, data, m_signer));
+  metrics::process().observe("certd_render_seconds", "Time to render and sign one certificate, by template",
+                             metrics::seconds_buckets(), {{"template", job.template_id}},
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - render_start).count());
 
   Prepared prepared;
   store::NewCertificate& c = prepared.row.certificate;

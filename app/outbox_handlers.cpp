@@ -174,7 +174,10 @@ Status send_message(Context& c, const store::OutboxRow& row) {
                          lms->send_message({who_of(payload).student, text, "certd-msg-" + cert.number}));
   if (outcome.delivery == connector::Delivery::refused) {
     // The student's message preferences said no: recorded, not retried.
-    CERTD_LOG_INFO("LMS message for {} refused by the student's preferences: {}", cert.number, outcome.detail);
+    // Moodle's words name the student, so they go to the audit log (which
+    // is personal data already), not to the process log.
+    CERTD_LOG_INFO("LMS message for {} refused by the student's message preferences (see the audit log)",
+                   cert.number);
     return c.store.append_audit({"lms", "message_refused", cert.number, outcome.detail, to_unix(c.clock.now())});
   }
   return ok();

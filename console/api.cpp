@@ -63,6 +63,20 @@ Response me(const Call& call) {
                   {"all_courses", s.role == store::Role::admin}});
 }
 
+// The school-wide figures, for an admin's token only: a teacher's account
+// sees its own courses, not the school's.
+Response metrics(const Call& call) {
+  if (call.caller->session.role != store::Role::admin)
+    return failure(Error(ErrorCode::permission_denied, "/metrics needs an admin account's token"));
+  auto text = call.backend.metrics_text(call.now);
+  if (!text) return failure(text.error());
+  Response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.body = std::move(*text);
+  return r;
+}
+
 Response queue(const Call& call) {
   const std::string& course = call.params.at("course");
   if (auto no = refused(call, course)) return *no;
@@ -162,6 +176,9 @@ constexpr const char* k_components =
 
 const Route k_routes[] = {
     {"GET", "/api/v1/openapi.json", "This document", false, nullptr, R"({"type":"object"})", openapi},
+    {"GET", "/api/v1/metrics",
+     "The school's figures in the Prometheus text format (an admin's token; also at /metrics)", true, nullptr,
+     R"({"type":"string"})", metrics, nullptr, "text/plain"},
     {"GET", "/api/v1/me", "The account the token acts as", true, nullptr,
      R"({"type":"object","properties":{"name":{"type":"string"},"role":{"enum":["admin","teacher"]},)"
      R"("courses":{"type":"array","items":{"type":"string"}},"all_courses":{"type":"boolean"}}})",
@@ -401,9 +418,16 @@ std::vector<ApiRouteInfo> api_routes() {
 
 Api::Api(ConsoleBackend& backend, const Clock& clock) : m_backend(backend), m_clock(clock) {}
 
-bool Api::owns(const std::string& path) { return path.rfind("/api/v1/", 0) == 0; }
+bool Api::owns(const std::string& path) { return path.rfind("/api/v1/", 0) == 0 || path == k_metrics_path; }
 
-Response Api::handle(const Request& request) const {
+Response Api::handle(const Request& original) const {
+  // Prometheus looks at /metrics by default: the same route.
+  Request renamed;
+  if (original.path == k_metrics_path) {
+    renamed = original;
+    renamed.path = "/api/v1/metrics";
+  }
+  const Request& request = original.path == k_metrics_path ? renamed : original;
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
   const Route* found = nullptr;
   Params params;

@@ -29,6 +29,8 @@ namespace certd::console {
 
 inline constexpr std::size_t k_max_api_body = 64 * 1024;
 inline constexpr const char* k_api_token_prefix = "certd_";
+// Where Prometheus looks by default; answered as /api/v1/metrics.
+inline constexpr const char* k_metrics_path = "/metrics";
 
 // A new API token: "certd_" and 32 random bytes in URL-safe base64 (the
 // prefix lets secret scanners find leaked ones).

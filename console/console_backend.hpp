@@ -321,6 +321,11 @@ class ConsoleBackend {
   // Each list newest first and at most k_report_rows long; the quota is
   // the month (UTC) holding `now`.
   virtual Result<CourseReport> course_report(const std::string& course, std::int64_t now) = 0;
+
+  // --- /metrics (console/api.cpp) ---
+  // The school's figures in the Prometheus text format: what the store
+  // holds at `now` and what this process counted since it started.
+  virtual Result<std::string> metrics_text(std::int64_t now) = 0;
 };
 
 }  // namespace certd::console

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/time_format.hpp"
 #include "portal/pages.hpp"
 #include "portal/portal_assets.hpp"
@@ -432,7 +433,17 @@ Response Portal::keys() const {
                                  {"keys", json::array({{{"alg", "Ed25519"}, {"pem", m_options.public_key_pem}}})}});
 }
 
+// Every answer is counted for /metrics, by source (only a configured one:
+// the path is a stranger's text) and HTTP status.
 Response Portal::webhook(const std::string& source, const Request& request) const {
+  Response response = answer_webhook(source, request);
+  const bool known = m_webhooks && plausible_token(source) && m_webhooks->has_source(source);
+  metrics::process().add("certd_webhooks_total", "Webhooks answered, by source and HTTP status",
+                         {{"source", known ? source : "unknown"}, {"status", std::to_string(response.status)}});
+  return response;
+}
+
+Response Portal::answer_webhook(const std::string& source, const Request& request) const {
   // Each source has a secret of its own: one that is not configured (or
   // none at all) has nothing to verify with, like a page that is not there.
   if (!plausible_token(source) || !m_webhooks || !m_webhooks->has_source(source))

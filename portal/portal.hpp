@@ -64,6 +64,7 @@ class Portal {
   Response family_download(const std::string& claim_token, const std::string& number, const Request& request) const;
   Response keys() const;
   Response webhook(const std::string& source, const Request& request) const;
+  Response answer_webhook(const std::string& source, const Request& request) const;
   Response failure(const std::string& path, const Error& error) const;
 
   PortalOptions m_options;

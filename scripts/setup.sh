@@ -38,6 +38,8 @@ test_packages=(
   clang libclang-rt-14-dev
   # real servers the tests start, and independent readers of our output
   python3-aiosmtpd poppler-utils zbar-tools qpdf sqlite3 curl python3-jwt
+  # an independent reader of /metrics (tests/e2e/read_metrics.py)
+  python3-prometheus-client
   # load generator of bench/webhook_ingest.sh
   wrk
   # the portal's pages in a real browser (tests/browser: playwright-core, axe-core)

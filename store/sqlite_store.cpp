@@ -694,6 +694,31 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<StoreFigures> figures() override {
+    return guarded([&]() -> Result<StoreFigures> {
+      // One read transaction: the three groups are of one moment.
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::DEFERRED);
+      auto grouped = [&](const char* sql, int columns) {
+        std::vector<GroupCount> groups;
+        SQLite::Statement s(m_db, sql);
+        while (s.executeStep()) {
+          GroupCount group;
+          for (int i = 0; i < columns; ++i) group.values.push_back(s.getColumn(i).getString());
+          group.count = s.getColumn(columns).getInt64();
+          groups.push_back(std::move(group));
+        }
+        return groups;
+      };
+      StoreFigures figures;
+      figures.certificates =
+          grouped("SELECT rule_id, kind, count(*) FROM certificates GROUP BY rule_id, kind ORDER BY 1, 2", 2);
+      figures.events = grouped("SELECT status, count(*) FROM events GROUP BY status ORDER BY 1", 1);
+      figures.outbox = grouped("SELECT kind, status, count(*) FROM outbox GROUP BY kind, status ORDER BY 1, 2", 2);
+      tx.commit();
+      return figures;
+    });
+  }
+
   Result<Id> create_batch(const NewBatch& b, const std::vector<NewBatchItem>& items) override {
     return guarded([&]() -> Result<Id> {
       SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);

@@ -31,6 +31,19 @@ struct OutboxCounts {
   std::int64_t failed = 0;    // given up for good
 };
 
+// Rows counted by the values of some of their columns (/metrics).
+struct GroupCount {
+  std::vector<std::string> values;
+  std::int64_t count = 0;
+};
+
+// What /metrics reads from the store at each scrape.
+struct StoreFigures {
+  std::vector<GroupCount> certificates;  // by rule_id, kind
+  std::vector<GroupCount> events;        // by status
+  std::vector<GroupCount> outbox;        // by kind (the channel), status
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -104,6 +117,8 @@ class Store {
                              std::int64_t now) = 0;
   virtual Result<std::vector<OutboxRow>> outbox_with_status(OutboxStatus status) = 0;
   virtual Result<OutboxCounts> count_outbox();
+  // Every figure of StoreFigures, read in one transaction.
+  virtual Result<StoreFigures> figures() = 0;
 
   // Batches. A batch and its rows are created together.
   virtual Result<Id> create_batch(const NewBatch& batch, const std::vector<NewBatchItem>& items) = 0;

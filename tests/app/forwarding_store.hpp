@@ -96,6 +96,7 @@ class ForwardingStore : public store::Store {
   Result<std::vector<store::OutboxRow>> outbox_with_status(store::OutboxStatus status) override {
     return m_inner->outbox_with_status(status);
   }
+  Result<store::StoreFigures> figures() override { return m_inner->figures(); }
   Result<Id> create_batch(const store::NewBatch& batch, const std::vector<store::NewBatchItem>& items) override {
     return m_inner->create_batch(batch, items);
   }

@@ -199,6 +199,24 @@ TEST_F(ApiTest, BodiesMustBeSmallJsonObjectsOfTheDocumentedShape) {
   EXPECT_TRUE(backend.approved.empty());
 }
 
+TEST_F(ApiTest, MetricsAreForAnAdminsTokenAtBothPaths) {
+  for (const std::string path : {"/metrics", "/api/v1/metrics"}) {
+    Response r = call("GET", path, office_token);
+    ASSERT_EQ(r.status, 200) << path << ": " << r.body;
+    EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_EQ(r.body, "certd_events{state=\"new\"} 0\n");
+    EXPECT_EQ(backend.metrics_asked_at, k_now);
+    backend.metrics_asked_at = 0;
+
+    EXPECT_EQ(call("GET", path, "").status, 401) << path;
+    Response teacher = call("GET", path, teacher_token);
+    EXPECT_EQ(teacher.status, 403) << path;
+    EXPECT_NE(error_of(teacher)["message"].get<std::string>().find("admin"), std::string::npos);
+    EXPECT_EQ(backend.metrics_asked_at, 0) << "a teacher's token must not read the school's figures";
+  }
+  EXPECT_TRUE(console::Console::owns("/metrics"));
+}
+
 TEST_F(ApiTest, UnknownRoutesAndMethodsAreJsonErrors) {
   Response r = call("GET", "/api/v1/nothing", teacher_token);
   EXPECT_EQ(r.status, 404);

@@ -257,6 +257,10 @@ class FakeConsoleBackend final : public console::ConsoleBackend {
   // --- Reports: the course's rows of `certificates` (newest first, as
   // course_certificates), their `deliveries` and `verifications`; the
   // quota counts `certificates` of every course issued in now's month.
+  Result<std::string> metrics_text(std::int64_t now) override {
+    metrics_asked_at = now;
+    return std::string("certd_events{state=\"new\"} 0\n");
+  }
   Result<console::CourseReport> course_report(const std::string& course, std::int64_t now) override {
     if (!report_error.empty()) return Error(ErrorCode::unavailable, report_error);
     console::CourseReport report;
@@ -442,6 +446,7 @@ class FakeConsoleBackend final : public console::ConsoleBackend {
   std::vector<store::NotificationRow> deliveries;  // Issued certificates: the e-mails, by number
   std::vector<store::VerificationRow> verifications;  // Reports: newest first
   std::int64_t quota_per_month = 0;                   // Reports: 0, no quota
+  std::int64_t metrics_asked_at = 0;                  // metrics_text's `now`, once asked
   std::string report_error;                           // set: course_report fails as unavailable with it
   struct AwardIssue {
     std::string course;

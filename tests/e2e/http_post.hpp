@@ -1,5 +1,5 @@
 #pragma once
-// A POST with curl, as a client outside certd would send it: end-to-end
+// A POST or GET with curl, as a client outside certd would send it: end-to-end
 // tests use it to reach the portal and the simulator's control API.
 
 #include <array>
@@ -17,15 +17,8 @@ struct HttpResult {
   std::string body;
 };
 
-// curl with a JSON body; the status code comes last on its own line.
-inline HttpResult post(const std::string& url, const std::string& body, const std::vector<std::string>& headers = {}) {
-  std::string file = ::testing::TempDir() + "certd-e2e-body-" + std::to_string(::getpid()) + ".json";
-  std::FILE* out = std::fopen(file.c_str(), "wb");
-  std::fwrite(body.data(), 1, body.size(), out);
-  std::fclose(out);
-  std::string command = "curl -s -o - -w '\\n%{http_code}' -H 'Content-Type: application/json'";
-  for (const std::string& h : headers) command += " -H '" + h + "'";
-  command += " --data-binary @" + file + " '" + url + "' 2>/dev/null";
+// Runs `command` (curl printing the status code last, on its own line).
+inline HttpResult curl_result(const std::string& command) {
   std::string text;
   FILE* pipe = ::popen(command.c_str(), "r");
   std::array<char, 4096> buffer{};
@@ -35,6 +28,24 @@ inline HttpResult post(const std::string& url, const std::string& body, const st
   auto newline = text.rfind('\n');
   if (newline == std::string::npos) return HttpResult{0, text};
   return HttpResult{std::atoi(text.c_str() + newline + 1), text.substr(0, newline)};
+}
+
+// curl with a JSON body.
+inline HttpResult post(const std::string& url, const std::string& body, const std::vector<std::string>& headers = {}) {
+  std::string file = ::testing::TempDir() + "certd-e2e-body-" + std::to_string(::getpid()) + ".json";
+  std::FILE* out = std::fopen(file.c_str(), "wb");
+  std::fwrite(body.data(), 1, body.size(), out);
+  std::fclose(out);
+  std::string command = "curl -s -o - -w '\\n%{http_code}' -H 'Content-Type: application/json'";
+  for (const std::string& h : headers) command += " -H '" + h + "'";
+  return curl_result(command + " --data-binary @" + file + " '" + url + "' 2>/dev/null");
+}
+
+// A GET with curl.
+inline HttpResult get(const std::string& url, const std::vector<std::string>& headers = {}) {
+  std::string command = "curl -s -o - -w '\\n%{http_code}'";
+  for (const std::string& h : headers) command += " -H '" + h + "'";
+  return curl_result(command + " '" + url + "' 2>/dev/null");
 }
 
 }  // namespace certd::testing

@@ -23,6 +23,8 @@ const CommandSpec k_commands[] = {
     {"lti", "the teacher console as an LTI 1.3 tool: what to enter in Moodle (show)", define_lti},
     {"user", "local console accounts for sign-in without an LMS: add, list, passwd, disable", define_user},
     {"token", "API tokens for the console's JSON API: create, list, revoke", define_token},
+    {"backup", "copy the store, its PDFs and the keys (encrypted) to one file, while certd runs", define_backup},
+    {"restore", "restore a backup file into an empty data dir", define_restore},
     {"simulate-lms", "serve a simulated Moodle school over HTTP (for demos and tests)", define_simulate_lms},
 };
 }  // namespace

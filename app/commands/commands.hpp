@@ -23,6 +23,8 @@ void define_notify(CLI::App&, const GlobalOptions&, Handler&);
 void define_lti(CLI::App&, const GlobalOptions&, Handler&);
 void define_user(CLI::App&, const GlobalOptions&, Handler&);
 void define_token(CLI::App&, const GlobalOptions&, Handler&);
+void define_backup(CLI::App&, const GlobalOptions&, Handler&);
+void define_restore(CLI::App&, const GlobalOptions&, Handler&);
 void define_simulate_lms(CLI::App&, const GlobalOptions&, Handler&);
 
 }  // namespace certd::app

@@ -19,6 +19,7 @@
 #include "app/runtime.hpp"
 #include "bench/app/bench_common.hpp"
 #include "bench/app/events_bench.hpp"
+#include "bench/app/soak_bench.hpp"
 #include "core/log.hpp"
 #include "store/store.hpp"
 
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "batch";
   if (mode == "batch") return bench_batch(argc > 2 ? std::atoi(argv[2]) : 10000, argc > 3 ? argv[3] : "first-aid");
   if (mode == "events") return certd::bench::bench_events(argc > 2 ? std::atoi(argv[2]) : 100, argc > 3 ? std::atoi(argv[3]) : 20);
-  std::fprintf(stderr, "usage: bench_app batch [ROWS] | events [RATE] [SECONDS]\n");
+  if (mode == "soak") return certd::bench::bench_soak(argc > 2 ? std::atoi(argv[2]) : 10000, argc > 3 ? std::atoi(argv[3]) : 10000);
+  std::fprintf(stderr, "usage: bench_app batch [ROWS] | events [RATE] [SECONDS] | soak [POLLS] [WEBHOOKS]\n");
   return 2;
 }

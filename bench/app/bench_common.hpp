@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -14,6 +15,14 @@ namespace certd::bench {
 
 namespace fs = std::filesystem;
 using Steady = std::chrono::steady_clock;
+
+inline constexpr const char* k_token = "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e";  // examples/school.yaml's
+
+// certd, beside this benchmark in the build tree, or CERTD_BIN.
+inline std::string certd_binary() {
+  if (const char* bin = std::getenv("CERTD_BIN")) return bin;
+  return (fs::read_symlink("/proc/self/exe").parent_path() / "../../certd").lexically_normal().string();
+}
 
 inline double seconds_since(Steady::time_point start) {
   return std::chrono::duration<double>(Steady::now() - start).count();

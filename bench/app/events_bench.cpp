@@ -33,7 +33,6 @@ namespace {
 using nlohmann::json;
 
 constexpr int k_first_id = 100000;
-constexpr const char* k_token = "c3a7d0e5f1b2493c8d6e0f1a2b3c4d5e";  // examples/school.yaml's
 
 // The demo school with `count` more students of First Aid, graded and not
 // yet completed (completing them is the event).
@@ -47,12 +46,6 @@ std::string write_school(const fs::path& dir, int count) {
         << "\n    firstname: Bench\n    lastname: \"Student " << i << "\"\n    email: bench" << i
         << "@families.example\n    courses:\n      FA-101: { grade: 90 }\n";
   return path;
-}
-
-// certd, beside this benchmark in the build tree, or CERTD_BIN.
-std::string certd_binary() {
-  if (const char* bin = std::getenv("CERTD_BIN")) return bin;
-  return (fs::read_symlink("/proc/self/exe").parent_path() / "../../certd").lexically_normal().string();
 }
 
 json post(web::http::client::http_client& client, const std::string& path, const json& body) {

@@ -233,7 +233,8 @@ Status Issuer::attach_claim_tokens(Round& round) {
     Result<Prepared>& result = *round.rendered[n];
     if (!result) {
       round.outcomes[i] = IssueOutcome{IssueStatus::failed, "", std::nullopt, result.error().message()};
-      CERTD_LOG_WARN_F(fields_of(job, ""), "cannot issue {}: {}", job.key.to_string(), result.error().message());
+      CERTD_LOG_WARN_F(fields_of(job, ""), "cannot issue {}: {}", rules::key_for_log(job.key.to_string()),
+                       result.error().message());
       continue;
     }
     auto& token = claim_tokens[job.student_id];
@@ -259,7 +260,7 @@ Status Issuer::commit(Round& round) {
     round.outcomes[i] = IssueOutcome{status, c.number, inserted[n].id, ""};
     if (inserted[n].created)
       CERTD_LOG_INFO_F(fields_of(round.jobs[i], c.number), "issued certificate {} ({}, key {})", c.number,
-                       round.jobs[i].kind, c.idempotency_key);
+                       round.jobs[i].kind, rules::key_for_log(c.idempotency_key));
   }
   return ok();
 }

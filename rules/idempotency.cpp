@@ -138,4 +138,11 @@ Result<IdempotencyKey> parse_idempotency_key(std::string_view text) {
   return finish_key(text, std::move(key), *source, *student, *course, *generation);
 }
 
+std::string key_for_log(std::string_view text) {
+  auto key = parse_idempotency_key(text);
+  if (!key || key->student_id.find('@') == std::string::npos) return std::string(text);
+  key->student_id = "(address)";
+  return key->to_string();
+}
+
 }  // namespace certd::rules

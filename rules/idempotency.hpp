@@ -39,6 +39,11 @@ IdempotencyKey rule_key(std::string_view rule_id, std::string_view student_id, s
 // The key a reissue uses: the same key, next generation.
 IdempotencyKey reissue_key(const IdempotencyKey& previous);
 
+// The text form for a log line: a student named by e-mail address (a CSV
+// row may do that) is written "student:(address)", since the log holds
+// ids only. Text that does not parse as a key is returned as it is.
+std::string key_for_log(std::string_view text);
+
 // Reads the text form back (e.g. from a certificate row, to reissue it).
 // Errors: parse_error naming what is wrong.
 Result<IdempotencyKey> parse_idempotency_key(std::string_view text);

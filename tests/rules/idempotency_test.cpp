@@ -52,5 +52,13 @@ TEST(IdempotencyKey, RefusesMalformedText) {
   }
 }
 
+TEST(KeyForLog, AStudentNamedByAddressIsNotWrittenOut) {
+  EXPECT_EQ(key_for_log("batch:first-aid:0123abcd|student:ana.lopez@families.example|course:FA-101|gen:1"),
+            "batch:first-aid:0123abcd|student:(address)|course:FA-101|gen:1");
+  // Ids stay, and so does what is not a key at all.
+  EXPECT_EQ(key_for_log("rule:first-aid|student:42|course:FA-101|gen:2"), "rule:first-aid|student:42|course:FA-101|gen:2");
+  EXPECT_EQ(key_for_log("not a key"), "not a key");
+}
+
 }  // namespace
 }  // namespace certd::rules

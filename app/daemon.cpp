@@ -437,6 +437,7 @@ void Daemon::outbox_loop() {
   std::unique_ptr<OutboxWorker> worker;
   while (!m_stop.load()) {
     if (std::shared_ptr<const Reading> now = m_impl->current_reading(); now != reading) {
+      worker.reset();  // before its reading may go
       reading = std::move(now);
       worker = std::make_unique<OutboxWorker>(
           **store, m_impl->clock, RetryPolicy(), m_impl->options.worker_id,
@@ -469,6 +470,7 @@ void Daemon::poll_loop() {
   std::unique_ptr<connector::Poller> poller;
   while (!m_stop.load()) {
     if (std::shared_ptr<const Reading> now = m_impl->current_reading(); now != reading) {
+      poller.reset();  // before its reading may go
       reading = std::move(now);
       poller = reading->lms ? std::make_unique<connector::Poller>(*reading->lms, cursors) : nullptr;
     }

@@ -27,6 +27,8 @@ run_packages=(
   libharfbuzz-dev libfribidi-dev libboost-dev libargon2-dev
   # Type=notify and the watchdog under systemd (sd_notify)
   libsystemd-dev
+  # the PostgreSQL store (store/postgres_store.cpp; libpqxx 6.4 over libpq)
+  libpqxx-dev
   # fonts the example templates print with (Noto: Latin, Greek, Cyrillic, Arabic,
   # Hebrew, Devanagari, Thai; IPAGothic: Japanese/Chinese; NanumGothic: Korean)
   fonts-dejavu-core fonts-dejavu-extra fonts-noto-core fonts-ipafont-gothic fonts-nanum
@@ -46,6 +48,8 @@ test_packages=(
   chromium nodejs
   # the Moodle plugin's PHP (moodle/local_certd): php -l and tests/moodle_plugin
   php-cli
+  # the PostgreSQL server the store's tests start in a scratch folder (tests/store/postgres_cluster.hpp)
+  postgresql-15
 )
 
 packages=("${run_packages[@]}")

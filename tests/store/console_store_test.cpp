@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "store/store.hpp"
+#include "store/store_backends.hpp"
 #include "store/store_test_util.hpp"
 
 namespace certd::store {
@@ -13,20 +14,8 @@ namespace {
 
 constexpr std::int64_t k_now = 1'800'000'000;
 
-class ConsoleStore : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto opened = open_sqlite_store(path());
-    ASSERT_OK(opened);
-    m_store = std::move(*opened);
-  }
-  Store& store() { return *m_store; }
-  std::string path() const { return m_dir.file("certd.sqlite"); }
-
- private:
-  TempDir m_dir;
-  std::unique_ptr<Store> m_store;
-};
+class ConsoleStore : public BackendTest {};
+CERTD_ON_EVERY_BACKEND(ConsoleStore);
 
 NewLtiState login(const std::string& state, std::int64_t expires_at) {
   return NewLtiState{state, "nonce-" + state, "https://moodle.example.org", "client-1",
@@ -54,7 +43,7 @@ NewLocalUser office(const std::string& name, Role role = Role::teacher) {
   return NewLocalUser{name, role, {"SWIM-L3"}, "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", k_now};
 }
 
-TEST_F(ConsoleStore, LtiStateIsTakenOnceWithWhatWasPut) {
+TEST_P(ConsoleStore, LtiStateIsTakenOnceWithWhatWasPut) {
   ASSERT_OK(store().put_lti_state(login("s1", k_now + 600), k_now, 100));
 
   auto taken = store().take_lti_state("s1", k_now + 10);
@@ -76,7 +65,7 @@ TEST_F(ConsoleStore, LtiStateIsTakenOnceWithWhatWasPut) {
   EXPECT_FALSE(*unknown);
 }
 
-TEST_F(ConsoleStore, ExpiredLtiStateIsRefusedAndUsedUp) {
+TEST_P(ConsoleStore, ExpiredLtiStateIsRefusedAndUsedUp) {
   ASSERT_OK(store().put_lti_state(login("s1", k_now + 600), k_now, 100));
   auto late = store().take_lti_state("s1", k_now + 600);
   ASSERT_OK(late);
@@ -85,7 +74,7 @@ TEST_F(ConsoleStore, ExpiredLtiStateIsRefusedAndUsedUp) {
   ASSERT_OK(store().put_lti_state(login("s1", k_now + 1200), k_now + 601, 100));
 }
 
-TEST_F(ConsoleStore, PutLtiStateRefusesWhenTooManyAreLiveAfterPurgingExpiredOnes) {
+TEST_P(ConsoleStore, PutLtiStateRefusesWhenTooManyAreLiveAfterPurgingExpiredOnes) {
   ASSERT_OK(store().put_lti_state(login("old1", k_now + 10), k_now, 3));
   ASSERT_OK(store().put_lti_state(login("old2", k_now + 10), k_now, 3));
   ASSERT_OK(store().put_lti_state(login("live", k_now + 600), k_now, 3));
@@ -104,7 +93,7 @@ TEST_F(ConsoleStore, PutLtiStateRefusesWhenTooManyAreLiveAfterPurgingExpiredOnes
   EXPECT_FALSE(*store().take_lti_state("old1", k_now - 1)) << "purged, not merely hidden";
 }
 
-TEST_F(ConsoleStore, DuplicateLtiStateIsAConflict) {
+TEST_P(ConsoleStore, DuplicateLtiStateIsAConflict) {
   ASSERT_OK(store().put_lti_state(login("s1", k_now + 600), k_now, 100));
   auto twice = store().put_lti_state(login("s1", k_now + 600), k_now, 100);
   ASSERT_FALSE(twice);
@@ -113,14 +102,13 @@ TEST_F(ConsoleStore, DuplicateLtiStateIsAConflict) {
 
 // Two daemon threads, each with its own connection, get the same
 // id_token post (a double submit): exactly one may use the state.
-TEST_F(ConsoleStore, TwoConnectionsRacingForOneLtiStateGiveItToExactlyOne) {
+TEST_P(ConsoleStore, TwoConnectionsRacingForOneLtiStateGiveItToExactlyOne) {
   constexpr int k_states = 40;
   for (int i = 0; i < k_states; ++i)
     ASSERT_OK(store().put_lti_state(login("s" + std::to_string(i), k_now + 600), k_now, 1000));
-  auto first = open_sqlite_store(path());
-  auto second = open_sqlite_store(path());
-  ASSERT_OK(first);
-  ASSERT_OK(second);
+  std::unique_ptr<Store> first = open_again();
+  std::unique_ptr<Store> second = open_again();
+  ASSERT_TRUE(first && second);
 
   // Both threads meet before each state, so every state is a real race
   // rather than one thread running ahead through all of them.
@@ -136,8 +124,8 @@ TEST_F(ConsoleStore, TwoConnectionsRacingForOneLtiStateGiveItToExactlyOne) {
       else if (*taken) wins[2 * i + who] = 1;
     }
   };
-  std::thread a(race, std::ref(**first), 0);
-  std::thread b(race, std::ref(**second), 1);
+  std::thread a(race, std::ref(*first), 0);
+  std::thread b(race, std::ref(*second), 1);
   a.join();
   b.join();
 
@@ -145,7 +133,7 @@ TEST_F(ConsoleStore, TwoConnectionsRacingForOneLtiStateGiveItToExactlyOne) {
   for (int i = 0; i < k_states; ++i) EXPECT_EQ(wins[2 * i] + wins[2 * i + 1], 1) << "state s" << i;
 }
 
-TEST_F(ConsoleStore, SessionReadsBackWhileLive) {
+TEST_P(ConsoleStore, SessionReadsBackWhileLive) {
   ASSERT_OK(store().create_session(session("h1", k_now + 1800, k_now + 43200)));
   auto found = store().session_by_hash("h1", k_now + 60);
   ASSERT_OK(found);
@@ -164,7 +152,7 @@ TEST_F(ConsoleStore, SessionReadsBackWhileLive) {
   EXPECT_FALSE(*store().session_by_hash("h2", k_now));
 }
 
-TEST_F(ConsoleStore, SessionCoursesKeepAnyCharacterAndMayBeEmpty) {
+TEST_P(ConsoleStore, SessionCoursesKeepAnyCharacterAndMayBeEmpty) {
   NewSession odd = session("h1", k_now + 1800, k_now + 43200);
   odd.courses = {"A, \"B\"", "[C]\n", "Plongée"};
   ASSERT_OK(store().create_session(odd));
@@ -183,7 +171,7 @@ TEST_F(ConsoleStore, SessionCoursesKeepAnyCharacterAndMayBeEmpty) {
   EXPECT_EQ((*admin)->role, Role::admin);
 }
 
-TEST_F(ConsoleStore, SessionExpiresWhenIdleAndTouchingMovesOnlyTheIdleExpiry) {
+TEST_P(ConsoleStore, SessionExpiresWhenIdleAndTouchingMovesOnlyTheIdleExpiry) {
   ASSERT_OK(store().create_session(session("h1", k_now + 1800, k_now + 3000)));
   ASSERT_OK(store().touch_session("h1", k_now + 1000, k_now + 2800));
   auto touched = store().session_by_hash("h1", k_now + 2000);
@@ -200,7 +188,7 @@ TEST_F(ConsoleStore, SessionExpiresWhenIdleAndTouchingMovesOnlyTheIdleExpiry) {
   EXPECT_FALSE(*store().session_by_hash("h1", k_now + 2900));
 }
 
-TEST_F(ConsoleStore, SessionExpiresAtItsAbsoluteLimitHoweverOftenTouched) {
+TEST_P(ConsoleStore, SessionExpiresAtItsAbsoluteLimitHoweverOftenTouched) {
   ASSERT_OK(store().create_session(session("h1", k_now + 1800, k_now + 3000)));
   ASSERT_OK(store().touch_session("h1", k_now + 1500, k_now + 3300));
   ASSERT_OK(store().touch_session("h1", k_now + 2900, k_now + 4700));
@@ -209,21 +197,21 @@ TEST_F(ConsoleStore, SessionExpiresAtItsAbsoluteLimitHoweverOftenTouched) {
   EXPECT_FALSE(store().touch_session("h1", k_now + 3001, k_now + 4800));
 }
 
-TEST_F(ConsoleStore, DeletedSessionIsGoneAndDeletingTwiceIsFine) {
+TEST_P(ConsoleStore, DeletedSessionIsGoneAndDeletingTwiceIsFine) {
   ASSERT_OK(store().create_session(session("h1", k_now + 1800, k_now + 43200)));
   ASSERT_OK(store().delete_session("h1"));
   EXPECT_FALSE(*store().session_by_hash("h1", k_now));
   ASSERT_OK(store().delete_session("h1"));
 }
 
-TEST_F(ConsoleStore, DuplicateSessionHashIsAConflict) {
+TEST_P(ConsoleStore, DuplicateSessionHashIsAConflict) {
   ASSERT_OK(store().create_session(session("h1", k_now + 1800, k_now + 43200)));
   auto twice = store().create_session(session("h1", k_now + 1800, k_now + 43200));
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.error().code(), ErrorCode::conflict);
 }
 
-TEST_F(ConsoleStore, PurgeDeletesIdleAndAbsolutelyExpiredSessionsOnly) {
+TEST_P(ConsoleStore, PurgeDeletesIdleAndAbsolutelyExpiredSessionsOnly) {
   ASSERT_OK(store().create_session(session("idle", k_now + 100, k_now + 43200)));
   ASSERT_OK(store().create_session(session("old", k_now + 1800, k_now + 200)));
   ASSERT_OK(store().create_session(session("live", k_now + 1800, k_now + 43200)));
@@ -234,7 +222,7 @@ TEST_F(ConsoleStore, PurgeDeletesIdleAndAbsolutelyExpiredSessionsOnly) {
   EXPECT_EQ(*store().purge_sessions(k_now + 200), 0);
 }
 
-TEST_F(ConsoleStore, LocalUserIsAddedOnceAndReadBack) {
+TEST_P(ConsoleStore, LocalUserIsAddedOnceAndReadBack) {
   auto added = store().add_local_user(office("office"));
   ASSERT_OK(added);
   EXPECT_TRUE(added->created);
@@ -259,7 +247,7 @@ TEST_F(ConsoleStore, LocalUserIsAddedOnceAndReadBack) {
   EXPECT_FALSE(*store().local_user("nobody"));
 }
 
-TEST_F(ConsoleStore, LocalUsersAreListedByName) {
+TEST_P(ConsoleStore, LocalUsersAreListedByName) {
   ASSERT_OK(store().add_local_user(office("zoe")));
   ASSERT_OK(store().add_local_user(office("admin", Role::admin)));
   auto users = store().local_users();
@@ -270,14 +258,14 @@ TEST_F(ConsoleStore, LocalUsersAreListedByName) {
   EXPECT_EQ((*users)[1].user.name, "zoe");
 }
 
-TEST_F(ConsoleStore, LocalUserCannotBeAStudent) {
+TEST_P(ConsoleStore, LocalUserCannotBeAStudent) {
   auto student = store().add_local_user(office("kid", Role::student));
   ASSERT_FALSE(student);
   EXPECT_EQ(student.error().code(), ErrorCode::invalid_argument);
   EXPECT_FALSE(*store().local_user("kid"));
 }
 
-TEST_F(ConsoleStore, PasswordAndDisabledAreChangedAndUnknownNamesAreNotFound) {
+TEST_P(ConsoleStore, PasswordAndDisabledAreChangedAndUnknownNamesAreNotFound) {
   ASSERT_OK(store().add_local_user(office("office")));
   ASSERT_OK(store().set_local_user_password("office", "$argon2id$new"));
   ASSERT_OK(store().set_local_user_disabled("office", true));
@@ -294,7 +282,7 @@ TEST_F(ConsoleStore, PasswordAndDisabledAreChangedAndUnknownNamesAreNotFound) {
   EXPECT_EQ(store().record_login_success("nobody").error().code(), ErrorCode::not_found);
 }
 
-TEST_F(ConsoleStore, LoginFailuresLockTheAccountAtTheLimitAndStartCountingAgain) {
+TEST_P(ConsoleStore, LoginFailuresLockTheAccountAtTheLimitAndStartCountingAgain) {
   ASSERT_OK(store().add_local_user(office("office")));
   for (int i = 1; i <= 2; ++i) {
     ASSERT_OK(store().record_login_failure("office", k_now + i, 3, 900));
@@ -312,7 +300,7 @@ TEST_F(ConsoleStore, LoginFailuresLockTheAccountAtTheLimitAndStartCountingAgain)
   EXPECT_EQ((*store().local_user("office"))->locked_until, k_now + 903) << "one failure does not lock again";
 }
 
-TEST_F(ConsoleStore, LoginSuccessClearsTheFailureCount) {
+TEST_P(ConsoleStore, LoginSuccessClearsTheFailureCount) {
   ASSERT_OK(store().add_local_user(office("office")));
   ASSERT_OK(store().record_login_failure("office", k_now, 3, 900));
   ASSERT_OK(store().record_login_failure("office", k_now, 3, 900));
@@ -323,7 +311,7 @@ TEST_F(ConsoleStore, LoginSuccessClearsTheFailureCount) {
   EXPECT_EQ((*store().local_user("office"))->locked_until, 0) << "two since the success, not four";
 }
 
-TEST_F(ConsoleStore, ApiTokenIsFoundByHashAndTouched) {
+TEST_P(ConsoleStore, ApiTokenIsFoundByHashAndTouched) {
   ASSERT_OK(store().add_local_user(office("office")));
   auto id = store().add_api_token({"office", "hash-1", "nightly export", k_now});
   ASSERT_OK(id);
@@ -343,7 +331,7 @@ TEST_F(ConsoleStore, ApiTokenIsFoundByHashAndTouched) {
   EXPECT_EQ(store().touch_api_token(*id + 100, k_now).error().code(), ErrorCode::not_found);
 }
 
-TEST_F(ConsoleStore, ApiTokenHashIsUniqueAndItsUserMustExist) {
+TEST_P(ConsoleStore, ApiTokenHashIsUniqueAndItsUserMustExist) {
   ASSERT_OK(store().add_local_user(office("office")));
   ASSERT_OK(store().add_local_user(office("other")));
   ASSERT_OK(store().add_api_token({"office", "hash-1", "one", k_now}));
@@ -355,7 +343,7 @@ TEST_F(ConsoleStore, ApiTokenHashIsUniqueAndItsUserMustExist) {
   EXPECT_EQ(orphan.error().code(), ErrorCode::not_found);
 }
 
-TEST_F(ConsoleStore, RevokedApiTokenIsStillFoundWithItsRevocationTime) {
+TEST_P(ConsoleStore, RevokedApiTokenIsStillFoundWithItsRevocationTime) {
   ASSERT_OK(store().add_local_user(office("office")));
   auto id = store().add_api_token({"office", "hash-1", "one", k_now});
   ASSERT_OK(id);
@@ -372,7 +360,7 @@ TEST_F(ConsoleStore, RevokedApiTokenIsStillFoundWithItsRevocationTime) {
   EXPECT_EQ(store().revoke_api_token(*id + 100, k_now).error().code(), ErrorCode::not_found);
 }
 
-TEST_F(ConsoleStore, ApiTokensAreListedPerUserOrAll) {
+TEST_P(ConsoleStore, ApiTokensAreListedPerUserOrAll) {
   ASSERT_OK(store().add_local_user(office("office")));
   ASSERT_OK(store().add_local_user(office("other")));
   ASSERT_OK(store().add_api_token({"office", "hash-1", "one", k_now}));
@@ -390,7 +378,7 @@ TEST_F(ConsoleStore, ApiTokensAreListedPerUserOrAll) {
   EXPECT_TRUE(store().api_tokens("nobody")->empty());
 }
 
-TEST_F(ConsoleStore, RecentAuditReadsNewestFirst) {
+TEST_P(ConsoleStore, RecentAuditReadsNewestFirst) {
   ASSERT_OK(store().append_audit({"Ms Rivera", "revoke", "SWL3-1", "{}", k_now}));
   ASSERT_OK(store().append_audit({"office", "login", "office", "", k_now + 1}));
   ASSERT_OK(store().append_audit({"admin", "add-user", "zoe", "teacher", k_now + 2}));

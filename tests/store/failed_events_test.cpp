@@ -6,16 +6,14 @@
 
 #include "store/migrations.hpp"
 #include "store/store.hpp"
+#include "store/store_backends.hpp"
 #include "store/store_test_util.hpp"
 
 namespace certd::store {
 namespace {
 
-std::unique_ptr<Store> memory_store() {
-  auto store = open_sqlite_store(":memory:");
-  EXPECT_TRUE(store) << store.error().to_string();
-  return std::move(*store);
-}
+class FailedEvents : public BackendTest {};
+CERTD_ON_EVERY_BACKEND(FailedEvents);
 
 Id record(Store& store, const std::string& source, const std::string& id) {
   auto inserted = store.record_event({source, id, "lms.change", "{}", 1});
@@ -30,70 +28,66 @@ std::vector<Id> ids_of(const Result<std::vector<EventRow>>& rows) {
   return ids;
 }
 
-TEST(FailedEvents, AFailureKeepsItsReasonCountsAttemptsAndIsDueAtItsTime) {
-  auto store = memory_store();
-  Id id = record(*store, "moodle", "e1");
-  ASSERT_OK(store->fail_event(id, "no font of the template can draw U+738B", 160));
-  ASSERT_OK(store->fail_event(id, "still no font", 280));
-  auto failed = store->events_with_status(EventStatus::failed, 10);
+TEST_P(FailedEvents, AFailureKeepsItsReasonCountsAttemptsAndIsDueAtItsTime) {
+  Id id = record(store(), "moodle", "e1");
+  ASSERT_OK(store().fail_event(id, "no font of the template can draw U+738B", 160));
+  ASSERT_OK(store().fail_event(id, "still no font", 280));
+  auto failed = store().events_with_status(EventStatus::failed, 10);
   ASSERT_OK(failed);
   ASSERT_EQ(failed->size(), 1u);
   EXPECT_EQ((*failed)[0].error, "still no font");
   EXPECT_EQ((*failed)[0].attempts, 2);
   EXPECT_EQ((*failed)[0].next_attempt_at, std::optional<std::int64_t>(280));
-  EXPECT_TRUE(ids_of(store->due_failed_events(279, 10)).empty());
-  EXPECT_EQ(ids_of(store->due_failed_events(280, 10)), std::vector<Id>{id});
+  EXPECT_TRUE(ids_of(store().due_failed_events(279, 10)).empty());
+  EXPECT_EQ(ids_of(store().due_failed_events(280, 10)), std::vector<Id>{id});
 
-  ASSERT_OK(store->set_event_status(id, EventStatus::processed, ""));
-  EXPECT_TRUE(ids_of(store->due_failed_events(1000, 10)).empty()) << "a processed event is never retried";
+  ASSERT_OK(store().set_event_status(id, EventStatus::processed, ""));
+  EXPECT_TRUE(ids_of(store().due_failed_events(1000, 10)).empty()) << "a processed event is never retried";
 }
 
-TEST(FailedEvents, GivenUpEventsWaitUntilMadeDue) {
-  auto store = memory_store();
-  Id a = record(*store, "moodle", "a");
-  Id b = record(*store, "moodle", "b");
-  ASSERT_OK(store->fail_event(a, "broken", std::nullopt));
-  ASSERT_OK(store->fail_event(b, "broken", std::nullopt));
-  EXPECT_TRUE(ids_of(store->due_failed_events(1'000'000, 10)).empty());
+TEST_P(FailedEvents, GivenUpEventsWaitUntilMadeDue) {
+  Id a = record(store(), "moodle", "a");
+  Id b = record(store(), "moodle", "b");
+  ASSERT_OK(store().fail_event(a, "broken", std::nullopt));
+  ASSERT_OK(store().fail_event(b, "broken", std::nullopt));
+  EXPECT_TRUE(ids_of(store().due_failed_events(1'000'000, 10)).empty());
 
-  auto one = store->make_failed_events_due({b}, 50);
+  auto one = store().make_failed_events_due({b}, 50);
   ASSERT_OK(one);
   EXPECT_EQ(*one, 1);
-  EXPECT_EQ(ids_of(store->due_failed_events(50, 10)), std::vector<Id>{b});
+  EXPECT_EQ(ids_of(store().due_failed_events(50, 10)), std::vector<Id>{b});
 
-  auto all = store->make_failed_events_due({}, 60);
+  auto all = store().make_failed_events_due({}, 60);
   ASSERT_OK(all);
   EXPECT_EQ(*all, 2);
-  EXPECT_EQ(ids_of(store->due_failed_events(60, 10)), (std::vector<Id>{a, b}));
+  EXPECT_EQ(ids_of(store().due_failed_events(60, 10)), (std::vector<Id>{a, b}));
 }
 
-TEST(FailedEvents, OnlyRetryableFailuresAreMadeDue) {
-  auto store = memory_store();
-  Id processed = record(*store, "moodle", "p");
-  Id teacher = record(*store, "cli", "t");
-  ASSERT_OK(store->set_event_status(processed, EventStatus::processed, ""));
+TEST_P(FailedEvents, OnlyRetryableFailuresAreMadeDue) {
+  Id processed = record(store(), "moodle", "p");
+  Id teacher = record(store(), "cli", "t");
+  ASSERT_OK(store().set_event_status(processed, EventStatus::processed, ""));
   // A teacher's action failed in front of them: not a retryable event.
-  ASSERT_OK(store->set_event_status(teacher, EventStatus::failed, "no such pending entry"));
-  auto none = store->make_failed_events_due({}, 10);
+  ASSERT_OK(store().set_event_status(teacher, EventStatus::failed, "no such pending entry"));
+  auto none = store().make_failed_events_due({}, 10);
   ASSERT_OK(none);
   EXPECT_EQ(*none, 0);
-  auto refused = store->make_failed_events_due({processed}, 10);
+  auto refused = store().make_failed_events_due({processed}, 10);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code(), ErrorCode::not_found);
-  EXPECT_FALSE(store->make_failed_events_due({424242}, 10));
+  EXPECT_FALSE(store().make_failed_events_due({424242}, 10));
 }
 
-TEST(FailedEvents, RecentEventsAreNewestFirstAndFilterByStatus) {
-  auto store = memory_store();
-  Id a = record(*store, "moodle", "a");
-  Id b = record(*store, "moodle", "b");
-  Id c = record(*store, "moodle", "c");
-  ASSERT_OK(store->fail_event(b, "broken", 5));
-  EXPECT_EQ(ids_of(store->recent_events(std::nullopt, 10)), (std::vector<Id>{c, b, a}));
-  EXPECT_EQ(ids_of(store->recent_events(EventStatus::failed, 10)), std::vector<Id>{b});
-  EXPECT_EQ(ids_of(store->recent_events(std::nullopt, 1)), std::vector<Id>{c});
-  EXPECT_EQ(store->count_events(EventStatus::failed).value_or(-1), 1);
-  EXPECT_EQ(store->count_events(EventStatus::new_).value_or(-1), 2);
+TEST_P(FailedEvents, RecentEventsAreNewestFirstAndFilterByStatus) {
+  Id a = record(store(), "moodle", "a");
+  Id b = record(store(), "moodle", "b");
+  Id c = record(store(), "moodle", "c");
+  ASSERT_OK(store().fail_event(b, "broken", 5));
+  EXPECT_EQ(ids_of(store().recent_events(std::nullopt, 10)), (std::vector<Id>{c, b, a}));
+  EXPECT_EQ(ids_of(store().recent_events(EventStatus::failed, 10)), std::vector<Id>{b});
+  EXPECT_EQ(ids_of(store().recent_events(std::nullopt, 1)), std::vector<Id>{c});
+  EXPECT_EQ(store().count_events(EventStatus::failed).value_or(-1), 1);
+  EXPECT_EQ(store().count_events(EventStatus::new_).value_or(-1), 2);
 }
 
 // A version-7 ledger with events the old processor marked failed: after

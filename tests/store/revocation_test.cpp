@@ -8,6 +8,7 @@
 
 #include "store/migrations.hpp"
 #include "store/store.hpp"
+#include "store/store_backends.hpp"
 #include "store/store_test_util.hpp"
 
 namespace certd::store {
@@ -47,21 +48,22 @@ TEST(RevocationCategory, ItsWordsReadBack) {
   EXPECT_EQ(unknown.error().message().find("oops"), std::string::npos) << "what was typed is not repeated";
 }
 
-TEST(RevocationCategory, IsStoredBesideTheNote) {
-  TempDir dir;
-  auto store = open_sqlite_store(dir.file("certd.sqlite"));
-  ASSERT_OK(store);
-  for (const char* number : {"E-1", "W-1", "I-1"}) ASSERT_OK((*store)->insert_certificate(certificate(number), {}));
-  ASSERT_OK((*store)->revoke_certificate("E-1", RevocationCategory::issued_in_error, "wrong student", 2000));
-  ASSERT_OK((*store)->revoke_certificate("W-1", "no category said", 2000));
+// The category as the store keeps it, on every backend.
+class RevocationStore : public BackendTest {};
+CERTD_ON_EVERY_BACKEND(RevocationStore);
 
-  auto error = (*store)->certificate_by_number("E-1");
+TEST_P(RevocationStore, CategoryIsStoredBesideTheNote) {
+  for (const char* number : {"E-1", "W-1", "I-1"}) ASSERT_OK(store().insert_certificate(certificate(number), {}));
+  ASSERT_OK(store().revoke_certificate("E-1", RevocationCategory::issued_in_error, "wrong student", 2000));
+  ASSERT_OK(store().revoke_certificate("W-1", "no category said", 2000));
+
+  auto error = store().certificate_by_number("E-1");
   ASSERT_OK(error);
   EXPECT_EQ((*error)->revoke_category, RevocationCategory::issued_in_error);
   EXPECT_EQ((*error)->revoke_reason, "wrong student");
-  auto withdrawn = (*store)->certificate_by_number("W-1");
+  auto withdrawn = store().certificate_by_number("W-1");
   EXPECT_EQ((*withdrawn)->revoke_category, RevocationCategory::withdrawn) << "the default";
-  auto issued = (*store)->certificate_by_number("I-1");
+  auto issued = store().certificate_by_number("I-1");
   EXPECT_FALSE((*issued)->revoke_category) << "only a revoked certificate has one";
 }
 

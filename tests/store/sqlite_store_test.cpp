@@ -1,3 +1,5 @@
+// The store's main suite, on every backend; the tests of SQLite itself
+// (its file's mode, a state written behind its back) are TEST(SqliteStore, ...).
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -5,16 +7,15 @@
 #include <filesystem>
 
 #include "store/store.hpp"
+#include "store/store_backends.hpp"
 #include "store/store_test_util.hpp"
 
 namespace certd::store {
 namespace {
 
-std::unique_ptr<Store> memory_store() {
-  auto store = open_sqlite_store(":memory:");
-  EXPECT_TRUE(store) << store.error().to_string();
-  return std::move(*store);
-}
+// The main suite, on every backend (store_backends.hpp).
+class StoreTest : public BackendTest {};
+CERTD_ON_EVERY_BACKEND(StoreTest);
 
 NewCertificate certificate(const std::string& number, const std::string& key) {
   NewCertificate c;
@@ -34,126 +35,118 @@ NewCertificate certificate(const std::string& number, const std::string& key) {
   return c;
 }
 
-TEST(SqliteStore, ReplayedEventsAreRecordedOnce) {
-  auto store = memory_store();
+TEST_P(StoreTest, ReplayedEventsAreRecordedOnce) {
   NewEvent event{"webhook:moodle", "msg_1", "course_completed", "{}", 5};
-  auto first = store->record_event(event);
-  auto again = store->record_event(event);
+  auto first = store().record_event(event);
+  auto again = store().record_event(event);
   ASSERT_OK(first);
   ASSERT_OK(again);
   EXPECT_TRUE(first->created);
   EXPECT_FALSE(again->created);
   EXPECT_EQ(first->id, again->id);
-  EXPECT_EQ(store->events_with_status(store::EventStatus::new_, 10)->size(), 1u);
-  ASSERT_OK(store->set_event_status(first->id, store::EventStatus::processed, ""));
-  EXPECT_TRUE(store->events_with_status(store::EventStatus::new_, 10)->empty());
+  EXPECT_EQ(store().events_with_status(store::EventStatus::new_, 10)->size(), 1u);
+  ASSERT_OK(store().set_event_status(first->id, store::EventStatus::processed, ""));
+  EXPECT_TRUE(store().events_with_status(store::EventStatus::new_, 10)->empty());
 }
 
-TEST(SqliteStore, IdempotencyKeyIssuesOneCertificateAndQueuesItsWorkOnce) {
-  auto store = memory_store();
+TEST_P(StoreTest, IdempotencyKeyIssuesOneCertificateAndQueuesItsWorkOnce) {
   std::vector<NewOutboxItem> outbox = {{"lms.note", "note:A", "{}"}, {"email", "mail:A", "{}"}};
-  auto first = store->insert_certificate(certificate("SWL3-AAAA-AAAA", "rule:42:SWIM-L3#1"), outbox);
+  auto first = store().insert_certificate(certificate("SWL3-AAAA-AAAA", "rule:42:SWIM-L3#1"), outbox);
   ASSERT_OK(first);
   EXPECT_TRUE(first->created);
   // Same key, other number (a retry that drew a new number): the old row wins.
-  auto again = store->insert_certificate(certificate("SWL3-BBBB-BBBB", "rule:42:SWIM-L3#1"),
+  auto again = store().insert_certificate(certificate("SWL3-BBBB-BBBB", "rule:42:SWIM-L3#1"),
                                          {{"lms.note", "note:B", "{}"}});
   ASSERT_OK(again);
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->id, first->id);
-  EXPECT_FALSE(*store->certificate_by_number("SWL3-BBBB-BBBB"));
-  EXPECT_EQ(store->outbox_with_status(store::OutboxStatus::queued)->size(), 2u) << "nothing queued for the duplicate";
-  auto found = store->certificate_by_key("rule:42:SWIM-L3#1");
+  EXPECT_FALSE(*store().certificate_by_number("SWL3-BBBB-BBBB"));
+  EXPECT_EQ(store().outbox_with_status(store::OutboxStatus::queued)->size(), 2u) << "nothing queued for the duplicate";
+  auto found = store().certificate_by_key("rule:42:SWIM-L3#1");
   ASSERT_OK(found);
   ASSERT_TRUE(*found);
   EXPECT_EQ((*found)->certificate.student_name, "Zoë Ångström-Łukasiewicz");
 }
 
-TEST(SqliteStore, DuplicateNumberIsAConflictAndLeavesNoOutboxRows) {
-  auto store = memory_store();
-  ASSERT_OK(store->insert_certificate(certificate("N-1", "k1"), {}));
-  auto clash = store->insert_certificate(certificate("N-1", "k2"), {{"email", "mail:k2", "{}"}});
+TEST_P(StoreTest, DuplicateNumberIsAConflictAndLeavesNoOutboxRows) {
+  ASSERT_OK(store().insert_certificate(certificate("N-1", "k1"), {}));
+  auto clash = store().insert_certificate(certificate("N-1", "k2"), {{"email", "mail:k2", "{}"}});
   ASSERT_FALSE(clash);
   EXPECT_EQ(clash.error().code(), ErrorCode::conflict);
-  EXPECT_TRUE(store->outbox_with_status(store::OutboxStatus::queued)->empty()) << "the transaction rolled back as a whole";
+  EXPECT_TRUE(store().outbox_with_status(store::OutboxStatus::queued)->empty()) << "the transaction rolled back as a whole";
 }
 
-TEST(SqliteStore, ACertificateKeepsItsOwnTitleWithOrWithoutACourse) {
-  auto store = memory_store();
+TEST_P(StoreTest, ACertificateKeepsItsOwnTitleWithOrWithoutACourse) {
   NewCertificate award = certificate("N-1", "k1");
   award.kind = "adhoc";
   award.course = "";
   award.title = "Star Swimmer of the Month";
   NewCertificate in_course = certificate("N-2", "k2");
   in_course.title = "Bravest Diver";
-  ASSERT_OK(store->insert_certificate(award, {}));
-  ASSERT_OK(store->insert_certificate(in_course, {}));
-  auto first = store->certificate_by_number("N-1");
+  ASSERT_OK(store().insert_certificate(award, {}));
+  ASSERT_OK(store().insert_certificate(in_course, {}));
+  auto first = store().certificate_by_number("N-1");
   ASSERT_OK(first);
   EXPECT_EQ((*first)->certificate.title, "Star Swimmer of the Month");
   EXPECT_EQ((*first)->certificate.course, "");
-  auto second = store->certificate_by_number("N-2");
+  auto second = store().certificate_by_number("N-2");
   ASSERT_OK(second);
   EXPECT_EQ((*second)->certificate.title, "Bravest Diver");
   EXPECT_EQ((*second)->certificate.course, "SWIM-L3");
 }
 
-TEST(SqliteStore, RevokeOnceThenConflict) {
-  auto store = memory_store();
-  ASSERT_OK(store->insert_certificate(certificate("N-1", "k1"), {}));
-  ASSERT_OK(store->revoke_certificate("N-1", "reissued", 2000));
-  auto row = *store->certificate_by_number("N-1");
+TEST_P(StoreTest, RevokeOnceThenConflict) {
+  ASSERT_OK(store().insert_certificate(certificate("N-1", "k1"), {}));
+  ASSERT_OK(store().revoke_certificate("N-1", "reissued", 2000));
+  auto row = *store().certificate_by_number("N-1");
   EXPECT_EQ(row->status, CertificateStatus::revoked);
   EXPECT_EQ(row->revoke_reason, "reissued");
-  EXPECT_EQ(store->revoke_certificate("N-1", "again", 3000).error().code(), ErrorCode::conflict);
-  EXPECT_EQ(store->revoke_certificate("N-404", "x", 3000).error().code(), ErrorCode::not_found);
+  EXPECT_EQ(store().revoke_certificate("N-1", "again", 3000).error().code(), ErrorCode::conflict);
+  EXPECT_EQ(store().revoke_certificate("N-404", "x", 3000).error().code(), ErrorCode::not_found);
 }
 
-TEST(SqliteStore, OutboxLeasesDueItemsAndRetries) {
-  auto store = memory_store();
-  ASSERT_OK(store->enqueue({"email", "mail:1", "{}"}, std::nullopt, 100));
-  EXPECT_FALSE(store->enqueue({"email", "mail:1", "{}"}, std::nullopt, 100)->created);
-  auto claimed = store->claim_due(100, 160, 10);
+TEST_P(StoreTest, OutboxLeasesDueItemsAndRetries) {
+  ASSERT_OK(store().enqueue({"email", "mail:1", "{}"}, std::nullopt, 100));
+  EXPECT_FALSE(store().enqueue({"email", "mail:1", "{}"}, std::nullopt, 100)->created);
+  auto claimed = store().claim_due(100, 160, 10);
   ASSERT_OK(claimed);
   ASSERT_EQ(claimed->size(), 1u);
   EXPECT_EQ((*claimed)[0].attempts, 1);
-  EXPECT_TRUE(store->claim_due(150, 210, 10)->empty()) << "leased until 160";
-  ASSERT_EQ(store->claim_due(160, 220, 10)->size(), 1u) << "a crashed worker's lease runs out";
-  ASSERT_OK(store->fail_outbox((*claimed)[0].id, "timeout", 300, 161));
-  EXPECT_TRUE(store->claim_due(299, 400, 10)->empty());
-  auto retried = store->claim_due(300, 400, 10);
+  EXPECT_TRUE(store().claim_due(150, 210, 10)->empty()) << "leased until 160";
+  ASSERT_EQ(store().claim_due(160, 220, 10)->size(), 1u) << "a crashed worker's lease runs out";
+  ASSERT_OK(store().fail_outbox((*claimed)[0].id, "timeout", 300, 161));
+  EXPECT_TRUE(store().claim_due(299, 400, 10)->empty());
+  auto retried = store().claim_due(300, 400, 10);
   ASSERT_EQ(retried->size(), 1u);
   EXPECT_EQ((*retried)[0].last_error, "timeout");
-  ASSERT_OK(store->complete_outbox((*retried)[0].id, 301));
-  EXPECT_EQ(store->outbox_with_status(store::OutboxStatus::done)->size(), 1u);
-  EXPECT_TRUE(store->claim_due(10000, 10060, 10)->empty());
+  ASSERT_OK(store().complete_outbox((*retried)[0].id, 301));
+  EXPECT_EQ(store().outbox_with_status(store::OutboxStatus::done)->size(), 1u);
+  EXPECT_TRUE(store().claim_due(10000, 10060, 10)->empty());
 }
 
-TEST(SqliteStore, PendingQueueKeepsHeldEntries) {
-  auto store = memory_store();
+TEST_P(StoreTest, PendingQueueKeepsHeldEntries) {
   NewPending p{"swim-level-3:42:SWIM-L3", "swim-level-3", "42", "Ann", "SWIM-L3", "all skills proficient", "{}", 10};
-  auto a = store->add_pending(p);
+  auto a = store().add_pending(p);
   p.idempotency_key = "swim-level-3:43:SWIM-L3";
-  auto b = store->add_pending(p);
+  auto b = store().add_pending(p);
   ASSERT_OK(a);
   ASSERT_OK(b);
-  EXPECT_FALSE(store->add_pending(p)->created);
-  ASSERT_OK(store->decide_pending(a->id, store::PendingStatus::approved, "well done", "teacher", 20));
-  ASSERT_OK(store->decide_pending(b->id, store::PendingStatus::held, "", "teacher", 20));
-  EXPECT_EQ(store->pending_with_status(store::PendingStatus::held)->size(), 1u);
-  EXPECT_EQ(store->decide_pending(a->id, store::PendingStatus::held, "", "t", 30).error().code(), ErrorCode::not_found)
+  EXPECT_FALSE(store().add_pending(p)->created);
+  ASSERT_OK(store().decide_pending(a->id, store::PendingStatus::approved, "well done", "teacher", 20));
+  ASSERT_OK(store().decide_pending(b->id, store::PendingStatus::held, "", "teacher", 20));
+  EXPECT_EQ(store().pending_with_status(store::PendingStatus::held)->size(), 1u);
+  EXPECT_EQ(store().decide_pending(a->id, store::PendingStatus::held, "", "t", 30).error().code(), ErrorCode::not_found)
       << "an approved entry is final";
 }
 
-TEST(SqliteStore, PendingEntriesKeepWhatTheyWaitFor) {
-  auto store = memory_store();
+TEST_P(StoreTest, PendingEntriesKeepWhatTheyWaitFor) {
   NewPending approval{"k-approval", "r", "42", "Ann", "C", "waits for a teacher", "{}", 10};
   NewPending quota = approval;
   quota.idempotency_key = "k-quota";
   quota.waits_for = PendingWait::quota;
-  ASSERT_OK(store->add_pending(approval));
-  ASSERT_OK(store->add_pending(quota));
-  auto rows = store->pending_with_status(PendingStatus::pending);
+  ASSERT_OK(store().add_pending(approval));
+  ASSERT_OK(store().add_pending(quota));
+  auto rows = store().pending_with_status(PendingStatus::pending);
   ASSERT_OK(rows);
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0].pending.waits_for, PendingWait::approval);
@@ -185,57 +178,53 @@ TEST(SqliteStore, AStateTheStoreDoesNotKnowIsAnErrorNotADefault) {
   EXPECT_FALSE((*store)->certificates_for_student(certificate("N-1", "k1").student_id));
 }
 
-TEST(SqliteStore, QuotaCountsByIssueTime) {
-  auto store = memory_store();
+TEST_P(StoreTest, QuotaCountsByIssueTime) {
   auto c = certificate("N-1", "k1");
-  ASSERT_OK(store->insert_certificate(c, {}));
+  ASSERT_OK(store().insert_certificate(c, {}));
   c = certificate("N-2", "k2");
   c.issued_at = 5000;
-  ASSERT_OK(store->insert_certificate(c, {}));
-  EXPECT_EQ(*store->count_certificates_issued(0, 5000), 1);
-  EXPECT_EQ(*store->count_certificates_issued(0, 5001), 2);
+  ASSERT_OK(store().insert_certificate(c, {}));
+  EXPECT_EQ(*store().count_certificates_issued(0, 5000), 1);
+  EXPECT_EQ(*store().count_certificates_issued(0, 5001), 2);
 }
 
-TEST(SqliteStore, StateAndBatches) {
-  auto store = memory_store();
-  EXPECT_FALSE(*store->get_state("cursor"));
-  ASSERT_OK(store->set_state("cursor", "1"));
-  ASSERT_OK(store->set_state("cursor", "2"));
-  EXPECT_EQ(**store->get_state("cursor"), "2");
-  auto id = store->create_batch({"list.csv", "award", "cli", 3, 7}, {});
+TEST_P(StoreTest, StateAndBatches) {
+  EXPECT_FALSE(*store().get_state("cursor"));
+  ASSERT_OK(store().set_state("cursor", "1"));
+  ASSERT_OK(store().set_state("cursor", "2"));
+  EXPECT_EQ(**store().get_state("cursor"), "2");
+  auto id = store().create_batch({"list.csv", "award", "cli", 3, 7}, {});
   ASSERT_OK(id);
-  ASSERT_OK(store->update_batch(*id, 2, 1, "done", 9));
-  auto batch = *store->batch(*id);
+  ASSERT_OK(store().update_batch(*id, 2, 1, "done", 9));
+  auto batch = *store().batch(*id);
   EXPECT_EQ(batch->done, 2);
   EXPECT_EQ(batch->status, "done");
-  EXPECT_EQ(store->update_batch(999, 0, 0, "done", 1).error().code(), ErrorCode::not_found);
-  ASSERT_OK(store->record_verification({"N-1", "valid", "web", 1}));
-  ASSERT_OK(store->append_audit({"teacher", "revoke", "N-1", "typo", 1}));
+  EXPECT_EQ(store().update_batch(999, 0, 0, "done", 1).error().code(), ErrorCode::not_found);
+  ASSERT_OK(store().record_verification({"N-1", "valid", "web", 1}));
+  ASSERT_OK(store().append_audit({"teacher", "revoke", "N-1", "typo", 1}));
 }
 
-TEST(SqliteStore, TextWithQuotesIsStoredVerbatim) {
-  auto store = memory_store();
+TEST_P(StoreTest, TextWithQuotesIsStoredVerbatim) {
   std::string tricky = "O'Brien\"); DROP TABLE certificates; --";
   auto c = certificate("N-1", "k1");
   c.student_name = tricky;
-  ASSERT_OK(store->insert_certificate(c, {}));
-  EXPECT_EQ((*store->certificate_by_number("N-1"))->certificate.student_name, tricky);
+  ASSERT_OK(store().insert_certificate(c, {}));
+  EXPECT_EQ((*store().certificate_by_number("N-1"))->certificate.student_name, tricky);
 }
 
 // Grade and skills come back from every call that reads a certificate,
 // whichever call wrote it; a skill name may hold commas, newlines, quotes.
-TEST(SqliteStore, CertificateKeepsItsGradeAndSkillsInEveryRead) {
-  auto store = memory_store();
+TEST_P(StoreTest, CertificateKeepsItsGradeAndSkillsInEveryRead) {
   const std::vector<std::string> skills = {"Backstroke, 25m", "Treading water\n1 min", "Say \"dive\"; swim \\ [x]"};
   auto single = certificate("N-1", "k1");
   single.grade = "91%";
   single.skills = skills;
-  ASSERT_OK(store->insert_certificate(single, {}));
+  ASSERT_OK(store().insert_certificate(single, {}));
   auto grouped = certificate("N-2", "k2");
   grouped.grade = "Merit";
   grouped.skills = {skills[1]};
   auto none = certificate("N-3", "k3");
-  ASSERT_OK(store->insert_certificates({{grouped, {}}, {none, {}}}));
+  ASSERT_OK(store().insert_certificates({{grouped, {}}, {none, {}}}));
 
   auto check = [&](const CertificateRow& row) {
     const NewCertificate& c = row.certificate;
@@ -250,17 +239,17 @@ TEST(SqliteStore, CertificateKeepsItsGradeAndSkillsInEveryRead) {
       EXPECT_TRUE(c.skills.empty());
     }
   };
-  for (const char* number : {"N-1", "N-2", "N-3"}) check(**store->certificate_by_number(number));
-  for (const char* key : {"k1", "k2", "k3"}) check(**store->certificate_by_key(key));
-  auto of_student = store->certificates_for_student("42");
+  for (const char* number : {"N-1", "N-2", "N-3"}) check(**store().certificate_by_number(number));
+  for (const char* key : {"k1", "k2", "k3"}) check(**store().certificate_by_key(key));
+  auto of_student = store().certificates_for_student("42");
   ASSERT_OK(of_student);
   ASSERT_EQ(of_student->size(), 3u);
   for (const CertificateRow& row : *of_student) check(row);
-  auto of_family = store->certificates_by_claim_token("claim-N-1");
+  auto of_family = store().certificates_by_claim_token("claim-N-1");
   ASSERT_OK(of_family);
   ASSERT_EQ(of_family->size(), 1u);
   check(of_family->front());
-  auto recent = store->recent_certificates(10);
+  auto recent = store().recent_certificates(10);
   ASSERT_OK(recent);
   ASSERT_EQ(recent->size(), 3u);
   for (const CertificateRow& row : *recent) check(row);
@@ -272,25 +261,24 @@ TEST(SqliteStore, CertificateKeepsItsGradeAndSkillsInEveryRead) {
 namespace certd::store {
 namespace {
 
-TEST(SqliteStore, FamilyOpeningTheirPageClaimsOnlyTheirSentEmails) {
-  auto store = memory_store();
+TEST_P(StoreTest, FamilyOpeningTheirPageClaimsOnlyTheirSentEmails) {
   auto a = certificate("N-1", "k1");
   a.claim_token = "family-a";
   auto b = certificate("N-2", "k2");
   b.claim_token = "family-b";
-  auto id_a = store->insert_certificate(a, {});
-  auto id_b = store->insert_certificate(b, {});
+  auto id_a = store().insert_certificate(a, {});
+  auto id_b = store().insert_certificate(b, {});
   ASSERT_OK(id_a);
   ASSERT_OK(id_b);
-  auto n_a = store->add_notification({id_a->id, "mum@a.example", "guardian", std::nullopt});
-  auto n_b = store->add_notification({id_b->id, "dad@b.example", "guardian", std::nullopt});
+  auto n_a = store().add_notification({id_a->id, "mum@a.example", "guardian", std::nullopt});
+  auto n_b = store().add_notification({id_b->id, "dad@b.example", "guardian", std::nullopt});
   ASSERT_OK(n_a);
   ASSERT_OK(n_b);
-  EXPECT_FALSE(store->add_notification({id_a->id, "mum@a.example", "guardian", std::nullopt})->created);
-  ASSERT_OK(store->set_notification_status(n_a->id, "sent", "250 ok", 5));
-  ASSERT_OK(store->set_notification_status(n_b->id, "sent", "250 ok", 5));
-  ASSERT_OK(store->mark_claimed("family-a", 9));
-  auto family = store->certificates_by_claim_token("family-a");
+  EXPECT_FALSE(store().add_notification({id_a->id, "mum@a.example", "guardian", std::nullopt})->created);
+  ASSERT_OK(store().set_notification_status(n_a->id, "sent", "250 ok", 5));
+  ASSERT_OK(store().set_notification_status(n_b->id, "sent", "250 ok", 5));
+  ASSERT_OK(store().mark_claimed("family-a", 9));
+  auto family = store().certificates_by_claim_token("family-a");
   ASSERT_OK(family);
   ASSERT_EQ(family->size(), 1u);
   EXPECT_EQ((*family)[0].certificate.number, "N-1");
@@ -302,17 +290,16 @@ TEST(SqliteStore, FamilyOpeningTheirPageClaimsOnlyTheirSentEmails) {
 namespace certd::store {
 namespace {
 
-TEST(SqliteStore, RestartTakesBackLeasesButNotBackoffs) {
-  auto store = memory_store();
-  ASSERT_OK(store->enqueue({"email", "mail:leased", "{}"}, std::nullopt, 100));
-  ASSERT_OK(store->enqueue({"email", "mail:backoff", "{}"}, std::nullopt, 100));
-  auto claimed = store->claim_due(100, 400, 10, "worker-1");
+TEST_P(StoreTest, RestartTakesBackLeasesButNotBackoffs) {
+  ASSERT_OK(store().enqueue({"email", "mail:leased", "{}"}, std::nullopt, 100));
+  ASSERT_OK(store().enqueue({"email", "mail:backoff", "{}"}, std::nullopt, 100));
+  auto claimed = store().claim_due(100, 400, 10, "worker-1");
   ASSERT_OK(claimed);
   ASSERT_EQ(claimed->size(), 2u);
-  ASSERT_OK(store->fail_outbox((*claimed)[1].id, "timeout", 900, 101));
+  ASSERT_OK(store().fail_outbox((*claimed)[1].id, "timeout", 900, 101));
   // The process dies holding the first lease; the restart takes it back.
-  EXPECT_EQ(*store->release_claims(102), 1);
-  auto again = store->claim_due(102, 500, 10, "worker-2");
+  EXPECT_EQ(*store().release_claims(102), 1);
+  auto again = store().claim_due(102, 500, 10, "worker-2");
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ((*again)[0].item.dedupe_key, "mail:leased");
   EXPECT_EQ((*again)[0].attempts, 2);
@@ -324,58 +311,56 @@ TEST(SqliteStore, RestartTakesBackLeasesButNotBackoffs) {
 namespace certd::store {
 namespace {
 
-TEST(SqliteStore, GroupInsertIsOneTransactionAndKeepsIdempotency) {
-  auto store = memory_store();
-  ASSERT_OK(store->insert_certificate(certificate("N-0", "k0"), {}));
+TEST_P(StoreTest, GroupInsertIsOneTransactionAndKeepsIdempotency) {
+  ASSERT_OK(store().insert_certificate(certificate("N-0", "k0"), {}));
   std::vector<CertificateWithOutbox> group = {
       {certificate("N-1", "k1"), {{"email", "mail:1", "{}"}}},
       {certificate("N-X", "k0"), {{"email", "mail:x", "{}"}}},  // already issued under k0
       {certificate("N-2", "k2"), {{"email", "mail:2", "{}"}}},
   };
-  auto inserted = store->insert_certificates(group);
+  auto inserted = store().insert_certificates(group);
   ASSERT_OK(inserted);
   ASSERT_EQ(inserted->size(), 3u);
   EXPECT_TRUE((*inserted)[0].created);
   EXPECT_FALSE((*inserted)[1].created);
   EXPECT_TRUE((*inserted)[2].created);
-  EXPECT_EQ(store->outbox_with_status(store::OutboxStatus::queued)->size(), 2u);
+  EXPECT_EQ(store().outbox_with_status(store::OutboxStatus::queued)->size(), 2u);
 
   group.push_back({certificate("N-1", "k9"), {}});  // duplicate number: the whole group rolls back
   group[0].certificate.idempotency_key = "k5";
-  EXPECT_EQ(store->insert_certificates(group).error().code(), ErrorCode::conflict);
-  EXPECT_FALSE(*store->certificate_by_key("k5"));
+  EXPECT_EQ(store().insert_certificates(group).error().code(), ErrorCode::conflict);
+  EXPECT_FALSE(*store().certificate_by_key("k5"));
 }
 
-TEST(SqliteStore, CancelledBatchRevokesWhatItIssuedAndStopsItsMail) {
-  auto store = memory_store();
-  auto batch = store->create_batch({"list.csv", "award", "cli", 3, 7},
+TEST_P(StoreTest, CancelledBatchRevokesWhatItIssuedAndStopsItsMail) {
+  auto batch = store().create_batch({"list.csv", "award", "cli", 3, 7},
                                    {{2, "1", "Ann", "FA-101", std::nullopt, "", "", "", ""},
                                     {3, "2", "Bob", "FA-101", 2000000000, "hi", "", "", ""},
                                     {4, "3", "Cy", "FA-101", std::nullopt, "", "", "", ""}});
   ASSERT_OK(batch);
-  auto queued = store->batch_items(*batch, "queued", 10);
+  auto queued = store().batch_items(*batch, "queued", 10);
   ASSERT_OK(queued);
   ASSERT_EQ(queued->size(), 3u);
   EXPECT_EQ((*queued)[1].item.notes, "hi");
   auto c = certificate("N-1", "batch:1|student:1");
   c.batch_id = *batch;
-  auto issued = store->insert_certificate(c, {{"email", "mail:N-1", "{}"}});
+  auto issued = store().insert_certificate(c, {{"email", "mail:N-1", "{}"}});
   ASSERT_OK(issued);
-  ASSERT_OK(store->set_batch_item((*queued)[0].id, "issued", "", issued->id));
-  auto revoked = store->cancel_batch(*batch, "batch cancelled", 50);
+  ASSERT_OK(store().set_batch_item((*queued)[0].id, "issued", "", issued->id));
+  auto revoked = store().cancel_batch(*batch, "batch cancelled", 50);
   ASSERT_OK(revoked);
   EXPECT_EQ(*revoked, 1);
-  EXPECT_EQ((*store->certificate_by_number("N-1"))->status, CertificateStatus::revoked);
-  EXPECT_TRUE(store->batch_items(*batch, "queued", 10)->empty());
-  EXPECT_EQ(store->batch_items(*batch, "cancelled", 10)->size(), 2u);
-  auto progress = store->batch_progress(*batch);
+  EXPECT_EQ((*store().certificate_by_number("N-1"))->status, CertificateStatus::revoked);
+  EXPECT_TRUE(store().batch_items(*batch, "queued", 10)->empty());
+  EXPECT_EQ(store().batch_items(*batch, "cancelled", 10)->size(), 2u);
+  auto progress = store().batch_progress(*batch);
   ASSERT_OK(progress);
   EXPECT_EQ(progress->issued, 1);
   EXPECT_EQ(progress->cancelled, 2);
   EXPECT_EQ(progress->queued, 0);
-  EXPECT_TRUE(store->outbox_with_status(store::OutboxStatus::queued)->empty());
-  EXPECT_EQ((*store->batch(*batch))->status, "cancelled");
-  EXPECT_EQ(store->batches()->size(), 1u);
+  EXPECT_TRUE(store().outbox_with_status(store::OutboxStatus::queued)->empty());
+  EXPECT_EQ((*store().batch(*batch))->status, "cancelled");
+  EXPECT_EQ(store().batches()->size(), 1u);
 }
 
 }  // namespace
@@ -386,19 +371,18 @@ namespace {
 
 // Issue 12: a re-import finds its rows by content, and a row's key is
 // taken once across all batches.
-TEST(SqliteStore, BatchRowsAreFoundByTheirContentDigestWithWhereTheyStand) {
-  auto store = memory_store();
-  auto first = store->create_batch({"a.csv", "award", "cli", 2, 7},
+TEST_P(StoreTest, BatchRowsAreFoundByTheirContentDigestWithWhereTheyStand) {
+  auto first = store().create_batch({"a.csv", "award", "cli", 2, 7},
                                    {{2, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1", ""},
                                     {3, "2", "Bob", "FA-101", std::nullopt, "", "batch:award:d2|student:2", "d2", ""}});
   ASSERT_OK(first);
-  auto rows = store->batch_items(*first, "queued", 10);
+  auto rows = store().batch_items(*first, "queued", 10);
   ASSERT_OK(rows);
-  ASSERT_OK(store->set_batch_item((*rows)[1].id, "failed", "no font", std::nullopt));
+  ASSERT_OK(store().set_batch_item((*rows)[1].id, "failed", "no font", std::nullopt));
   EXPECT_EQ((*rows)[0].item.key, "batch:award:d1|student:1");
   EXPECT_EQ((*rows)[0].item.digest, "d1");
 
-  auto found = store->batch_items_by_digest({"d2", "d3", "d1"});
+  auto found = store().batch_items_by_digest({"d2", "d3", "d1"});
 
   ASSERT_OK(found);
   ASSERT_EQ(found->size(), 2u);
@@ -412,15 +396,14 @@ TEST(SqliteStore, BatchRowsAreFoundByTheirContentDigestWithWhereTheyStand) {
 
 // A CSV row with a title of its own (and maybe no course) keeps it until
 // it is issued, so its certificate is called by it.
-TEST(SqliteStore, ABatchRowKeepsItsTitle) {
-  auto store = memory_store();
-  auto batch = store->create_batch(
+TEST_P(StoreTest, ABatchRowKeepsItsTitle) {
+  auto batch = store().create_batch(
       {"awards.csv", "award", "cli", 2, 7},
       {{2, "1", "Ann", "", std::nullopt, "", "batch:award:d1|student:1", "d1", "Lifesaver of the year"},
        {3, "2", "Bob", "FA-101", std::nullopt, "", "batch:award:d2|student:2", "d2", ""}});
   ASSERT_OK(batch);
 
-  auto rows = store->batch_items(*batch, "queued", 10);
+  auto rows = store().batch_items(*batch, "queued", 10);
 
   ASSERT_OK(rows);
   ASSERT_EQ(rows->size(), 2u);
@@ -430,42 +413,40 @@ TEST(SqliteStore, ABatchRowKeepsItsTitle) {
   EXPECT_EQ((*rows)[1].item.course, "FA-101");
 }
 
-TEST(SqliteStore, ABatchRowKeyIsTakenOnceAndAConflictStoresNothing) {
-  auto store = memory_store();
-  ASSERT_OK(store->create_batch({"a.csv", "award", "cli", 1, 7},
+TEST_P(StoreTest, ABatchRowKeyIsTakenOnceAndAConflictStoresNothing) {
+  ASSERT_OK(store().create_batch({"a.csv", "award", "cli", 1, 7},
                                 {{2, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1", ""}}));
 
-  auto second = store->create_batch({"a.csv", "award", "cli", 2, 8},
+  auto second = store().create_batch({"a.csv", "award", "cli", 2, 8},
                                     {{2, "2", "Bob", "FA-101", std::nullopt, "", "batch:award:d2|student:2", "d2", ""},
                                      {3, "1", "Ann", "FA-101", std::nullopt, "", "batch:award:d1|student:1", "d1", ""}});
 
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code(), ErrorCode::conflict);
-  EXPECT_EQ(store->batches()->size(), 1u) << "the whole batch rolled back";
-  EXPECT_TRUE(store->batch_items_by_digest({"d2"})->empty());
-  auto keyless = store->create_batch({"old.csv", "award", "cli", 2, 9},
+  EXPECT_EQ(store().batches()->size(), 1u) << "the whole batch rolled back";
+  EXPECT_TRUE(store().batch_items_by_digest({"d2"})->empty());
+  auto keyless = store().create_batch({"old.csv", "award", "cli", 2, 9},
                                      {{2, "1", "Ann", "FA-101", std::nullopt, "", "", "", ""},
                                       {3, "1", "Ann", "FA-101", std::nullopt, "", "", "", ""}});
   EXPECT_TRUE(keyless) << "rows without a key (older imports) never conflict";
 }
 
-TEST(SqliteStore, ResendsAreCountedUpToTheLimit) {
-  auto store = memory_store();
-  auto issued = store->insert_certificate(certificate("N-1", "k1"), {});
+TEST_P(StoreTest, ResendsAreCountedUpToTheLimit) {
+  auto issued = store().insert_certificate(certificate("N-1", "k1"), {});
   ASSERT_OK(issued);
-  auto n = store->add_notification({issued->id, "mum@a.example", "guardian", std::nullopt});
+  auto n = store().add_notification({issued->id, "mum@a.example", "guardian", std::nullopt});
   ASSERT_OK(n);
-  for (int i = 0; i < 3; ++i) ASSERT_OK(store->count_resend(n->id, 3));
-  EXPECT_EQ(store->count_resend(n->id, 3).error().code(), ErrorCode::conflict);
-  auto rows = store->notifications(issued->id, std::nullopt);
+  for (int i = 0; i < 3; ++i) ASSERT_OK(store().count_resend(n->id, 3));
+  EXPECT_EQ(store().count_resend(n->id, 3).error().code(), ErrorCode::conflict);
+  auto rows = store().notifications(issued->id, std::nullopt);
   ASSERT_OK(rows);
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].number, "N-1");
   EXPECT_EQ((*rows)[0].resend_count, 3);
-  EXPECT_TRUE(store->notifications(std::nullopt, 77)->empty());
-  EXPECT_EQ(store->recent_certificates(10)->size(), 1u);
-  ASSERT_OK(store->record_verification({"N-1", "valid", "web", 5}));
-  EXPECT_EQ((*store->recent_verifications(10))[0].result, "valid");
+  EXPECT_TRUE(store().notifications(std::nullopt, 77)->empty());
+  EXPECT_EQ(store().recent_certificates(10)->size(), 1u);
+  ASSERT_OK(store().record_verification({"N-1", "valid", "web", 5}));
+  EXPECT_EQ((*store().recent_verifications(10))[0].result, "valid");
 }
 
 }  // namespace

@@ -13,8 +13,12 @@ class TempDir {
  public:
   TempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    m_path = std::filesystem::temp_directory_path() /
-             ("certd-" + std::string(info->test_suite_name()) + "-" + info->name() + "-" + std::to_string(::getpid()));
+    std::string name =
+        "certd-" + std::string(info->test_suite_name()) + "-" + info->name() + "-" + std::to_string(::getpid());
+    // Parameterized tests have slashes in their names (Backends/Suite.Name/sqlite).
+    for (char& c : name)
+      if (c == '/') c = '_';
+    m_path = std::filesystem::temp_directory_path() / name;
     std::filesystem::remove_all(m_path);
     std::filesystem::create_directories(m_path);
   }

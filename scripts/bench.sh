@@ -21,7 +21,13 @@ case "app" in *"$filter"*)
   echo "== issue now: a teacher's tick -> certificate, through the Moodle plugin's payload (200 marks)"
   bench/plugin_issue_now.py 200
   echo "== webhook ingest"
-  bench/webhook_ingest.sh 10 32 ;;
+  bench/webhook_ingest.sh 10 32
+  # Long (about 40 min here): CERTD_SOAK_POLLS=0 leaves it out.
+  polls=${CERTD_SOAK_POLLS:-10000}
+  if [ "$polls" -gt 0 ]; then
+    echo "== soak: $polls polls back to back and as many webhooks: RSS, fds, WAL every 1,000"
+    build/bench/app/bench_app soak "$polls" "$polls"
+  fi ;;
 esac
 case "console" in *"$filter"*)
   echo "== teacher console: LTI launches and the queue page (500 rows) under wrk"

@@ -19,6 +19,8 @@
 #include <limits>
 #include <thread>
 
+#include "store/sqlite_errors.hpp"
+
 namespace certd::store {
 namespace {
 
@@ -30,24 +32,6 @@ CREATE TABLE backup_keys (name TEXT PRIMARY KEY, pem TEXT NOT NULL);
 CREATE TABLE backup_files (path TEXT PRIMARY KEY, data BLOB NOT NULL);
 )sql";
 
-Error error_from(const SQLite::Exception& e) {
-  int code = e.getErrorCode() & 0xff;
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_IOERR)
-    return Error(ErrorCode::unavailable, std::string("database busy or unavailable: ") + e.what());
-  if (code == SQLITE_CONSTRAINT) return Error(ErrorCode::conflict, std::string("database constraint: ") + e.what());
-  if (code == SQLITE_CANTOPEN || code == SQLITE_PERM || code == SQLITE_READONLY)
-    return Error(ErrorCode::permission_denied, std::string("cannot open database: ") + e.what());
-  return Error(ErrorCode::internal, std::string("database error: ") + e.what());
-}
-
-template <typename Body>
-auto guarded(Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const SQLite::Exception& e) {
-    return error_from(e);
-  }
-}
 
 // A new, empty file only we may read: the backup holds the whole store
 // (students' names and e-mail addresses, claim tokens). SQLite gives its

@@ -20,30 +20,11 @@
 
 #include "store/migrations.hpp"
 #include "store/revocation.hpp"
+#include "store/sqlite_errors.hpp"
 #include "store/store.hpp"
 
 namespace certd::store {
 namespace {
-
-Error error_from(const SQLite::Exception& e) {
-  int code = e.getErrorCode() & 0xff;
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL || code == SQLITE_IOERR)
-    return Error(ErrorCode::unavailable, std::string("database busy or unavailable: ") + e.what());
-  if (code == SQLITE_CONSTRAINT) return Error(ErrorCode::conflict, std::string("database constraint: ") + e.what());
-  if (code == SQLITE_CANTOPEN || code == SQLITE_PERM || code == SQLITE_READONLY)
-    return Error(ErrorCode::permission_denied, std::string("cannot open database: ") + e.what());
-  return Error(ErrorCode::internal, std::string("database error: ") + e.what());
-}
-
-// Runs `body` and turns SQLiteCpp exceptions into errors.
-template <typename Body>
-auto guarded(Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const SQLite::Exception& e) {
-    return error_from(e);
-  }
-}
 
 void bind_optional(SQLite::Statement& statement, int index, const std::optional<std::int64_t>& value) {
   if (value) statement.bind(index, static_cast<std::int64_t>(*value));

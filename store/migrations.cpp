@@ -284,6 +284,14 @@ CREATE TABLE api_tokens (
 );
 CREATE INDEX api_tokens_by_user ON api_tokens (user_name, id);
 )sql",
+      // 15: several workers share events and batch rows: whose claim a row
+      // is under, and until when (docs/postgresql.md "Several workers").
+      R"sql(
+ALTER TABLE events ADD COLUMN claimed_by TEXT;
+ALTER TABLE events ADD COLUMN lease_until INTEGER;
+ALTER TABLE batch_rows ADD COLUMN claimed_by TEXT;
+ALTER TABLE batch_rows ADD COLUMN lease_until INTEGER;
+)sql",
   };
   return k_steps;
 }

@@ -217,6 +217,12 @@ CREATE TABLE api_tokens (
 );
 CREATE INDEX api_tokens_by_user ON api_tokens (user_name, id);
 )sql"},
+      // Several workers share events and batch rows: whose claim a row is
+      // under, and until when.
+      {15, R"sql(
+ALTER TABLE events ADD COLUMN claimed_by TEXT, ADD COLUMN lease_until BIGINT;
+ALTER TABLE batch_rows ADD COLUMN claimed_by TEXT, ADD COLUMN lease_until BIGINT;
+)sql"},
   };
   return k_steps;
 }

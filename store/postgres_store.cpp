@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/postgres_errors.hpp"
 #include "store/postgres_migrations.hpp"
 #include "store/revocation.hpp"
 
@@ -47,64 +48,15 @@ namespace {
 // number). Held only until the transaction ends.
 constexpr std::int64_t k_migration_lock = 0x6365727464000001;
 constexpr std::int64_t k_lti_state_lock = 0x6365727464000002;
+// A session-level advisory lock: held by the one poller's connection.
+constexpr std::int64_t k_poller_lock = 0x6365727464000003;
 
 // Rows per statement when many rows go in or are looked up at once: one
 // round trip per thousand rows, well under the protocol's 65535 parameters.
 constexpr std::size_t k_rows_per_statement = 1000;
 
-// The first line of a server message: its DETAIL lines may quote the
-// row's values (names, e-mail addresses), which must not reach the log.
-std::string first_line(const char* what) {
-  std::string text(what);
-  auto end = text.find('\n');
-  if (end != std::string::npos) text.resize(end);
-  return text;
-}
-
-Error error_from_sqlstate(const std::string& state, const std::string& message) {
-  // Class 08: connection; 40: rollback (serialization failure, deadlock);
-  // 53: insufficient resources (disk full, too many connections); 57P0x:
-  // the server is shutting down or starting; 55P03: a lock not available.
-  std::string klass = state.substr(0, 2);
-  if (klass == "08" || klass == "40" || klass == "53" || state.rfind("57P0", 0) == 0 || state == "55P03")
-    return Error(ErrorCode::unavailable, "database busy or unavailable: " + message);
-  if (klass == "23") return Error(ErrorCode::conflict, "database constraint: " + message);
-  if (klass == "28" || state == "42501")
-    return Error(ErrorCode::permission_denied, "database refused access: " + message);
-  // Class 22: a value the column cannot hold (text that is not UTF-8,
-  // a number out of range).
-  if (klass == "22") return Error(ErrorCode::invalid_argument, "database refused a value: " + message);
-  return Error(ErrorCode::internal, "database error: " + message);
-}
-
-// The exception being handled, as an error. Called only inside a catch.
-Error error_from_current_exception() {
-  try {
-    throw;
-  } catch (const pqxx::in_doubt_error& e) {
-    return Error(ErrorCode::unavailable,
-                 "the database connection broke while committing; the change may or may not be stored: " +
-                     first_line(e.what()));
-  } catch (const pqxx::broken_connection& e) {
-    return Error(ErrorCode::unavailable, "database connection lost or refused: " + first_line(e.what()));
-  } catch (const pqxx::transaction_rollback& e) {
-    return Error(ErrorCode::unavailable, "database transaction rolled back, try again: " + first_line(e.what()));
-  } catch (const pqxx::sql_error& e) {
-    return error_from_sqlstate(e.sqlstate(), first_line(e.what()));
-  } catch (const std::exception& e) {
-    return Error(ErrorCode::internal, std::string("database error: ") + first_line(e.what()));
-  }
-}
-
-// Runs `body` and turns exceptions into errors.
-template <typename Body>
-auto guarded(Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (...) {
-    return error_from_current_exception();
-  }
-}
+// libpqxx's exceptions become errors as store/postgres_errors.hpp says.
+using postgres::guarded;
 
 std::string text(const pqxx::field& field) { return std::string(field.c_str(), field.size()); }
 
@@ -201,6 +153,25 @@ Result<std::vector<CertificateRow>> read_certificates(const pqxx::result& result
 
 constexpr const char* k_event_columns =
     "id, source, source_event_id, kind, payload, received_at, status, error, attempts, next_attempt_at";
+
+constexpr const char* k_batch_row_columns =
+    "id, batch_id, line, student, name, course, expires_at, notes, status, error, coalesce(row_key, ''), "
+    "coalesce(content_digest, ''), title";
+
+std::vector<BatchItemRow> read_batch_rows(const pqxx::result& result) {
+  std::vector<BatchItemRow> rows;
+  for (const pqxx::row& r : result) {
+    BatchItemRow row;
+    row.id = integer(r[0]);
+    row.batch_id = integer(r[1]);
+    row.item = NewBatchItem{r[2].as<int>(), text(r[3]),  text(r[4]),  text(r[5]), optional_int(r[6]),
+                            text(r[7]),     text(r[10]), text(r[11]), text(r[12])};
+    row.status = text(r[8]);
+    row.error = text(r[9]);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
 
 Result<std::vector<EventRow>> read_events(const pqxx::result& result) {
   std::vector<EventRow> rows;
@@ -325,6 +296,11 @@ Result<std::unique_ptr<pqxx::connection>> connect(const std::string& url) {
     return Error(ErrorCode::invalid_argument, "the PostgreSQL database's encoding is " + encoding +
                                                   "; certd needs UTF8 (CREATE DATABASE ... ENCODING 'UTF8')");
   db->set_client_encoding("UTF8");
+  // A row lock held longer than this (another worker stuck mid-transaction)
+  // fails the call as unavailable, to be tried again, as SQLite's
+  // busy_timeout does, instead of waiting without end. Claims never wait:
+  // they skip locked rows.
+  pqxx::nontransaction(*db).exec("SET lock_timeout = '10s'");
   return db;
 }
 
@@ -358,14 +334,38 @@ class PostgresStore final : public Store {
   // A processed event needs no next attempt; a failed one set here (a
   // teacher's action) is not retried by itself either.
   Status set_event_status(Id id, EventStatus status, const std::string& error) override {
-    return update("UPDATE events SET status = $1, error = $2, next_attempt_at = NULL WHERE id = $3",
+    return update("UPDATE events SET status = $1, error = $2, next_attempt_at = NULL, claimed_by = NULL, "
+                  "lease_until = NULL WHERE id = $3",
                   to_string(status), error, id);
+  }
+
+  // The rows are picked FOR UPDATE SKIP LOCKED and leased in the same
+  // statement: a row another worker is claiming right now is skipped, not
+  // waited for, and never handed out twice.
+  Result<std::vector<EventRow>> claim_events(std::int64_t now, std::int64_t lease_until, int limit,
+                                             const std::string& worker) override {
+    return one_statement([&](pqxx::transaction_base& tx) -> Result<std::vector<EventRow>> {
+      CERTD_ASSIGN_OR_RETURN(
+          std::vector<EventRow> rows,
+          read_events(tx.exec_params(
+              std::string("UPDATE events SET claimed_by = $3, lease_until = $4 WHERE id IN (SELECT id FROM events "
+                          "WHERE (status = 'new' OR (status = 'failed' AND attempts > 0 AND next_attempt_at <= $1)) "
+                          "AND (lease_until IS NULL OR lease_until <= $1) "
+                          "ORDER BY status <> 'new', id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING ") +
+                  k_event_columns,
+              now, limit, worker, lease_until)));
+      // RETURNING has no order: new events first, then retries, each by id.
+      std::sort(rows.begin(), rows.end(), [](const EventRow& a, const EventRow& b) {
+        return std::make_pair(a.status != EventStatus::new_, a.id) < std::make_pair(b.status != EventStatus::new_, b.id);
+      });
+      return rows;
+    });
   }
 
   Status fail_event(Id id, const std::string& error, std::optional<std::int64_t> retry_at) override {
     return update_one("no event " + std::to_string(id),
                       "UPDATE events SET status = 'failed', error = $1, attempts = attempts + 1, "
-                      "next_attempt_at = $2 WHERE id = $3",
+                      "next_attempt_at = $2, claimed_by = NULL, lease_until = NULL WHERE id = $3",
                       error, retry_at, id);
   }
 
@@ -557,12 +557,39 @@ class PostgresStore final : public Store {
     });
   }
 
-  Result<std::int64_t> release_claims(std::int64_t now) override {
-    return one_statement([&](pqxx::transaction_base& tx) -> Result<std::int64_t> {
-      return static_cast<std::int64_t>(tx.exec_params("UPDATE outbox SET next_attempt_at = $1, claimed_by = NULL "
-                                                      "WHERE status = 'queued' AND claimed_by IS NOT NULL",
-                                                      now)
-                                           .affected_rows());
+  Result<std::int64_t> release_claims(std::int64_t now, const std::string& worker) override {
+    return in_transaction([&](pqxx::transaction_base& tx) -> Result<std::int64_t> {
+      auto released = static_cast<std::int64_t>(
+          tx.exec_params("UPDATE outbox SET next_attempt_at = $1, claimed_by = NULL "
+                         "WHERE status = 'queued' AND claimed_by = $2",
+                         now, worker)
+              .affected_rows());
+      // Table names are literals of this line, never input.
+      for (const char* table : {"events", "batch_rows"})
+        released += static_cast<std::int64_t>(
+            tx.exec_params(std::string("UPDATE ") + table +
+                               " SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = $1",
+                           worker)
+                .affected_rows());
+      return released;
+    });
+  }
+
+  // A session-level advisory lock on this store's connection: PostgreSQL
+  // lets go of it when the connection ends, a crashed worker's included,
+  // and the next worker to ask takes it. Held, it is checked with one
+  // round trip, so a connection the server dropped is found out here.
+  Result<bool> hold_poller_lock() override {
+    return guarded([&]() -> Result<bool> {
+      pqxx::connection& c = db();
+      pqxx::nontransaction tx(c);
+      if (m_poller_lock_on == m_connections) {
+        tx.exec("SELECT 1");
+        return true;
+      }
+      if (!tx.exec_params1("SELECT pg_try_advisory_lock($1)", k_poller_lock)[0].as<bool>()) return false;
+      m_poller_lock_on = m_connections;
+      return true;
     });
   }
 
@@ -615,12 +642,15 @@ class PostgresStore final : public Store {
         return groups;
       };
       StoreFigures figures;
+      // By name, not position: "ORDER BY 1 COLLATE ..." collates the
+      // number 1, which PostgreSQL refuses.
       figures.certificates = grouped("SELECT rule_id, kind, count(*) FROM certificates GROUP BY rule_id, kind "
-                                     "ORDER BY 1 COLLATE \"C\", 2 COLLATE \"C\"",
+                                     "ORDER BY rule_id COLLATE \"C\", kind COLLATE \"C\"",
                                      2);
-      figures.events = grouped("SELECT status, count(*) FROM events GROUP BY status ORDER BY 1 COLLATE \"C\"", 1);
+      figures.events =
+          grouped("SELECT status, count(*) FROM events GROUP BY status ORDER BY status COLLATE \"C\"", 1);
       figures.outbox = grouped("SELECT kind, status, count(*) FROM outbox GROUP BY kind, status "
-                               "ORDER BY 1 COLLATE \"C\", 2 COLLATE \"C\"",
+                               "ORDER BY kind COLLATE \"C\", status COLLATE \"C\"",
                                2);
       tx.commit();
       return figures;
@@ -666,22 +696,23 @@ class PostgresStore final : public Store {
 
   Result<std::vector<BatchItemRow>> batch_items(Id batch_id, const std::string& status, int limit) override {
     return one_statement([&](pqxx::transaction_base& tx) -> Result<std::vector<BatchItemRow>> {
-      auto result = tx.exec_params(
-          "SELECT id, batch_id, line, student, name, course, expires_at, notes, status, error, "
-          "coalesce(row_key, ''), coalesce(content_digest, ''), title "
-          "FROM batch_rows WHERE batch_id = $1 AND status = $2 ORDER BY id LIMIT $3",
-          batch_id, status, limit);
-      std::vector<BatchItemRow> rows;
-      for (const pqxx::row& r : result) {
-        BatchItemRow row;
-        row.id = integer(r[0]);
-        row.batch_id = integer(r[1]);
-        row.item = NewBatchItem{r[2].as<int>(), text(r[3]),  text(r[4]),  text(r[5]), optional_int(r[6]),
-                                text(r[7]),     text(r[10]), text(r[11]), text(r[12])};
-        row.status = text(r[8]);
-        row.error = text(r[9]);
-        rows.push_back(std::move(row));
-      }
+      return read_batch_rows(tx.exec_params(std::string("SELECT ") + k_batch_row_columns +
+                                                " FROM batch_rows WHERE batch_id = $1 AND status = $2 ORDER BY id LIMIT $3",
+                                            batch_id, status, limit));
+    });
+  }
+
+  // As claim_events: picked FOR UPDATE SKIP LOCKED and leased in one statement.
+  Result<std::vector<BatchItemRow>> claim_batch_items(Id batch_id, std::int64_t now, std::int64_t lease_until,
+                                                      int limit, const std::string& worker) override {
+    return one_statement([&](pqxx::transaction_base& tx) -> Result<std::vector<BatchItemRow>> {
+      std::vector<BatchItemRow> rows = read_batch_rows(tx.exec_params(
+          std::string("UPDATE batch_rows SET claimed_by = $4, lease_until = $5 WHERE id IN (SELECT id FROM batch_rows "
+                      "WHERE batch_id = $1 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= $2) "
+                      "ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ") +
+              k_batch_row_columns,
+          batch_id, now, limit, worker, lease_until));
+      std::sort(rows.begin(), rows.end(), [](const BatchItemRow& a, const BatchItemRow& b) { return a.id < b.id; });
       return rows;
     });
   }
@@ -731,8 +762,9 @@ class PostgresStore final : public Store {
 
   Status set_batch_item(Id item_id, const std::string& status, const std::string& error,
                         std::optional<Id> certificate_id) override {
-    return update("UPDATE batch_rows SET status = $1, error = $2, certificate_id = $3 WHERE id = $4", status, error,
-                  certificate_id, item_id);
+    return update("UPDATE batch_rows SET status = $1, error = $2, certificate_id = $3, claimed_by = NULL, "
+                  "lease_until = NULL WHERE id = $4",
+                  status, error, certificate_id, item_id);
   }
 
   Result<std::int64_t> cancel_batch(Id id, const std::string& reason, std::int64_t at) override {
@@ -1204,12 +1236,15 @@ class PostgresStore final : public Store {
       auto fresh = connect(m_url);
       if (!fresh) throw pqxx::broken_connection(fresh.error().message());
       m_db = std::move(*fresh);
+      ++m_connections;
     }
     return *m_db;
   }
 
   const std::string m_url;  // may hold a password: never logged
   std::unique_ptr<pqxx::connection> m_db;  // used by one thread at a time (see store.hpp)
+  std::uint64_t m_connections = 1;         // which connection m_db is: 1 for the first
+  std::uint64_t m_poller_lock_on = 0;      // the connection holding the poller's lock; 0: none
 };
 
 // Applies the steps up to `target_version` in one transaction under an

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,6 +107,26 @@ Result<CertificateRow> read_certificate(SQLite::Database& db, SQLite::Statement&
 
 constexpr const char* k_event_columns =
     "id, source, source_event_id, kind, payload, received_at, status, error, attempts, next_attempt_at";
+
+constexpr const char* k_batch_row_columns =
+    "id, batch_id, line, student, name, course, expires_at, notes, status, error, coalesce(row_key, ''), "
+    "coalesce(content_digest, ''), title";
+
+std::vector<BatchItemRow> read_batch_rows(SQLite::Statement& s) {
+  std::vector<BatchItemRow> rows;
+  while (s.executeStep()) {
+    BatchItemRow row;
+    row.id = s.getColumn(0).getInt64();
+    row.batch_id = s.getColumn(1).getInt64();
+    row.item = NewBatchItem{s.getColumn(2).getInt(),    s.getColumn(3).getString(),  s.getColumn(4).getString(),
+                            s.getColumn(5).getString(), optional_int(s.getColumn(6)), s.getColumn(7).getString(),
+                            s.getColumn(10).getString(), s.getColumn(11).getString(), s.getColumn(12).getString()};
+    row.status = s.getColumn(8).getString();
+    row.error = s.getColumn(9).getString();
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
 
 Result<std::vector<EventRow>> read_events(SQLite::Statement& s) {
   std::vector<EventRow> rows;
@@ -207,6 +228,11 @@ ApiTokenRow read_api_token(SQLite::Statement& s) {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(SQLite::Database db) : m_db(std::move(db)) {}
+  ~SqliteStore() override {
+    if (m_poller_lock_fd >= 0) ::close(m_poller_lock_fd);  // lets go of the lock
+  }
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
 
   Result<Inserted> record_event(const NewEvent& e) override {
     return guarded([&]() -> Result<Inserted> {
@@ -243,14 +269,43 @@ class SqliteStore final : public Store {
   // A processed event needs no next attempt; a failed one set here (a
   // teacher's action) is not retried by itself either.
   Status set_event_status(Id id, EventStatus status, const std::string& error) override {
-    return update("UPDATE events SET status = ?, error = ?, next_attempt_at = NULL WHERE id = ?",
+    return update("UPDATE events SET status = ?, error = ?, next_attempt_at = NULL, claimed_by = NULL, "
+                  "lease_until = NULL WHERE id = ?",
                   std::string(to_string(status)), error, id);
+  }
+
+  Result<std::vector<EventRow>> claim_events(std::int64_t now, std::int64_t lease_until, int limit,
+                                             const std::string& worker) override {
+    return guarded([&]() -> Result<std::vector<EventRow>> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement fresh(m_db, std::string("SELECT ") + k_event_columns +
+                                        " FROM events WHERE status = 'new' AND (lease_until IS NULL OR lease_until <= ?) "
+                                        "ORDER BY id LIMIT ?");
+      fresh.bind(1, static_cast<std::int64_t>(now));
+      fresh.bind(2, limit);
+      CERTD_ASSIGN_OR_RETURN(std::vector<EventRow> rows, read_events(fresh));
+      if (static_cast<int>(rows.size()) < limit) {
+        SQLite::Statement due(m_db, std::string("SELECT ") + k_event_columns +
+                                        " FROM events WHERE status = 'failed' AND attempts > 0 AND next_attempt_at <= ? "
+                                        "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id LIMIT ?");
+        due.bind(1, static_cast<std::int64_t>(now));
+        due.bind(2, static_cast<std::int64_t>(now));
+        due.bind(3, limit - static_cast<int>(rows.size()));
+        CERTD_ASSIGN_OR_RETURN(std::vector<EventRow> retried, read_events(due));
+        for (EventRow& row : retried) rows.push_back(std::move(row));
+      }
+      std::vector<Id> ids;
+      for (const EventRow& row : rows) ids.push_back(row.id);
+      lease("events", ids, lease_until, worker);
+      tx.commit();
+      return rows;
+    });
   }
 
   Status fail_event(Id id, const std::string& error, std::optional<std::int64_t> retry_at) override {
     return guarded([&]() -> Status {
       SQLite::Statement s(m_db, "UPDATE events SET status = 'failed', error = ?, attempts = attempts + 1, "
-                                "next_attempt_at = ? WHERE id = ?");
+                                "next_attempt_at = ?, claimed_by = NULL, lease_until = NULL WHERE id = ?");
       s.bind(1, error);
       bind_optional(s, 2, retry_at);
       s.bind(3, static_cast<std::int64_t>(id));
@@ -615,13 +670,44 @@ class SqliteStore final : public Store {
                   now, id);
   }
 
-  Result<std::int64_t> release_claims(std::int64_t now) override {
+  Result<std::int64_t> release_claims(std::int64_t now, const std::string& worker) override {
     return guarded([&]() -> Result<std::int64_t> {
-      SQLite::Statement s(m_db, "UPDATE outbox SET next_attempt_at = ?, claimed_by = NULL "
-                                "WHERE status = 'queued' AND claimed_by IS NOT NULL");
-      s.bind(1, static_cast<std::int64_t>(now));
-      return static_cast<std::int64_t>(s.exec());
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement outbox(m_db, "UPDATE outbox SET next_attempt_at = ?, claimed_by = NULL "
+                                     "WHERE status = 'queued' AND claimed_by = ?");
+      outbox.bind(1, static_cast<std::int64_t>(now));
+      outbox.bind(2, worker);
+      std::int64_t released = outbox.exec();
+      // Table names are literals of this line, never input.
+      for (const char* table : {"events", "batch_rows"}) {
+        SQLite::Statement s(m_db, std::string("UPDATE ") + table +
+                                      " SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ?");
+        s.bind(1, worker);
+        released += s.exec();
+      }
+      tx.commit();
+      return released;
     });
+  }
+
+  // SQLite's store lives on one machine: the poller's lock is an advisory
+  // file lock beside the database, which the kernel lets go of when the
+  // process ends however it ends.
+  Result<bool> hold_poller_lock() override {
+    if (m_poller_lock_fd >= 0) return true;
+    const std::string path = m_db.getFilename();
+    if (path.empty() || path == ":memory:") return true;  // no other process can open it
+    const std::string lock_path = path + "-poller.lock";
+    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Error(ErrorCode::unavailable, "cannot open " + lock_path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      ::close(fd);
+      if (error == EWOULDBLOCK) return false;
+      return Error(ErrorCode::unavailable, "cannot lock " + lock_path + ": " + std::strerror(error));
+    }
+    m_poller_lock_fd = fd;
+    return true;
   }
 
   Status fail_outbox(Id id, const std::string& error, std::optional<std::int64_t> retry_at,
@@ -746,25 +832,30 @@ class SqliteStore final : public Store {
 
   Result<std::vector<BatchItemRow>> batch_items(Id batch_id, const std::string& status, int limit) override {
     return guarded([&]() -> Result<std::vector<BatchItemRow>> {
-      SQLite::Statement s(m_db,
-                          "SELECT id, batch_id, line, student, name, course, expires_at, notes, status, error, "
-                          "coalesce(row_key, ''), coalesce(content_digest, ''), title "
-                          "FROM batch_rows WHERE batch_id = ? AND status = ? ORDER BY id LIMIT ?");
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_batch_row_columns +
+                                    " FROM batch_rows WHERE batch_id = ? AND status = ? ORDER BY id LIMIT ?");
       s.bind(1, static_cast<std::int64_t>(batch_id));
       s.bind(2, status);
       s.bind(3, limit);
-      std::vector<BatchItemRow> rows;
-      while (s.executeStep()) {
-        BatchItemRow row;
-        row.id = s.getColumn(0).getInt64();
-        row.batch_id = s.getColumn(1).getInt64();
-        row.item = NewBatchItem{s.getColumn(2).getInt(),    s.getColumn(3).getString(),  s.getColumn(4).getString(),
-                                s.getColumn(5).getString(), optional_int(s.getColumn(6)), s.getColumn(7).getString(),
-                                s.getColumn(10).getString(), s.getColumn(11).getString(), s.getColumn(12).getString()};
-        row.status = s.getColumn(8).getString();
-        row.error = s.getColumn(9).getString();
-        rows.push_back(std::move(row));
-      }
+      return read_batch_rows(s);
+    });
+  }
+
+  Result<std::vector<BatchItemRow>> claim_batch_items(Id batch_id, std::int64_t now, std::int64_t lease_until,
+                                                      int limit, const std::string& worker) override {
+    return guarded([&]() -> Result<std::vector<BatchItemRow>> {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement s(m_db, std::string("SELECT ") + k_batch_row_columns +
+                                    " FROM batch_rows WHERE batch_id = ? AND status = 'queued' AND "
+                                    "(lease_until IS NULL OR lease_until <= ?) ORDER BY id LIMIT ?");
+      s.bind(1, static_cast<std::int64_t>(batch_id));
+      s.bind(2, static_cast<std::int64_t>(now));
+      s.bind(3, limit);
+      std::vector<BatchItemRow> rows = read_batch_rows(s);
+      std::vector<Id> ids;
+      for (const BatchItemRow& row : rows) ids.push_back(row.id);
+      lease("batch_rows", ids, lease_until, worker);
+      tx.commit();
       return rows;
     });
   }
@@ -809,8 +900,9 @@ class SqliteStore final : public Store {
 
   Status set_batch_item(Id item_id, const std::string& status, const std::string& error,
                         std::optional<Id> certificate_id) override {
-    return update("UPDATE batch_rows SET status = ?, error = ?, certificate_id = ? WHERE id = ?", status, error,
-                  certificate_id, item_id);
+    return update("UPDATE batch_rows SET status = ?, error = ?, certificate_id = ?, claimed_by = NULL, "
+                  "lease_until = NULL WHERE id = ?",
+                  status, error, certificate_id, item_id);
   }
 
   Result<std::int64_t> cancel_batch(Id id, const std::string& reason, std::int64_t at) override {
@@ -1248,7 +1340,21 @@ class SqliteStore final : public Store {
     });
   }
 
+  // Leases the rows `ids` of `table` (a literal of this file) to `worker`;
+  // inside the caller's transaction.
+  void lease(const char* table, const std::vector<Id>& ids, std::int64_t lease_until, const std::string& worker) {
+    SQLite::Statement s(m_db, std::string("UPDATE ") + table + " SET claimed_by = ?, lease_until = ? WHERE id = ?");
+    for (Id id : ids) {
+      s.bind(1, worker);
+      s.bind(2, static_cast<std::int64_t>(lease_until));
+      s.bind(3, static_cast<std::int64_t>(id));
+      s.exec();
+      s.reset();
+    }
+  }
+
   SQLite::Database m_db;  // used by one thread at a time (see store.hpp)
+  int m_poller_lock_fd = -1;  // held from hold_poller_lock until the store closes
 };
 
 // Switching a new database to WAL needs an exclusive lock, and SQLite

@@ -62,6 +62,14 @@ class Store {
   // `ids`, or every one when `ids` is empty. Returns how many; an id that
   // is not such an event is a not_found error and changes nothing.
   virtual Result<std::int64_t> make_failed_events_due(const std::vector<Id>& ids, std::int64_t now) = 0;
+  // Work for several workers on one store (docs/postgresql.md "Several
+  // workers"). Hands out up to `limit` events to process, leased to
+  // `worker` until `lease_until`: new ones first, then failed ones whose
+  // retry is due, oldest first each, none whose lease another worker still
+  // holds. set_event_status and fail_event end the lease; a crashed
+  // worker's lease runs out by itself.
+  virtual Result<std::vector<EventRow>> claim_events(std::int64_t now, std::int64_t lease_until, int limit,
+                                                     const std::string& worker) = 0;
   // Events newest first, all or those with `status`.
   virtual Result<std::vector<EventRow>> recent_events(std::optional<EventStatus> status, int limit) = 0;
   virtual Result<std::int64_t> count_events(EventStatus status) = 0;
@@ -110,7 +118,10 @@ class Store {
                                    std::int64_t now) = 0;
   virtual Result<std::vector<OutboxRow>> claim_due(std::int64_t now, std::int64_t lease_until, int limit,
                                                    const std::string& worker = "") = 0;
-  virtual Result<std::int64_t> release_claims(std::int64_t now) = 0;
+  // Gives back every claim of `worker` (outbox items, events, batch rows)
+  // at once: at start-up, the claims a worker of that name left when it
+  // stopped are its own, and no other worker holds them. Returns how many.
+  virtual Result<std::int64_t> release_claims(std::int64_t now, const std::string& worker) = 0;
   virtual Status complete_outbox(Id id, std::int64_t now) = 0;
   // Records a failure: retry at `retry_at`, or give up (`retry_at` empty).
   virtual Status fail_outbox(Id id, const std::string& error, std::optional<std::int64_t> retry_at,
@@ -130,6 +141,10 @@ class Store {
   // create_batch a conflict that stores nothing.
   virtual Result<std::vector<BatchDigestMatch>> batch_items_by_digest(const std::vector<std::string>& digests) = 0;
   virtual Result<BatchProgress> batch_progress(Id batch_id) = 0;
+  // The batch's queued rows, oldest first, as claim_events hands out
+  // events; set_batch_item ends the lease.
+  virtual Result<std::vector<BatchItemRow>> claim_batch_items(Id batch_id, std::int64_t now, std::int64_t lease_until,
+                                                              int limit, const std::string& worker) = 0;
   virtual Status set_batch_item(Id item_id, const std::string& status, const std::string& error,
                                 std::optional<Id> certificate_id) = 0;
   // Cancels the batch: its queued rows stop, what it issued is revoked.
@@ -161,6 +176,14 @@ class Store {
   // Reports: newest first, at most `limit` rows.
   virtual Result<std::vector<CertificateRow>> recent_certificates(int limit) = 0;
   virtual Result<std::vector<VerificationRow>> recent_verifications(int limit) = 0;
+
+  // One poller among the workers of a store: true while this connection
+  // holds the poller's lock, which the first caller takes and keeps until
+  // its connection closes (a crash closes it too); the others get false
+  // until then, and the next of them to ask takes it. A lock is not a
+  // promise about the past: a poller that lost its connection may have
+  // polled once more, which record_event's idempotence absorbs.
+  virtual Result<bool> hold_poller_lock() = 0;
 
   // Small persistent state: poll cursors and the like.
   virtual Result<std::optional<std::string>> get_state(const std::string& key) = 0;

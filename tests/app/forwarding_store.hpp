@@ -84,8 +84,8 @@ class ForwardingStore : public store::Store {
   Result<std::vector<store::OutboxRow>> claim_due(std::int64_t now, std::int64_t lease_until, int limit, const std::string& worker) override {
     return m_inner->claim_due(now, lease_until, limit, worker);
   }
-  Result<std::int64_t> release_claims(std::int64_t now) override {
-    return m_inner->release_claims(now);
+  Result<std::int64_t> release_claims(std::int64_t now, const std::string& worker) override {
+    return m_inner->release_claims(now, worker);
   }
   Status complete_outbox(Id id, std::int64_t now) override {
     return m_inner->complete_outbox(id, now);
@@ -103,6 +103,15 @@ class ForwardingStore : public store::Store {
   Result<std::vector<store::BatchRow>> batches() override {
     return m_inner->batches();
   }
+  Result<std::vector<store::EventRow>> claim_events(std::int64_t now, std::int64_t lease_until, int limit,
+                                                   const std::string& worker) override {
+    return m_inner->claim_events(now, lease_until, limit, worker);
+  }
+  Result<std::vector<store::BatchItemRow>> claim_batch_items(Id batch_id, std::int64_t now, std::int64_t lease_until,
+                                                             int limit, const std::string& worker) override {
+    return m_inner->claim_batch_items(batch_id, now, lease_until, limit, worker);
+  }
+  Result<bool> hold_poller_lock() override { return m_inner->hold_poller_lock(); }
   Result<std::vector<store::BatchItemRow>> batch_items(Id batch_id, const std::string& status, int limit) override {
     return m_inner->batch_items(batch_id, status, limit);
   }

@@ -298,7 +298,7 @@ TEST_P(StoreTest, RestartTakesBackLeasesButNotBackoffs) {
   ASSERT_EQ(claimed->size(), 2u);
   ASSERT_OK(store().fail_outbox((*claimed)[1].id, "timeout", 900, 101));
   // The process dies holding the first lease; the restart takes it back.
-  EXPECT_EQ(*store().release_claims(102), 1);
+  EXPECT_EQ(*store().release_claims(102, "worker-1"), 1);
   auto again = store().claim_due(102, 500, 10, "worker-2");
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ((*again)[0].item.dedupe_key, "mail:leased");
@@ -482,6 +482,47 @@ TEST(SqliteStore, TheDatabaseAndItsWalArePrivate) {
   ::umask(before);
   ASSERT_TRUE(reopened);
   EXPECT_EQ(mode_of(old), 0600u);
+}
+
+}  // namespace
+}  // namespace certd::store
+
+namespace certd::store {
+namespace {
+
+// /metrics reads these groups at each scrape: counted by their columns,
+// in the same order on every backend.
+TEST_P(StoreTest, FiguresCountCertificatesEventsAndOutboxByTheirColumns) {
+  auto a = certificate("N-1", "k1");
+  auto b = certificate("N-2", "k2");
+  auto c = certificate("N-3", "k3");
+  c.rule_id = "first-aid";
+  c.kind = "forced";
+  ASSERT_OK(store().insert_certificate(a, {{"email", "mail:1", "{}"}, {"lms.note", "note:1", "{}"}}));
+  ASSERT_OK(store().insert_certificate(b, {{"email", "mail:2", "{}"}}));
+  ASSERT_OK(store().insert_certificate(c, {}));
+  auto e1 = store().record_event({"moodle", "e1", "lms.change", "{}", 1});
+  ASSERT_OK(e1);
+  ASSERT_OK(store().record_event({"moodle", "e2", "lms.change", "{}", 1}));
+  ASSERT_OK(store().fail_event(e1->id, "no font", std::nullopt));
+  auto due = store().claim_due(1'000'000'000, 1'000'000'300, 1);
+  ASSERT_OK(due);
+  ASSERT_OK(store().complete_outbox((*due)[0].id, 1'000'000'000));
+
+  auto figures = store().figures();
+  ASSERT_OK(figures);
+  auto flat = [](const std::vector<GroupCount>& groups) {
+    std::vector<std::string> out;
+    for (const GroupCount& g : groups) {
+      std::string line;
+      for (const std::string& v : g.values) line += v + "|";
+      out.push_back(line + std::to_string(g.count));
+    }
+    return out;
+  };
+  EXPECT_EQ(flat(figures->certificates), (std::vector<std::string>{"first-aid|forced|1", "swim-level-3|automatic|2"}));
+  EXPECT_EQ(flat(figures->events), (std::vector<std::string>{"failed|1", "new|1"}));
+  EXPECT_EQ(flat(figures->outbox), (std::vector<std::string>{"email|done|1", "email|queued|1", "lms.note|queued|1"}));
 }
 
 }  // namespace

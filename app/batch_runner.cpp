@@ -7,6 +7,8 @@
 #include "app/batch_row_key.hpp"
 #include "app/issuer.hpp"
 #include "app/school.hpp"
+#include "app/store_factory.hpp"
+#include "app/work_claims.hpp"
 #include "core/log.hpp"
 #include "render/template.hpp"
 #include "rules/idempotency.hpp"
@@ -96,7 +98,7 @@ Status check_rows_fit(const render::Template& tmpl, const BatchFile& file, const
 }  // namespace
 
 BatchRunner::BatchRunner(const School& school, store::Store& store, Issuer& issuer, const Clock& clock)
-    : m_school(school), m_store(store), m_issuer(issuer), m_clock(clock) {}
+    : m_school(school), m_store(store), m_issuer(issuer), m_clock(clock), m_worker(worker_name(school.config)) {}
 
 Result<BatchImport> BatchRunner::import(const BatchFile& file, const std::string& template_id,
                                         const std::string& file_name, const std::string& created_by, bool skip_bad,
@@ -159,7 +161,11 @@ Result<int> BatchRunner::run_group(int group) {
   CERTD_ASSIGN_OR_RETURN(auto batches, m_store.batches());
   for (const store::BatchRow& batch : batches) {
     if (batch.status != "running") continue;
-    CERTD_ASSIGN_OR_RETURN(auto rows, m_store.batch_items(batch.id, "queued", group));
+    // Rows claimed for this worker: another worker on the same store
+    // issues other rows of the batch meanwhile.
+    const std::int64_t now = to_unix(m_clock.now());
+    CERTD_ASSIGN_OR_RETURN(auto rows,
+                           m_store.claim_batch_items(batch.id, now, now + k_batch_row_lease.count(), group, m_worker));
     if (rows.empty()) {
       CERTD_TRY(finish_if_done(batch));
       continue;

@@ -75,6 +75,7 @@ class BatchRunner {
   store::Store& m_store;
   Issuer& m_issuer;
   const Clock& m_clock;
+  std::string m_worker;  // whose claims this runner takes (worker_name)
 };
 
 }  // namespace certd::app

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "app/store_factory.hpp"
 #include "connector/http_get.hpp"
 #include "core/time_format.hpp"
 #include "store/store.hpp"
@@ -31,16 +32,17 @@ std::optional<std::string> date_of(const nlohmann::json& body, const char* key) 
 
 }  // namespace
 
-Result<std::optional<CertificateStatus>> status_from_store(const std::string& store_path, const std::string& number,
+Result<std::optional<CertificateStatus>> status_from_store(const config::Config& config, const std::string& number,
                                                            TimePoint now) {
   std::error_code ec;
-  // Verification never creates a store where there was none.
-  if (!std::filesystem::is_regular_file(store_path, ec)) return std::optional<CertificateStatus>();
-  CERTD_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::open_sqlite_store(store_path));
+  // Verification never creates a SQLite store where there was none.
+  if (is_sqlite_store(config) && !std::filesystem::is_regular_file(config.data_dir + "/certd.sqlite", ec))
+    return std::optional<CertificateStatus>();
+  CERTD_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, open_store(config));
   CERTD_ASSIGN_OR_RETURN(std::optional<store::CertificateRow> row, store->certificate_by_number(number));
   if (!row) return std::optional<CertificateStatus>();
   CertificateStatus status;
-  status.source = "the store at " + store_path;
+  status.source = describe_store(config);
   const std::optional<std::int64_t>& expires_at = row->certificate.expires_at;
   if (row->status == store::CertificateStatus::revoked) {
     status.state = CertificateState::revoked;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "config/config.hpp"
 #include "core/result.hpp"
 
 namespace certd::app {
@@ -25,7 +26,7 @@ struct CertificateStatus {
 // From the SQLite store at `store_path`. nullopt when there is no store
 // file or it does not hold `number` (then the status comes from elsewhere
 // or is not checked). Errors: the store cannot be read.
-Result<std::optional<CertificateStatus>> status_from_store(const std::string& store_path, const std::string& number,
+Result<std::optional<CertificateStatus>> status_from_store(const config::Config& config, const std::string& number,
                                                            TimePoint now);
 
 // From `{public_url}/v/{number}.json` (portal/portal.cpp), within 10 s and

@@ -25,6 +25,8 @@ const CommandSpec k_commands[] = {
     {"token", "API tokens for the console's JSON API: create, list, revoke", define_token},
     {"backup", "copy the store, its PDFs and the keys (encrypted) to one file, while certd runs", define_backup},
     {"restore", "restore a backup file into an empty data dir", define_restore},
+    {"migrate-store", "move the store from SQLite to PostgreSQL (several workers on one database)",
+     define_migrate_store},
     {"simulate-lms", "serve a simulated Moodle school over HTTP (for demos and tests)", define_simulate_lms},
 };
 }  // namespace

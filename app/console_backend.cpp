@@ -6,6 +6,7 @@
 #include "app/display_text.hpp"
 #include "app/password_hash.hpp"
 #include "app/school.hpp"
+#include "app/store_factory.hpp"
 #include "app/teacher_actions.hpp"
 #include "render/template.hpp"
 #include "store/store.hpp"
@@ -20,7 +21,7 @@ StoreConsoleBackend::~StoreConsoleBackend() = default;
 Result<std::unique_ptr<StoreConsoleBackend>> StoreConsoleBackend::open(const School& school, connector::Lms* lms,
                                                                        const Clock& clock, int render_threads) {
   std::unique_ptr<StoreConsoleBackend> backend(new StoreConsoleBackend(school, lms, clock));
-  CERTD_ASSIGN_OR_RETURN(backend->m_store, store::open_sqlite_store(school.store_path()));
+  CERTD_ASSIGN_OR_RETURN(backend->m_store, open_store(school.config));
   backend->m_archive = std::make_unique<PdfArchive>(school.config.data_dir);
   const config::Config& c = school.config;
   IssuerOptions options{c.issuer.name,  c.portal.public_url,   lms != nullptr, c.lms.certificate_profile_field,

@@ -18,6 +18,7 @@
 #include "app/school_setup.hpp"
 #include "app/service_notify.hpp"
 #include "app/store_adapters.hpp"
+#include "app/store_factory.hpp"
 #include "connector/lms.hpp"
 #include "connector/poller.hpp"
 #include "console/console.hpp"
@@ -105,14 +106,14 @@ struct Daemon::Pipeline {
   std::unique_ptr<connector::Poller> poller;
 
   Status open(notify::Notifier& notifier) {
-    CERTD_ASSIGN_OR_RETURN(store, store::open_sqlite_store(school.store_path()));
+    CERTD_ASSIGN_OR_RETURN(store, open_store(school.config));
     IssuerOptions issuer_options{school.config.issuer.name, school.config.portal.public_url, lms != nullptr,
                                  school.config.lms.certificate_profile_field, school.config.lms.issued_activity,
                                  options.render_threads};
     issuer = std::make_unique<Issuer>(issuer_options, school.templates, *school.signer, *store, archive, clock);
     processor = std::make_unique<EventProcessor>(school, *store, *issuer, lms, clock);
     batches = std::make_unique<BatchRunner>(school, *store, *issuer, clock);
-    outbox = std::make_unique<OutboxWorker>(*store, clock, RetryPolicy(), options.worker_id,
+    outbox = std::make_unique<OutboxWorker>(*store, clock, RetryPolicy(), worker_name(school.config),
                                             make_outbox_handlers(school, *store, archive, notifier, lms, clock));
     cursors = std::make_unique<StoreCursorStore>(*store);
     if (lms) poller = std::make_unique<connector::Poller>(*lms, *cursors);
@@ -126,6 +127,12 @@ struct Daemon::Pipeline {
 
   Result<int> poll_lms() {
     if (!poller) return 0;
+    // Several workers on one store: the one holding the lock polls.
+    CERTD_ASSIGN_OR_RETURN(bool polling, store->hold_poller_lock());
+    if (!polling) {
+      CERTD_LOG_INFO("poll: another certd run on this store polls the LMS; this one does not");
+      return 0;
+    }
     return poll_into_events(*poller, *lms, *store, clock);
   }
 };
@@ -187,9 +194,9 @@ struct Daemon::Impl {
     const School& school = *at.school;
     auto made = std::make_shared<Front>();
     made->keep = at.keep;
-    CERTD_ASSIGN_OR_RETURN(made->backend,
-                           StorePortalBackend::open(school.store_path(), school.config.data_dir, on_event,
-                                                    at.lms ? school.config.lms.poll_interval.count() : 0));
+    CERTD_ASSIGN_OR_RETURN(auto store, open_store(school.config));
+    made->backend = StorePortalBackend::over(std::move(store), school.config.data_dir, on_event,
+                                             at.lms ? school.config.lms.poll_interval.count() : 0);
     CERTD_ASSIGN_OR_RETURN(auto verifier, make_webhook_verifier(school.config));
     portal::PortalOptions portal_options{school.config.issuer.name, school.config.portal.public_url,
                                          school.signer->public_key().pem(), school.config.webhooks.max_body_bytes};
@@ -263,10 +270,12 @@ Status Daemon::start() {
   CERTD_TRY(pipeline->open(*reading->notifier));
   m_impl->pipeline = std::move(pipeline);
   store::Store& store = *m_impl->pipeline->store;
-  // This process is the only worker on this store: leases left by a
-  // crashed run are ours to take back now, not in five minutes.
-  CERTD_ASSIGN_OR_RETURN(std::int64_t released, store.release_claims(to_unix(m_impl->clock.now())));
-  if (released > 0) CERTD_LOG_INFO("took back {} outbox items from an interrupted run", released);
+  // Claims left under this worker's name are a crashed run's of this
+  // worker: ours to take back now, not when their leases run out. Other
+  // workers' claims are theirs (several workers on one PostgreSQL store).
+  const std::string worker = worker_name(reading->school->config);
+  CERTD_ASSIGN_OR_RETURN(std::int64_t released, store.release_claims(to_unix(m_impl->clock.now()), worker));
+  if (released > 0) CERTD_LOG_INFO("took back {} claims (outbox, events, batch rows) of an interrupted run of worker {}", released, worker);
   CERTD_ASSIGN_OR_RETURN(int leftovers, m_impl->archive.remove_leftovers());
   if (leftovers > 0) CERTD_LOG_INFO("removed {} half-written PDF files of an interrupted run", leftovers);
   if (m_impl->options.serve_portal) CERTD_TRY(m_impl->open_portal(*reading));
@@ -428,7 +437,7 @@ Result<CycleStats> Daemon::run_once() { return cycle(/*poll=*/true, /*drain_outb
 // reload it takes the new reading's handlers before its next drain.
 void Daemon::outbox_loop() {
   std::shared_ptr<const Reading> first = m_impl->current_reading();
-  auto store = store::open_sqlite_store(first->school->store_path());
+  auto store = open_store(first->school->config);
   if (!store) {
     CERTD_LOG_ERROR("outbox: cannot open the store: {}", store.error().message());
     return;
@@ -440,7 +449,7 @@ void Daemon::outbox_loop() {
       worker.reset();  // before its reading may go
       reading = std::move(now);
       worker = std::make_unique<OutboxWorker>(
-          **store, m_impl->clock, RetryPolicy(), m_impl->options.worker_id,
+          **store, m_impl->clock, RetryPolicy(), worker_name(reading->school->config),
           make_outbox_handlers(*reading->school, **store, m_impl->archive, *reading->notifier, reading->lms,
                                m_impl->clock));
     }
@@ -460,7 +469,7 @@ void Daemon::outbox_loop() {
 // a reload it polls with the new reading's LMS adapter and interval.
 void Daemon::poll_loop() {
   std::shared_ptr<const Reading> first = m_impl->current_reading();
-  auto store = store::open_sqlite_store(first->school->store_path());
+  auto store = open_store(first->school->config);
   if (!store) {
     CERTD_LOG_ERROR("poll: cannot open the store: {}", store.error().message());
     return;
@@ -468,13 +477,23 @@ void Daemon::poll_loop() {
   StoreCursorStore cursors(**store);
   std::shared_ptr<const Reading> reading;
   std::unique_ptr<connector::Poller> poller;
+  std::optional<bool> polling;  // this worker holds the poller's lock (not known yet)
   while (!m_stop.load()) {
     if (std::shared_ptr<const Reading> now = m_impl->current_reading(); now != reading) {
       poller.reset();  // before its reading may go
       reading = std::move(now);
       poller = reading->lms ? std::make_unique<connector::Poller>(*reading->lms, cursors) : nullptr;
     }
-    if (poller) {
+    // Several workers on one store: one polls; when it stops, the next
+    // to ask takes over.
+    if (auto mine = (*store)->hold_poller_lock(); !mine) {
+      CERTD_LOG_WARN("poll: cannot tell whether this worker polls: {}", mine.error().message());
+    } else if (*mine != polling) {
+      if (*mine) CERTD_LOG_INFO("worker {} polls the LMS", worker_name(reading->school->config));
+      else CERTD_LOG_INFO("another worker polls the LMS; worker {} issues and delivers", worker_name(reading->school->config));
+      polling = *mine;
+    }
+    if (poller && polling.value_or(false)) {
       auto changes = poll_into_events(*poller, *reading->lms, **store, m_impl->clock);
       if (!changes) CERTD_LOG_WARN("poll failed, will retry next interval: {}", changes.error().message());
       else if (*changes > 0) wake();

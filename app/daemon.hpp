@@ -49,7 +49,6 @@ struct DaemonOptions {
   bool serve_portal = true;
   int portal_port = -1;  // -1: the configured port; 0: any free port
   int render_threads = 2;
-  std::string worker_id = "certd";
 };
 
 struct CycleStats {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -12,6 +13,8 @@
 #include "app/issuer.hpp"
 #include "app/progress_codec.hpp"
 #include "app/school.hpp"
+#include "app/store_factory.hpp"
+#include "app/work_claims.hpp"
 #include "connector/lms.hpp"
 #include "core/log.hpp"
 #include "core/parallel_for.hpp"
@@ -101,7 +104,13 @@ Result<rules::IssuedHistory> history_of(store::Store& store, const std::string& 
 
 EventProcessor::EventProcessor(const School& school, store::Store& store, Issuer& issuer, connector::Lms* lms,
                                const Clock& clock, EventRetry retry)
-    : m_school(school), m_store(store), m_issuer(issuer), m_lms(lms), m_clock(clock), m_retry(std::move(retry)) {
+    : m_school(school),
+      m_store(store),
+      m_issuer(issuer),
+      m_lms(lms),
+      m_clock(clock),
+      m_retry(std::move(retry)),
+      m_worker(worker_name(school.config)) {
   if (!m_retry.random_unit) {
     auto random = std::make_shared<std::mt19937_64>(std::random_device{}());
     m_retry.random_unit = [random] { return std::uniform_real_distribution<double>(0.0, 1.0)(*random); };
@@ -168,14 +177,13 @@ Result<int> EventProcessor::release_quota_waiters() {
 Result<ProcessStats> EventProcessor::process_new(int limit) {
   ProcessStats stats;
   CERTD_ASSIGN_OR_RETURN(stats.issued, release_quota_waiters());
-  CERTD_ASSIGN_OR_RETURN(auto events, m_store.events_with_status(store::EventStatus::new_, limit));
-  // Failed events whose time has come share the round with new ones.
+  // New events and failed ones whose time has come, claimed for this
+  // worker: another worker on the same store gets others.
   const std::int64_t now = to_unix(m_clock.now());
-  if (static_cast<int>(events.size()) < limit) {
-    CERTD_ASSIGN_OR_RETURN(auto due, m_store.due_failed_events(now, limit - static_cast<int>(events.size())));
-    stats.retried = static_cast<int>(due.size());
-    for (store::EventRow& row : due) events.push_back(std::move(row));
-  }
+  CERTD_ASSIGN_OR_RETURN(auto events, m_store.claim_events(now, now + k_event_lease.count(), limit, m_worker));
+  stats.retried = static_cast<int>(std::count_if(events.begin(), events.end(), [](const store::EventRow& row) {
+    return row.status == store::EventStatus::failed;
+  }));
   Stopwatch watch;
   std::vector<std::optional<Result<connector::CourseProgress>>> fetched = prefetch(events);
   stats.fetch_ms = watch.lap_ms();
@@ -202,6 +210,7 @@ Result<ProcessStats> EventProcessor::process_new(int limit) {
     // time; a failed one waits for its next back-off step.
     if (!done && done.error().code() == ErrorCode::unavailable && !retried) {
       ++stats.deferred;
+      CERTD_TRY(m_store.set_event_status(events[i].id, store::EventStatus::new_, ""));  // ends the claim
       continue;
     }
     ++stats.events;

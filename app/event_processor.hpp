@@ -120,6 +120,7 @@ class EventProcessor {
   connector::Lms* m_lms;
   const Clock& m_clock;
   EventRetry m_retry;
+  std::string m_worker;  // whose claims this processor takes (worker_name)
 };
 
 }  // namespace certd::app

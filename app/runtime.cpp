@@ -1,5 +1,7 @@
 #include "app/runtime.hpp"
 
+#include "app/store_factory.hpp"
+
 #include <iostream>
 #include <set>
 
@@ -18,7 +20,7 @@ Runtime::~Runtime() = default;
 Result<std::unique_ptr<Runtime>> open_runtime(const GlobalOptions& globals) {
   auto runtime = std::make_unique<Runtime>();
   CERTD_ASSIGN_OR_RETURN(runtime->school, load_school(globals.config_path));
-  CERTD_ASSIGN_OR_RETURN(runtime->store, store::open_sqlite_store(runtime->school.store_path()));
+  CERTD_ASSIGN_OR_RETURN(runtime->store, open_store(runtime->school.config));
   runtime->archive = std::make_unique<PdfArchive>(runtime->school.config.data_dir);
   const config::Config& config = runtime->school.config;
   IssuerOptions options{config.issuer.name, config.portal.public_url, /*lms_writeback=*/true,

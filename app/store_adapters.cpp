@@ -11,6 +11,13 @@ Result<std::unique_ptr<StorePortalBackend>> StorePortalBackend::open(const std::
                                                                       std::function<void()> on_event,
                                                                       std::int64_t poll_interval_s) {
   CERTD_ASSIGN_OR_RETURN(auto store, store::open_sqlite_store(store_path));
+  return over(std::move(store), data_dir, std::move(on_event), poll_interval_s);
+}
+
+std::unique_ptr<StorePortalBackend> StorePortalBackend::over(std::unique_ptr<store::Store> store,
+                                                             const std::string& data_dir,
+                                                             std::function<void()> on_event,
+                                                             std::int64_t poll_interval_s) {
   return std::unique_ptr<StorePortalBackend>(
       new StorePortalBackend(std::move(store), data_dir, std::move(on_event), poll_interval_s));
 }

@@ -38,6 +38,10 @@ class StorePortalBackend final : public portal::PortalBackend {
   static Result<std::unique_ptr<StorePortalBackend>> open(const std::string& store_path, const std::string& data_dir,
                                                           std::function<void()> on_event = {},
                                                           std::int64_t poll_interval_s = 0);
+  // The same over a store already open (any backend).
+  static std::unique_ptr<StorePortalBackend> over(std::unique_ptr<store::Store> store, const std::string& data_dir,
+                                                  std::function<void()> on_event = {},
+                                                  std::int64_t poll_interval_s = 0);
 
   Result<std::optional<store::CertificateRow>> certificate(const std::string& number) override;
   Result<std::vector<store::CertificateRow>> certificates_for_claim(const std::string& claim_token) override;

@@ -136,6 +136,16 @@ struct NotifyConfig {
   bool attach_pdf = true;
 };
 
+// Where the ledger lives (docs/postgresql.md). SQLite: data_dir/certd.sqlite,
+// one machine. PostgreSQL: a database several `certd run` processes share.
+struct StoreConfig {
+  std::string kind = "sqlite";  // sqlite | postgresql
+  Secret url;                   // postgresql: a libpq URI, which may hold a password
+  // This process's name in the work it claims; a restart takes back its
+  // own claims at once. Default: the host name (one worker per machine).
+  std::string worker;
+};
+
 struct Config {
   std::string source_file;  // the file it was loaded from
   LmsConfig lms;
@@ -146,6 +156,7 @@ struct Config {
   IssuerConfig issuer;
   QuotaConfig quota;
   NotifyConfig notify;
+  StoreConfig store;
   std::string data_dir = "data";
   std::string rules_dir = "rules";
   std::string templates_dir = "templates";
@@ -175,5 +186,9 @@ LoadResult load_file(const std::string& path);
 // so is a `$CREDENTIALS_DIRECTORY/NAME` file without that variable (systemd
 // sets it only for a service with LoadCredential=) or without NAME in it.
 Result<std::string> resolve(const Secret& secret);
+
+// A worker's name (store.worker, certd run --worker) is written into claims
+// and logs: 1 to 64 letters, digits, '-', '_' or '.'.
+bool is_worker_name(const std::string& name);
 
 }  // namespace certd::config

@@ -89,6 +89,16 @@ void read_secret(Context& c, std::string_view key, Secret& target) {
   }
 }
 
+void read_worker(Context& c, std::string& target) {
+  auto value = c.map.string("worker");
+  if (!value) return;
+  if (!is_worker_name(*value)) {
+    c.map.error_at("worker", "'" + *value + "' is not a worker name (1 to 64 letters, digits, '-', '_' or '.')");
+    return;
+  }
+  target = *value;
+}
+
 // The {source} of /hooks/{source}: what the portal accepts in a path.
 bool is_source_name(const std::string& name) {
   return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](unsigned char ch) {
@@ -337,6 +347,13 @@ const KeyRow k_keys[] = {
     {"notify", "attach_pdf", "attach the PDF (else link to the family page)",
      [](Context& c, Config& g) { set(g.notify.attach_pdf, c.map.boolean("attach_pdf")); }},
 
+    {"store", "kind", "sqlite (data_dir/certd.sqlite) or postgresql (shared by several certd run)",
+     [](Context& c, Config& g) { set(g.store.kind, c.map.choice("kind", {"sqlite", "postgresql"})); }},
+    {"store", "url", "postgresql: libpq URI (url_env / url_file), e.g. postgresql:///certd?host=/run/postgresql",
+     [](Context& c, Config& g) { read_secret(c, "url", g.store.url); }},
+    {"store", "worker", "this process's name among several workers (default: the host name)",
+     [](Context& c, Config& g) { read_worker(c, g.store.worker); }},
+
     {"", "data_dir", "where the store, PDFs and keys live",
      [](Context& c, Config& g) { read_path(c, "data_dir", g.data_dir); }},
     {"", "rules_dir", "folder of rule files",
@@ -347,7 +364,7 @@ const KeyRow k_keys[] = {
      [](Context& c, Config& g) { set(g.log_level, c.map.choice("log_level", {"debug", "info", "warn", "error"})); }},
 };
 
-constexpr std::string_view k_sections[] = {"lms", "portal", "webhooks", "lti", "smtp", "issuer", "quota", "notify"};
+constexpr std::string_view k_sections[] = {"lms", "portal", "webhooks", "lti", "smtp", "issuer", "quota", "notify", "store"};
 
 // Present with a value: an empty `key:` means "the default", like no key.
 bool given(const YAML::Node& map, const std::string& key) {
@@ -419,6 +436,12 @@ std::vector<Error> in_file_order(std::vector<Error> errors) {
 }
 
 }  // namespace
+
+bool is_worker_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+           return std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.';
+         });
+}
 
 LoadResult parse(std::string_view text, const std::string& file_name, const std::string& relative_base) {
   // Absolute from here on, so a path is resolved once and stays put.

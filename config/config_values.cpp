@@ -147,6 +147,14 @@ void validate(const Config& config, const YAML::Node& document, yaml::Diagnostic
     diagnostics.error(locate(document, diagnostics, "smtp", "from"),
                       "smtp.from (or issuer.email) is required when smtp.url is set (the sender, e.g. "
                       "\"School <certs@example.org>\")");
+  if (config.store.kind == "postgresql" && !config.store.url.configured())
+    diagnostics.error(locate(document, diagnostics, "store", "kind"),
+                      "store.url_env or store.url_file is required for PostgreSQL (a libpq URI such as "
+                      "postgresql:///certd?host=/run/postgresql)");
+  if (config.store.kind == "sqlite" && config.store.url.configured())
+    diagnostics.error(config.store.url.where,
+                      "store.url is for PostgreSQL; SQLite's store is data_dir/certd.sqlite (set store.kind: "
+                      "postgresql, or remove the url)");
   if (config.smtp.password.configured() && !config.smtp.username.configured())
     diagnostics.error(locate(document, diagnostics, "smtp", "username_env"),
                       "smtp.username_env or smtp.username_file is required with a password");

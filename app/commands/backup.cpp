@@ -9,6 +9,7 @@
 #include "app/commands/commands.hpp"
 #include "app/runtime.hpp"
 #include "app/school.hpp"
+#include "app/store_factory.hpp"
 #include "config/config.hpp"
 
 namespace certd::app {
@@ -22,6 +23,15 @@ struct BackupOptions {
 
 constexpr std::size_t k_missing_listed = 10;
 
+// A backup file holds a SQLite store. A PostgreSQL database is backed up
+// with PostgreSQL's own tools, which know its replicas and point-in-time
+// recovery better than a copy made by certd would.
+Error postgres_backup_refusal() {
+  return Error(ErrorCode::invalid_argument,
+               "the store is PostgreSQL (store.kind): back up the database with pg_dump, and data_dir's keys and "
+               "PDFs with your file backup (docs/postgresql.md, \"Backups\")");
+}
+
 void report_missing(const std::vector<std::string>& missing, const std::string& data_dir) {
   std::cerr << "certd backup: " << missing.size() << " certificates' PDFs are missing from " << data_dir
             << "; the backup holds everything else:\n";
@@ -34,6 +44,7 @@ int backup(const GlobalOptions& globals, const BackupOptions& o) {
   if (!passphrase) return fail("backup", passphrase.error());
   auto school = load_school_settings(globals.config_path);
   if (!school) return fail("backup", school.error());
+  if (!is_sqlite_store(school->config)) return fail("backup", postgres_backup_refusal());
   SchoolFiles files = SchoolFiles::of(school->config);
   auto summary = write_backup(files, o.file, *passphrase, o.force ? Overwrite::yes : Overwrite::no,
                               SystemClock().now());
@@ -61,6 +72,7 @@ int restore(const GlobalOptions& globals, const std::string& file) {
   if (!passphrase) return fail("restore", passphrase.error());
   auto config = load_config(globals.config_path);
   if (!config) return fail("restore", config.error());
+  if (!is_sqlite_store(*config)) return fail("restore", postgres_backup_refusal());
   SchoolFiles files = SchoolFiles::of(*config);
   auto summary = restore_backup(file, files, *passphrase);
   if (!summary) return fail("restore", summary.error());

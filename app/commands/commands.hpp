@@ -25,6 +25,7 @@ void define_user(CLI::App&, const GlobalOptions&, Handler&);
 void define_token(CLI::App&, const GlobalOptions&, Handler&);
 void define_backup(CLI::App&, const GlobalOptions&, Handler&);
 void define_restore(CLI::App&, const GlobalOptions&, Handler&);
+void define_migrate_store(CLI::App&, const GlobalOptions&, Handler&);
 void define_simulate_lms(CLI::App&, const GlobalOptions&, Handler&);
 
 }  // namespace certd::app

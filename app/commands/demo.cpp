@@ -13,6 +13,7 @@
 #include "app/examples_dir.hpp"
 #include "app/runtime.hpp"
 #include "app/stop_signals.hpp"
+#include "app/store_factory.hpp"
 #include "connector/lms.hpp"
 #include "connector/simulator/server.hpp"
 #include "core/file_util.hpp"
@@ -163,7 +164,7 @@ void print_json(const Summary& s, const config::Config& c, const fs::path& out) 
 }
 
 Result<Summary> summarize(const School& school, const connector::simulator::Server& simulator, int students) {
-  CERTD_ASSIGN_OR_RETURN(auto store, store::open_sqlite_store(school.store_path()));
+  CERTD_ASSIGN_OR_RETURN(auto store, open_store(school.config));
   Summary s;
   CERTD_ASSIGN_OR_RETURN(s.issued, store->recent_certificates(100000));
   std::reverse(s.issued.begin(), s.issued.end());

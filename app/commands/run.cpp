@@ -10,7 +10,9 @@
 #include "app/runtime.hpp"
 #include "app/school_setup.hpp"
 #include "app/service_notify.hpp"
+#include "app/store_factory.hpp"
 #include "app/stop_signals.hpp"
+#include "config/config.hpp"
 #include "connector/lms.hpp"
 #include "core/log.hpp"
 #include "notify/notifier.hpp"
@@ -42,15 +44,32 @@ void reload(Daemon& daemon) {
   notify_ready("running; the last reload was refused (see the log)");
 }
 
-int run(const GlobalOptions& globals, bool once) {
+struct RunOptions {
+  bool once = false;
+  int render_threads = 2;
+  std::string worker;  // overrides store.worker: several workers from one config
+};
+
+// The config as read, with the command line's worker name over it; a
+// reload reads it the same way.
+Result<std::unique_ptr<SchoolSetup>> load_setup(const std::string& config_path, const Clock& clock,
+                                               const std::string& worker) {
+  CERTD_ASSIGN_OR_RETURN(std::unique_ptr<SchoolSetup> setup, load_school_setup(config_path, clock));
+  if (!worker.empty()) setup->school.config.store.worker = worker;
+  return setup;
+}
+
+int run(const GlobalOptions& globals, const RunOptions& o) {
+  const bool once = o.once;
   StopSignals signals(StopSignals::Reload::watched);  // before any thread starts
   SystemClock clock;
-  auto setup = load_school_setup(globals.config_path, clock);
+  auto setup = load_setup(globals.config_path, clock, o.worker);
   if (!setup) return fail("run", setup.error());
   const School& school = (*setup)->school;
   apply_log_level(globals, school.config);
   DaemonOptions options;
   options.serve_portal = !once;
+  options.render_threads = o.render_threads;
   Daemon daemon(school, (*setup)->lms.get(), *(*setup)->notifier, clock, options);
   if (auto started = daemon.start(); !started) return fail("run", started.error());
   if (once) {
@@ -67,9 +86,11 @@ int run(const GlobalOptions& globals, bool once) {
     }
     return k_exit_ok;
   }
-  CERTD_LOG_INFO("certd running for {} (portal port {})", school.config.issuer.name, daemon.portal_port());
+  CERTD_LOG_INFO("certd running for {} (portal port {}, worker {}, {})", school.config.issuer.name,
+                 daemon.portal_port(), worker_name(school.config), describe_store(school.config));
   const std::string config_path = globals.config_path;
-  daemon.set_loader([config_path, &clock] { return load_school_setup(config_path, clock); });
+  const std::string worker = o.worker;
+  daemon.set_loader([config_path, &clock, worker] { return load_setup(config_path, clock, worker); });
   signals.watch([&daemon] { daemon.request_stop(); }, [&daemon] { reload(daemon); });
   if (auto ran = daemon.run(); !ran) return fail("run", ran.error());
   return k_exit_ok;
@@ -78,9 +99,17 @@ int run(const GlobalOptions& globals, bool once) {
 }  // namespace
 
 void define_run(CLI::App& command, const GlobalOptions& globals, Handler& handler) {
-  auto once = std::make_shared<bool>(false);
-  command.add_flag("--once", *once, "one poll cycle, drain the outbox, exit");
-  handler = [&globals, once] { return run(globals, *once); };
+  auto o = std::make_shared<RunOptions>();
+  command.add_flag("--once", o->once, "one poll cycle, drain the outbox, exit");
+  command.add_option("--render-threads", o->render_threads, "threads that render PDFs (default 2)")
+      ->check(CLI::Range(1, 64));
+  command.add_option("--worker", o->worker,
+                     "this process's name among several workers on one PostgreSQL store (default: store.worker, "
+                     "else the host name)")
+      ->check([](const std::string& name) -> std::string {
+        return config::is_worker_name(name) ? "" : "1 to 64 letters, digits, '-', '_' or '.'";
+      });
+  handler = [&globals, o] { return run(globals, *o); };
 }
 
 }  // namespace certd::app

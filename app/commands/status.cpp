@@ -9,6 +9,7 @@
 #include "app/runtime.hpp"
 #include "app/school.hpp"
 #include "app/status_report.hpp"
+#include "app/store_factory.hpp"
 #include "store/store.hpp"
 
 namespace certd::app {
@@ -20,9 +21,9 @@ int status(const GlobalOptions& globals, bool json_output) {
   if (!school) return fail("status", school.error());
   // A store that cannot be opened is a runtime failure (1), whatever its
   // error code says.
-  auto store = store::open_sqlite_store(school->store_path());
+  auto store = open_store(school->config);
   if (!store) {
-    std::cerr << "certd status: cannot open the store " << school->store_path() << ": " << store.error().to_string()
+    std::cerr << "certd status: cannot open " << describe_store(school->config) << ": " << store.error().to_string()
               << "\n";
     return k_exit_failure;
   }

@@ -8,6 +8,7 @@
 #include "app/certificate_status.hpp"
 #include "app/commands/commands.hpp"
 #include "app/issuer_key.hpp"
+#include "app/store_factory.hpp"
 #include "app/terminal_text.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
@@ -86,9 +87,8 @@ Result<std::optional<CertificateStatus>> look_up_status(const VerifyOptions& opt
     why_not = "no store and no --online: it may have been revoked since";
     return std::optional<CertificateStatus>();
   }
-  std::string store_path = config->data_dir + "/certd.sqlite";
-  CERTD_ASSIGN_OR_RETURN(std::optional<CertificateStatus> status, status_from_store(store_path, number, now));
-  if (!status) why_not = "the store at " + store_path + " does not hold this number (try --online)";
+  CERTD_ASSIGN_OR_RETURN(std::optional<CertificateStatus> status, status_from_store(*config, number, now));
+  if (!status) why_not = describe_store(*config) + " does not hold this number (try --online)";
   return status;
 }
 
@@ -202,7 +202,7 @@ int verify_number(const std::string& number, const GlobalOptions& globals) {
   }
   auto config = load_config(globals.config_path);
   if (!config) return k_exit_usage;
-  auto store = store::open_sqlite_store(config->data_dir + "/certd.sqlite");
+  auto store = open_store(*config);
   if (!store) {
     std::cerr << "certd verify: " << store.error().message() << "\n";
     return k_exit_failure;

@@ -169,7 +169,7 @@ TEST_F(StatusCliTest, AConfigErrorExitsTwoAndAStoreThatCannotOpenExitsOne) {
   std::filesystem::create_directories(data_dir() + "/certd.sqlite");  // not a database file
   CommandRun run = run_certd("status" + config_arg());
   EXPECT_EQ(run.exit_code, 1) << run.output;
-  EXPECT_NE(run.output.find("cannot open the store"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("cannot open the SQLite store"), std::string::npos) << run.output;
 }
 
 // Status reads the store and the settings, not the templates: it answers

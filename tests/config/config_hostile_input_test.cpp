@@ -62,7 +62,7 @@ INSTANTIATE_TEST_SUITE_P(
                     {"certd.yaml:1:1: the file must be a map of keys, not 'just some text'"}},
         HostileCase{"file_is_a_list", "- lms\n- portal\n", {"certd.yaml:1:1: the file must be a map of keys, not a list"}},
         HostileCase{"null_key", std::string(k_lms) + "~: 1\n", {"certd.yaml:2:1: unknown key '' (known keys: lms, portal, "
-                                                               "webhooks, lti, smtp, issuer, quota, notify, data_dir, "
+                                                               "webhooks, lti, smtp, issuer, quota, notify, store, data_dir, "
                                                                "rules_dir, templates_dir, log_level)"}},
         HostileCase{"duplicate_section", std::string(k_lms) + "portal: {}\nportal: {}\n",
                     {"certd.yaml:3:1: duplicate key 'portal'"}},
@@ -80,7 +80,7 @@ INSTANTIATE_TEST_SUITE_P(
                     {"certd.yaml:2:40: nesting deeper than 32 levels"}},
         HostileCase{"empty_values_in_wrong_places", std::string(k_lms) + "lms_extra:\nquota: {per_month: }\n",
                     {"certd.yaml:2:1: unknown key 'lms_extra' (known keys: lms, portal, webhooks, lti, smtp, issuer, "
-                     "quota, notify, data_dir, rules_dir, templates_dir, log_level)"}},
+                     "quota, notify, store, data_dir, rules_dir, templates_dir, log_level)"}},
         HostileCase{"empty_path", std::string(k_lms) + "issuer: {key_file: ''}\nnotify: {outbox_dir: ''}\n",
                     {"certd.yaml:2:20: issuer.key_file: must not be empty",
                      "certd.yaml:3:22: notify.outbox_dir: must not be empty"}},
@@ -95,7 +95,7 @@ INSTANTIATE_TEST_SUITE_P(
                     {}},
         HostileCase{"control_characters", std::string(k_lms) + "issuer: {name: \"a\\0b\"}\n\x01: x\n",
                     {"certd.yaml:3:1: unknown key '\x01' (known keys: lms, portal, webhooks, lti, smtp, issuer, quota, "
-                     "notify, data_dir, rules_dir, templates_dir, log_level)"}}),
+                     "notify, store, data_dir, rules_dir, templates_dir, log_level)"}}),
     [](const auto& test) { return std::string(test.param.name); });
 
 TEST(HostileInput, SeveralBadValuesAreAllReportedInFileOrder) {

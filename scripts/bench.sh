@@ -29,6 +29,10 @@ case "app" in *"$filter"*)
     build/bench/app/bench_app soak "$polls" "$polls"
   fi ;;
 esac
+case "postgres" in *"$filter"*)
+  echo "== a 10,000-row batch: 1 and 2 workers on PostgreSQL, then on SQLite, one render thread each"
+  bench/postgres_batch.sh 10000 ;;
+esac
 case "console" in *"$filter"*)
   echo "== teacher console: LTI launches and the queue page (500 rows) under wrk"
   bench/console_pages.sh 10 8 1500 200 ;;

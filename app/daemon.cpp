@@ -133,7 +133,12 @@ struct Daemon::Pipeline {
       CERTD_LOG_INFO("poll: another certd run on this store polls the LMS; this one does not");
       return 0;
     }
-    return poll_into_events(*poller, *lms, *store, clock);
+    Result<int> changes = poll_into_events(*poller, *lms, *store, clock);
+    // One poll at a time: a poll thread started later (run() after
+    // run_once()) or another process may take the lock now.
+    if (Status released = store->release_poller_lock(); !released)
+      CERTD_LOG_WARN("poll: cannot give the poller's lock back: {}", released.error().message());
+    return changes;
   }
 };
 

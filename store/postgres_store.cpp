@@ -593,6 +593,15 @@ class PostgresStore final : public Store {
     });
   }
 
+  Status release_poller_lock() override {
+    if (m_poller_lock_on != m_connections) return ok();  // never taken, or gone with its connection
+    return guarded([&]() -> Status {
+      m_poller_lock_on = 0;
+      pqxx::nontransaction(db()).exec_params("SELECT pg_advisory_unlock($1)", k_poller_lock);
+      return ok();
+    });
+  }
+
   Status complete_outbox(Id id, std::int64_t now) override {
     return update(
         "UPDATE outbox SET status = 'done', last_error = '', claimed_by = NULL, updated_at = $1 WHERE id = $2", now,

@@ -710,6 +710,12 @@ class SqliteStore final : public Store {
     return true;
   }
 
+  Status release_poller_lock() override {
+    if (m_poller_lock_fd >= 0) ::close(m_poller_lock_fd);  // closing the file lets go of its lock
+    m_poller_lock_fd = -1;
+    return ok();
+  }
+
   Status fail_outbox(Id id, const std::string& error, std::optional<std::int64_t> retry_at,
                      std::int64_t now) override {
     if (retry_at)

@@ -184,6 +184,9 @@ class Store {
   // promise about the past: a poller that lost its connection may have
   // polled once more, which record_event's idempotence absorbs.
   virtual Result<bool> hold_poller_lock() = 0;
+  // Gives the lock back at once, for a caller that polls once (run --once)
+  // beside a poller that keeps polling. Not holding it is fine.
+  virtual Status release_poller_lock() = 0;
 
   // Small persistent state: poll cursors and the like.
   virtual Result<std::optional<std::string>> get_state(const std::string& key) = 0;

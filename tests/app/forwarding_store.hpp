@@ -112,6 +112,7 @@ class ForwardingStore : public store::Store {
     return m_inner->claim_batch_items(batch_id, now, lease_until, limit, worker);
   }
   Result<bool> hold_poller_lock() override { return m_inner->hold_poller_lock(); }
+  Status release_poller_lock() override { return m_inner->release_poller_lock(); }
   Result<std::vector<store::BatchItemRow>> batch_items(Id batch_id, const std::string& status, int limit) override {
     return m_inner->batch_items(batch_id, status, limit);
   }

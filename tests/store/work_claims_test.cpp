@@ -194,5 +194,18 @@ TEST_P(WorkClaims, OneConnectionHoldsThePollersLockUntilItCloses) {
   EXPECT_TRUE(taken);
 }
 
+// run --once polls once and gives the lock back for a daemon's poll thread.
+TEST_P(WorkClaims, AGivenBackLockGoesToTheNextToAsk) {
+  std::unique_ptr<Store> once = open_again();
+  std::unique_ptr<Store> daemon = open_again();
+  ASSERT_TRUE(once && daemon);
+  ASSERT_TRUE(*once->hold_poller_lock());
+  ASSERT_FALSE(*daemon->hold_poller_lock());
+  ASSERT_OK(once->release_poller_lock());
+  ASSERT_OK(once->release_poller_lock());  // giving back what is not held is fine
+  EXPECT_TRUE(*daemon->hold_poller_lock());
+  EXPECT_FALSE(*once->hold_poller_lock());
+}
+
 }  // namespace
 }  // namespace certd::store

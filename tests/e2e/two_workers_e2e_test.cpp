@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <random>
 #include <set>
@@ -50,6 +51,7 @@ class TwoWorkers : public ::testing::Test {
     m_lms_port = testing::free_port();
     testing::SchoolDir::Options options;
     options.extra = "store:\n  kind: postgresql\n  url_env: CERTD_STORE_URL\n";
+    options.poll_interval = "2s";  // a failover is seen within seconds
     m_school = std::make_unique<testing::SchoolDir>("two-workers", "http://127.0.0.1:" + std::to_string(m_lms_port),
                                                     options);
     m_lms = std::make_unique<testing::ChildProcess>(
@@ -165,6 +167,32 @@ TEST_F(TwoWorkers, KilledAtRandomTheyIssueEachRowOnceAndSendEachMailOnce) {
   EXPECT_NE(log_of(0).find("issued certificate"), std::string::npos) << log_of(0);
   EXPECT_NE(log_of(1).find("issued certificate"), std::string::npos) << log_of(1);
   EXPECT_NE((log_of(0) + log_of(1)).find("polls the LMS"), std::string::npos);
+}
+
+// Waits up to `limit` for what `read` returns (a worker's log) to hold `text`.
+bool log_says(const std::function<std::string()>& read, const std::string& text, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (read().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+TEST_F(TwoWorkers, WhenThePollerDiesTheOtherTakesOverPolling) {
+  start(0);
+  ASSERT_TRUE(log_says([&] { return log_of(0); }, "worker w0 polls the LMS", std::chrono::seconds(30))) << log_of(0);
+  start(1);
+  ASSERT_TRUE(log_says([&] { return log_of(1); }, "another worker polls the LMS; worker w1 issues and delivers",
+                       std::chrono::seconds(30)))
+      << log_of(1);
+  m_workers[0]->stop();  // SIGKILL: its connection, and the lock with it, go
+  EXPECT_TRUE(log_says([&] { return log_of(1); }, "worker w1 polls the LMS", std::chrono::seconds(30))) << log_of(1);
+  // Started again, w0 finds the lock taken.
+  start(0);
+  EXPECT_TRUE(log_says([&] { return log_of(0); }, "another worker polls the LMS; worker w0 issues and delivers",
+                       std::chrono::seconds(30)))
+      << log_of(0);
 }
 
 }  // namespace

@@ -97,8 +97,13 @@ Status check_rows_fit(const render::Template& tmpl, const BatchFile& file, const
 
 }  // namespace
 
-BatchRunner::BatchRunner(const School& school, store::Store& store, Issuer& issuer, const Clock& clock)
-    : m_school(school), m_store(store), m_issuer(issuer), m_clock(clock), m_worker(worker_name(school.config)) {}
+BatchRunner::BatchRunner(const School& school, store::Store& store, Issuer& issuer, const Clock& clock,
+                         const std::string& worker)
+    : m_school(school),
+      m_store(store),
+      m_issuer(issuer),
+      m_clock(clock),
+      m_worker(worker.empty() ? worker_name(school.config) : worker) {}
 
 Result<BatchImport> BatchRunner::import(const BatchFile& file, const std::string& template_id,
                                         const std::string& file_name, const std::string& created_by, bool skip_bad,

@@ -55,7 +55,9 @@ struct BatchImport {
 
 class BatchRunner {
  public:
-  BatchRunner(const School& school, store::Store& store, Issuer& issuer, const Clock& clock);
+  // Rows are claimed as `worker` (empty: worker_name of the config).
+  BatchRunner(const School& school, store::Store& store, Issuer& issuer, const Clock& clock,
+              const std::string& worker = "");
 
   // Errors: invalid_argument for an unknown template or a file with bad
   // rows (unless `skip_bad`: then the good rows are imported); conflict

@@ -164,6 +164,7 @@ struct Daemon::Impl {
   std::mutex reading_mutex;
   std::shared_ptr<const Reading> reading;  // Guarded by reading_mutex.
   std::unique_ptr<Pipeline> pipeline;      // the processing thread's own
+  std::unique_ptr<store::Store> name_keeper;  // holds this worker's name while certd runs
 
   std::mutex front_mutex;
   std::shared_ptr<const Front> front;  // Guarded by front_mutex.
@@ -279,6 +280,14 @@ Status Daemon::start() {
   // worker: ours to take back now, not when their leases run out. Other
   // workers' claims are theirs (several workers on one PostgreSQL store).
   const std::string worker = worker_name(reading->school->config);
+  // Claims are taken back by name: a second process under this name
+  // would take back the first one's work, so it does not start.
+  CERTD_ASSIGN_OR_RETURN(m_impl->name_keeper, open_store(reading->school->config));
+  CERTD_ASSIGN_OR_RETURN(bool only_one, m_impl->name_keeper->hold_worker_lock(worker));
+  if (!only_one)
+    return Error(ErrorCode::conflict, "another certd is running as worker " + worker + " on " +
+                                          describe_store(reading->school->config) +
+                                          "; give each its own name (certd run --worker NAME, or store.worker)");
   CERTD_ASSIGN_OR_RETURN(std::int64_t released, store.release_claims(to_unix(m_impl->clock.now()), worker));
   if (released > 0) CERTD_LOG_INFO("took back {} claims (outbox, events, batch rows) of an interrupted run of worker {}", released, worker);
   CERTD_ASSIGN_OR_RETURN(int leftovers, m_impl->archive.remove_leftovers());

@@ -50,6 +50,9 @@ constexpr std::int64_t k_migration_lock = 0x6365727464000001;
 constexpr std::int64_t k_lti_state_lock = 0x6365727464000002;
 // A session-level advisory lock: held by the one poller's connection.
 constexpr std::int64_t k_poller_lock = 0x6365727464000003;
+// The two-key form for workers' names: this, and hashtext(name). Two
+// names with one hash would refuse each other, one chance in 2^32.
+constexpr std::int32_t k_worker_lock_class = 0x63657274;
 
 // Rows per statement when many rows go in or are looked up at once: one
 // round trip per thousand rows, well under the protocol's 65535 parameters.
@@ -589,6 +592,22 @@ class PostgresStore final : public Store {
       }
       if (!tx.exec_params1("SELECT pg_try_advisory_lock($1)", k_poller_lock)[0].as<bool>()) return false;
       m_poller_lock_on = m_connections;
+      return true;
+    });
+  }
+
+  Result<bool> hold_worker_lock(const std::string& worker) override {
+    return guarded([&]() -> Result<bool> {
+      pqxx::connection& c = db();
+      pqxx::nontransaction tx(c);
+      if (m_worker_lock_on == m_connections && m_worker == worker) {
+        tx.exec("SELECT 1");
+        return true;
+      }
+      if (!tx.exec_params1("SELECT pg_try_advisory_lock($1, hashtext($2))", k_worker_lock_class, worker)[0].as<bool>())
+        return false;
+      m_worker_lock_on = m_connections;
+      m_worker = worker;
       return true;
     });
   }
@@ -1254,6 +1273,8 @@ class PostgresStore final : public Store {
   std::unique_ptr<pqxx::connection> m_db;  // used by one thread at a time (see store.hpp)
   std::uint64_t m_connections = 1;         // which connection m_db is: 1 for the first
   std::uint64_t m_poller_lock_on = 0;      // the connection holding the poller's lock; 0: none
+  std::uint64_t m_worker_lock_on = 0;      // the connection holding m_worker's name; 0: none
+  std::string m_worker;
 };
 
 // Applies the steps up to `target_version` in one transaction under an

@@ -229,7 +229,9 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(SQLite::Database db) : m_db(std::move(db)) {}
   ~SqliteStore() override {
-    if (m_poller_lock_fd >= 0) ::close(m_poller_lock_fd);  // lets go of the lock
+    // Closing a lock's file lets go of it.
+    if (m_poller_lock_fd >= 0) ::close(m_poller_lock_fd);
+    if (m_worker_lock_fd >= 0) ::close(m_worker_lock_fd);
   }
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -695,19 +697,16 @@ class SqliteStore final : public Store {
   // process ends however it ends.
   Result<bool> hold_poller_lock() override {
     if (m_poller_lock_fd >= 0) return true;
-    const std::string path = m_db.getFilename();
-    if (path.empty() || path == ":memory:") return true;  // no other process can open it
-    const std::string lock_path = path + "-poller.lock";
-    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Error(ErrorCode::unavailable, "cannot open " + lock_path + ": " + std::strerror(errno));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      const int error = errno;
-      ::close(fd);
-      if (error == EWOULDBLOCK) return false;
-      return Error(ErrorCode::unavailable, "cannot lock " + lock_path + ": " + std::strerror(error));
-    }
-    m_poller_lock_fd = fd;
-    return true;
+    return file_lock("-poller.lock", m_poller_lock_fd);
+  }
+
+  // The same kind of lock, one file per name (a worker's name is letters,
+  // digits, '-', '_' and '.': config::is_worker_name).
+  Result<bool> hold_worker_lock(const std::string& worker) override {
+    if (m_worker_lock_fd >= 0) return true;
+    if (worker.find('/') != std::string::npos || worker.find("..") != std::string::npos)
+      return Error(ErrorCode::invalid_argument, "not a worker name: " + worker);
+    return file_lock("-worker-" + worker + ".lock", m_worker_lock_fd);
   }
 
   Status release_poller_lock() override {
@@ -1346,6 +1345,25 @@ class SqliteStore final : public Store {
     });
   }
 
+  // An advisory lock on the file beside the database named by `suffix`,
+  // kept open in `fd` while held; the kernel lets go of it when the
+  // process ends however it ends. An in-memory database has no other user.
+  Result<bool> file_lock(const std::string& suffix, int& fd) {
+    const std::string path = m_db.getFilename();
+    if (path.empty() || path == ":memory:") return true;
+    const std::string lock_path = path + suffix;
+    int opened = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (opened < 0) return Error(ErrorCode::unavailable, "cannot open " + lock_path + ": " + std::strerror(errno));
+    if (::flock(opened, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      ::close(opened);
+      if (error == EWOULDBLOCK) return false;
+      return Error(ErrorCode::unavailable, "cannot lock " + lock_path + ": " + std::strerror(error));
+    }
+    fd = opened;
+    return true;
+  }
+
   // Leases the rows `ids` of `table` (a literal of this file) to `worker`;
   // inside the caller's transaction.
   void lease(const char* table, const std::vector<Id>& ids, std::int64_t lease_until, const std::string& worker) {
@@ -1361,6 +1379,7 @@ class SqliteStore final : public Store {
 
   SQLite::Database m_db;  // used by one thread at a time (see store.hpp)
   int m_poller_lock_fd = -1;  // held from hold_poller_lock until the store closes
+  int m_worker_lock_fd = -1;  // held from hold_worker_lock until the store closes
 };
 
 // Switching a new database to WAL needs an exclusive lock, and SQLite

@@ -188,6 +188,12 @@ class Store {
   // beside a poller that keeps polling. Not holding it is fine.
   virtual Status release_poller_lock() = 0;
 
+  // True while this connection is the one running as `worker`: the first
+  // caller takes the name and keeps it until its connection closes; false
+  // for any other. Claims are released by name, so two processes under one
+  // name would take back each other's work.
+  virtual Result<bool> hold_worker_lock(const std::string& worker) = 0;
+
   // Small persistent state: poll cursors and the like.
   virtual Result<std::optional<std::string>> get_state(const std::string& key) = 0;
   virtual Status set_state(const std::string& key, const std::string& value) = 0;

@@ -8,6 +8,7 @@
 #include "app/batch_runner.hpp"
 #include "app/commands/commands.hpp"
 #include "app/runtime.hpp"
+#include "app/store_factory.hpp"
 #include "app/teacher_actions.hpp"
 #include "app/text_table.hpp"
 #include "core/file_util.hpp"
@@ -38,10 +39,25 @@ std::string bar(std::int64_t done, std::int64_t total) {
          "] " + std::to_string(done) + "/" + std::to_string(total);
 }
 
+// Whose claims the foreground run takes: "<worker>.import", a name of its
+// own so it never takes back the claims of a `certd run` on this machine,
+// held while it runs so that an import run again after a kill takes back
+// at once the rows the killed one had claimed. A second import running at
+// the same time gets a name of its own (with its process id) instead.
+Result<std::string> import_worker(Runtime& runtime) {
+  const std::string name = worker_name(runtime.school.config) + ".import";
+  CERTD_ASSIGN_OR_RETURN(bool only_one, runtime.store->hold_worker_lock(name));
+  if (!only_one) return name + "." + std::to_string(::getpid());
+  CERTD_TRY(runtime.store->release_claims(to_unix(runtime.clock.now()), name));
+  return name;
+}
+
 // Runs the batch here, in the foreground; Ctrl-C or a crash leaves it
 // running for `certd run` (or another import) to finish.
 int run_batch(Runtime& runtime, store::Id id) {
-  BatchRunner runner(runtime.school, *runtime.store, *runtime.issuer, runtime.clock);
+  auto worker = import_worker(runtime);
+  if (!worker) return fail("batch", worker.error());
+  BatchRunner runner(runtime.school, *runtime.store, *runtime.issuer, runtime.clock, *worker);
   bool terminal = ::isatty(STDOUT_FILENO);
   while (true) {
     auto handled = runner.run_group(k_group);

@@ -193,6 +193,11 @@ TEST_F(TwoWorkers, WhenThePollerDiesTheOtherTakesOverPolling) {
   EXPECT_TRUE(log_says([&] { return log_of(0); }, "another worker polls the LMS; worker w0 issues and delivers",
                        std::chrono::seconds(30)))
       << log_of(0);
+  // A third process under a running worker's name would take back its
+  // claims: it does not start.
+  app::CommandRun same_name = app::run_certd("run --once --worker w1 --config " + m_school->config());
+  EXPECT_EQ(same_name.exit_code, 1) << same_name.output;
+  EXPECT_NE(same_name.output.find("another certd is running as worker w1"), std::string::npos) << same_name.output;
 }
 
 }  // namespace

@@ -89,7 +89,7 @@ TEST_F(VerifyStatus, AValidCertificateSaysItsStatusCameFromTheStore) {
   app::CommandRun run = app::run_certd("verify " + m_pdfs[0] + config());
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find(": VALID - "), std::string::npos) << run.output;
-  EXPECT_NE(run.output.find("status from the store at " + *s_out + "/data/certd.sqlite"), std::string::npos)
+  EXPECT_NE(run.output.find("status from the SQLite store " + *s_out + "/data/certd.sqlite"), std::string::npos)
       << run.output;
 }
 
@@ -101,7 +101,7 @@ TEST_F(VerifyStatus, ARevokedCertificateIsRevokedFromTheStoreAndFromThePortal) {
   app::CommandRun stored = app::run_certd("verify " + pdf + config());
   EXPECT_EQ(stored.exit_code, k_exit_revoked) << stored.output;
   EXPECT_NE(stored.output.find(": REVOKED - "), std::string::npos) << stored.output;
-  EXPECT_NE(stored.output.find("status from the store at"), std::string::npos) << stored.output;
+  EXPECT_NE(stored.output.find("status from the SQLite store "), std::string::npos) << stored.output;
 
   app::CommandRun online = app::run_certd("verify " + pdf + config() + " --online");
   EXPECT_EQ(online.exit_code, k_exit_revoked) << online.output;

@@ -207,5 +207,27 @@ TEST_P(WorkClaims, AGivenBackLockGoesToTheNextToAsk) {
   EXPECT_FALSE(*once->hold_poller_lock());
 }
 
+// Claims are taken back by name, so one name is one process at a time.
+TEST_P(WorkClaims, AWorkersNameIsHeldByOneConnectionAtATime) {
+  std::unique_ptr<Store> first = open_again();
+  std::unique_ptr<Store> second = open_again();
+  ASSERT_TRUE(first && second);
+  EXPECT_TRUE(*first->hold_worker_lock("w1"));
+  EXPECT_TRUE(*first->hold_worker_lock("w1")) << "asking again keeps it";
+  EXPECT_FALSE(*second->hold_worker_lock("w1"));
+  EXPECT_TRUE(*second->hold_worker_lock("w2")) << "another name is free";
+  first.reset();
+  bool taken = false;
+  for (int i = 0; i < 200 && !taken; ++i) {
+    std::unique_ptr<Store> third = open_again();
+    ASSERT_TRUE(third);
+    auto now = third->hold_worker_lock("w1");
+    ASSERT_OK(now);
+    taken = *now;
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(taken) << "a closed connection lets go of its name";
+}
+
 }  // namespace
 }  // namespace certd::store

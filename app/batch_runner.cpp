@@ -187,11 +187,12 @@ Result<int> BatchRunner::run_group(int group) {
       issuing.push_back(row.id);
     }
     CERTD_ASSIGN_OR_RETURN(auto outcomes, m_issuer.issue(jobs));
+    std::vector<store::BatchItemOutcome> marked;
     for (std::size_t i = 0; i < issuing.size(); ++i) {
       bool good = outcomes[i].status != IssueStatus::failed;
-      CERTD_TRY(m_store.set_batch_item(issuing[i], good ? "issued" : "failed", outcomes[i].error,
-                                       outcomes[i].certificate_id));
+      marked.push_back({issuing[i], good ? "issued" : "failed", outcomes[i].error, outcomes[i].certificate_id});
     }
+    CERTD_TRY(m_store.set_batch_items(marked));
     // A cancel may have landed while this group rendered: revoke it too.
     CERTD_ASSIGN_OR_RETURN(auto now_batch, m_store.batch(batch.id));
     if (now_batch && now_batch->status == "cancelled") {

@@ -35,6 +35,25 @@ namespace {
 constexpr int k_events_per_round = 200;
 constexpr int k_batch_group = 50;
 
+constexpr const char* k_issuer_key_state = "issuer.key_id";
+
+// Workers on one PostgreSQL store each read the issuer key from their own
+// data_dir. One that made a key of its own would sign certificates that
+// verify against another key than the others': the first worker records
+// its key's id in the store, and a worker with another key does not start.
+// (A SQLite store shares its data_dir with its key, so it is not checked.)
+Status check_shared_issuer_key(const School& school, store::Store& store) {
+  if (is_sqlite_store(school.config) || !school.signer) return ok();
+  const std::string key = school.signer->public_key().key_id();
+  CERTD_ASSIGN_OR_RETURN(std::optional<std::string> recorded, store.get_state(k_issuer_key_state));
+  if (!recorded) return store.set_state(k_issuer_key_state, key);
+  if (*recorded == key) return ok();
+  return Error(ErrorCode::invalid_argument,
+               "this worker's issuer key " + school.config.issuer.key_file + " (key " + key +
+                   ") is not the key the other workers of " + describe_store(school.config) + " sign with (key " +
+                   *recorded + "): copy issuer.key and issuer.key.pub from one of them into this data_dir");
+}
+
 // One poll: every change becomes an event row, then the cursor moves.
 Result<connector::PollStats> record_changes(connector::Poller& poller, store::Store& store, const Clock& clock) {
   CERTD_ASSIGN_OR_RETURN(connector::PollResult result, poller.poll());
@@ -288,6 +307,7 @@ Status Daemon::start() {
     return Error(ErrorCode::conflict, "another certd is running as worker " + worker + " on " +
                                           describe_store(reading->school->config) +
                                           "; give each its own name (certd run --worker NAME, or store.worker)");
+  CERTD_TRY(check_shared_issuer_key(*reading->school, store));
   CERTD_ASSIGN_OR_RETURN(std::int64_t released, store.release_claims(to_unix(m_impl->clock.now()), worker));
   if (released > 0) CERTD_LOG_INFO("took back {} claims (outbox, events, batch rows) of an interrupted run of worker {}", released, worker);
   CERTD_ASSIGN_OR_RETURN(int leftovers, m_impl->archive.remove_leftovers());

@@ -30,6 +30,16 @@ as_server "$bindir/pg_ctl" -D "$dir/pg" -l "$dir/server/pg.log" -w \
   -o "-k $dir/sock -c listen_addresses='' -c max_connections=50" start >/dev/null
 psql() { "$bindir/psql" -X -q -t -A "postgresql:///$1?host=$dir/sock&user=postgres" -c "$2"; }
 
+# CPU seconds (user + system) of processes: of the given pids, or of the
+# PostgreSQL server and its backends. Read before the workers stop, while
+# their backends still live.
+cpu_of() { ps -o times= -p "$(echo "$@" | tr ' ' ',')" | awk '{s += $1} END {print s + 0}'; }
+server_cpu() {
+  local postmaster
+  postmaster=$(head -1 "$dir/pg/postmaster.pid")
+  cpu_of "$postmaster" $(ps -o pid= --ppid "$postmaster")
+}
+
 /usr/bin/python3 - "$dir/rows.csv" "$rows" <<'PY'
 import sys
 with open(sys.argv[1], "w") as out:
@@ -83,7 +93,8 @@ run() {  # kind workers
   export CERTD_STORE_URL="postgresql:///$name?host=$dir/sock&user=postgres"
   "$certd" batch import "$dir/rows.csv" --template encouragement --detach --teacher Bench \
     --config "$dir/$name/certd.yaml" >/dev/null
-  local start end
+  local start end server_before=0 server_after=0 workers_cpu
+  [ "$kind" = postgresql ] && server_before=$(server_cpu)
   start=$(date +%s.%N)
   workers=()
   for w in $(seq 1 "$n"); do
@@ -92,6 +103,8 @@ run() {  # kind workers
   done
   until [ "$(batch_status "$name" "$kind")" = done ]; do sleep 0.2; done
   end=$(date +%s.%N)
+  workers_cpu=$(cpu_of "${workers[@]}")
+  [ "$kind" = postgresql ] && server_after=$(server_cpu)
   for pid in "${workers[@]}"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
   workers=()
   read -r certificates distinct <<<"$(counts "$name" "$kind")"
@@ -101,6 +114,10 @@ run() {  # kind workers
   printf '%-10s %d worker(s): %6d rows in %7.1f s = %6.1f certificates/s; %d certificates, %d duplicates\n' \
     "$kind" "$n" "$rows" "$seconds" "$(echo "$rows / $seconds" | bc -l)" "$certificates" \
     "$((certificates - distinct))"
+  printf '           CPU: workers %.0f s, PostgreSQL %.0f s; %.1f ms a certificate, %.0f %% of %d cores\n' \
+    "$workers_cpu" "$((server_after - server_before))" \
+    "$(echo "($workers_cpu + $server_after - $server_before) * 1000 / $rows" | bc -l)" \
+    "$(echo "($workers_cpu + $server_after - $server_before) * 100 / $seconds / $(nproc)" | bc -l)" "$(nproc)"
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); PostgreSQL $("$bindir/postgres" --version | awk '{print $3}'), fsync on"

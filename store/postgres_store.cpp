@@ -795,6 +795,30 @@ class PostgresStore final : public Store {
                   status, error, certificate_id, item_id);
   }
 
+  // One statement per thousand rows: UPDATE ... FROM (VALUES ...).
+  Status set_batch_items(const std::vector<BatchItemOutcome>& outcomes) override {
+    return in_transaction([&](pqxx::transaction_base& tx) -> Status {
+      for (std::size_t first = 0; first < outcomes.size(); first += k_rows_per_statement) {
+        const std::size_t count = std::min(k_rows_per_statement, outcomes.size() - first);
+        std::vector<std::optional<std::string>> values;
+        for (std::size_t i = first; i < first + count; ++i) {
+          const BatchItemOutcome& o = outcomes[i];
+          values.push_back(std::to_string(o.item_id));
+          values.push_back(o.status);
+          values.push_back(o.error);
+          values.push_back(o.certificate_id ? std::optional<std::string>(std::to_string(*o.certificate_id))
+                                            : std::nullopt);
+        }
+        tx.exec_params("UPDATE batch_rows b SET status = v.status, error = v.error, certificate_id = v.certificate_id, "
+                       "claimed_by = NULL, lease_until = NULL FROM (VALUES " +
+                           values_sql(count, {"bigint", "text", "text", "bigint"}) +
+                           ") AS v (id, status, error, certificate_id) WHERE b.id = v.id",
+                       pqxx::prepare::make_dynamic_params(values));
+      }
+      return ok();
+    });
+  }
+
   Result<std::int64_t> cancel_batch(Id id, const std::string& reason, std::int64_t at) override {
     return in_transaction([&](pqxx::transaction_base& tx) -> Result<std::int64_t> {
       // Updating the batch row first waits for every transaction still

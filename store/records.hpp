@@ -155,6 +155,14 @@ struct BatchDigestMatch {
   std::string status;        // queued | issued | failed | cancelled
 };
 
+// What became of one batch row (set_batch_items).
+struct BatchItemOutcome {
+  Id item_id = 0;
+  std::string status;  // issued | failed | queued
+  std::string error;
+  std::optional<Id> certificate_id;
+};
+
 struct BatchProgress {
   std::int64_t queued = 0;
   std::int64_t issued = 0;

@@ -910,6 +910,24 @@ class SqliteStore final : public Store {
                   status, error, certificate_id, item_id);
   }
 
+  Status set_batch_items(const std::vector<BatchItemOutcome>& outcomes) override {
+    return guarded([&]() -> Status {
+      SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement s(m_db, "UPDATE batch_rows SET status = ?, error = ?, certificate_id = ?, claimed_by = NULL, "
+                                "lease_until = NULL WHERE id = ?");
+      for (const BatchItemOutcome& o : outcomes) {
+        s.bind(1, o.status);
+        s.bind(2, o.error);
+        bind_optional(s, 3, o.certificate_id);
+        s.bind(4, static_cast<std::int64_t>(o.item_id));
+        s.exec();
+        s.reset();
+      }
+      tx.commit();
+      return ok();
+    });
+  }
+
   Result<std::int64_t> cancel_batch(Id id, const std::string& reason, std::int64_t at) override {
     return guarded([&]() -> Result<std::int64_t> {
       SQLite::Transaction tx(m_db, SQLite::TransactionBehavior::IMMEDIATE);

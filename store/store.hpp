@@ -147,6 +147,9 @@ class Store {
                                                               int limit, const std::string& worker) = 0;
   virtual Status set_batch_item(Id item_id, const std::string& status, const std::string& error,
                                 std::optional<Id> certificate_id) = 0;
+  // The same for a group of rows, in one transaction: one commit (and,
+  // on PostgreSQL, one flush to disk) for the group instead of one a row.
+  virtual Status set_batch_items(const std::vector<BatchItemOutcome>& outcomes) = 0;
   // Cancels the batch: its queued rows stop, what it issued is revoked.
   // Returns how many certificates were revoked.
   virtual Result<std::int64_t> cancel_batch(Id id, const std::string& reason, std::int64_t at) = 0;

@@ -22,20 +22,19 @@ class InterruptingStore final : public testing::ForwardingStore {
   using ForwardingStore::ForwardingStore;
 
   std::function<void()> before_insert;  // runs once, before the next group commits
-  int fail_batch_item_updates = 0;      // how many set_batch_item calls fail (a crash before they commit)
+  int fail_batch_item_updates = 0;      // how many set_batch_items calls fail (a crash before they commit)
 
   Result<std::vector<Inserted>> insert_certificates(const std::vector<store::CertificateWithOutbox>& group) override {
     if (before_insert) std::exchange(before_insert, nullptr)();
     return ForwardingStore::insert_certificates(group);
   }
 
-  Status set_batch_item(Id item_id, const std::string& status, const std::string& error,
-                        std::optional<Id> certificate_id) override {
+  Status set_batch_items(const std::vector<store::BatchItemOutcome>& outcomes) override {
     if (fail_batch_item_updates > 0) {
       --fail_batch_item_updates;
       return Error(ErrorCode::unavailable, "database is locked");
     }
-    return ForwardingStore::set_batch_item(item_id, status, error, certificate_id);
+    return ForwardingStore::set_batch_items(outcomes);
   }
 };
 

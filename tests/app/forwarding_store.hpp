@@ -113,6 +113,9 @@ class ForwardingStore : public store::Store {
   }
   Result<bool> hold_poller_lock() override { return m_inner->hold_poller_lock(); }
   Status release_poller_lock() override { return m_inner->release_poller_lock(); }
+  Status set_batch_items(const std::vector<store::BatchItemOutcome>& outcomes) override {
+    return m_inner->set_batch_items(outcomes);
+  }
   Result<bool> hold_worker_lock(const std::string& worker) override { return m_inner->hold_worker_lock(worker); }
   Result<std::vector<store::BatchItemRow>> batch_items(Id batch_id, const std::string& status, int limit) override {
     return m_inner->batch_items(batch_id, status, limit);

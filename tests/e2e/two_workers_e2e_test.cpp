@@ -198,6 +198,16 @@ TEST_F(TwoWorkers, WhenThePollerDiesTheOtherTakesOverPolling) {
   app::CommandRun same_name = app::run_certd("run --once --worker w1 --config " + m_school->config());
   EXPECT_EQ(same_name.exit_code, 1) << same_name.output;
   EXPECT_NE(same_name.output.find("another certd is running as worker w1"), std::string::npos) << same_name.output;
+
+  // A worker whose data_dir made an issuer key of its own would sign with
+  // another key than the others: it does not start.
+  testing::SchoolDir::Options options;
+  options.extra = "store:\n  kind: postgresql\n  url_env: CERTD_STORE_URL\n";
+  testing::SchoolDir elsewhere("two-workers-other-key", "http://127.0.0.1:" + std::to_string(m_lms_port), options);
+  app::CommandRun other_key = app::run_certd("run --once --worker w9 --config " + elsewhere.config());
+  EXPECT_EQ(other_key.exit_code, 2) << other_key.output;
+  EXPECT_NE(other_key.output.find("is not the key the other workers"), std::string::npos) << other_key.output;
+  EXPECT_NE(other_key.output.find("copy issuer.key and issuer.key.pub"), std::string::npos) << other_key.output;
 }
 
 }  // namespace

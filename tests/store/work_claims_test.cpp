@@ -207,6 +207,51 @@ TEST_P(WorkClaims, AGivenBackLockGoesToTheNextToAsk) {
   EXPECT_FALSE(*once->hold_poller_lock());
 }
 
+// A group of rows marked in one call: each row gets its own outcome and
+// leaves its claim, the batch's other rows are untouched.
+TEST_P(WorkClaims, AGroupOfRowsIsMarkedInOneCall) {
+  Id batch = batch_of(4);
+  auto claimed = store().claim_batch_items(batch, 100, 400, 3, "a");
+  ASSERT_OK(claimed);
+  ASSERT_EQ(claimed->size(), 3u);
+  auto issued = store().insert_certificate([] {
+    NewCertificate c;
+    c.number = "N-1";
+    c.idempotency_key = "k1";
+    c.rule_id = "award";
+    c.template_id = "award";
+    c.student_id = "0";
+    c.student_name = "Pupil 0";
+    c.course = "FA-101";
+    c.kind = "batch";
+    c.payload = "{}";
+    c.signature = "sig";
+    c.pdf_path = "pdf/N-1.pdf";
+    c.claim_token = "t0";
+    return c;
+  }(), {});
+  ASSERT_OK(issued);
+  ASSERT_OK(store().set_batch_items({{(*claimed)[0].id, "issued", "", issued->id},
+                                     {(*claimed)[1].id, "failed", "no font draws U+738B", std::nullopt},
+                                     {(*claimed)[2].id, "queued", "", std::nullopt}}));
+  auto done = store().batch_items(batch, "issued", 10);
+  auto failed = store().batch_items(batch, "failed", 10);
+  ASSERT_OK(done);
+  ASSERT_OK(failed);
+  ASSERT_EQ(done->size(), 1u);
+  EXPECT_EQ((*done)[0].id, (*claimed)[0].id);
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_EQ((*failed)[0].error, "no font draws U+738B");
+  auto progress = store().batch_progress(batch);
+  ASSERT_OK(progress);
+  EXPECT_EQ(progress->issued, 1);
+  EXPECT_EQ(progress->failed, 1);
+  EXPECT_EQ(progress->queued, 2);
+  // The row given back is free again at once; the fourth never was taken.
+  EXPECT_EQ(ids_of(store().claim_batch_items(batch, 100, 400, 10, "b")).size(), 2u);
+  ASSERT_OK(store().set_batch_items({}));
+}
+
 // Claims are taken back by name, so one name is one process at a time.
 TEST_P(WorkClaims, AWorkersNameIsHeldByOneConnectionAtATime) {
   std::unique_ptr<Store> first = open_again();

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "app/run_certd.hpp"
+#include "e2e/file_count.hpp"
 #include "e2e/school_dir.hpp"
 #include "process_util.hpp"
 #include "store/store.hpp"
@@ -29,13 +30,7 @@ constexpr int k_rows = 200;
 constexpr int k_issued_before_backup = 50;  // the runner's first group is committed
 constexpr const char* k_passphrase = "e2e backup passphrase";
 
-int count_files(const std::string& dir, const std::string& extension) {
-  std::error_code ec;
-  int n = 0;
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == extension) ++n;
-  return n;
-}
+using testing::count_files;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

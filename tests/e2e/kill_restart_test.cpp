@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "app/run_certd.hpp"
+#include "e2e/file_count.hpp"
 #include "e2e/school_dir.hpp"
 #include "process_util.hpp"
 #include "store/store.hpp"
@@ -29,13 +30,7 @@ std::vector<std::string> certd_args(std::initializer_list<std::string> args) {
   return argv;
 }
 
-int count_files(const std::string& dir, const std::string& extension) {
-  std::error_code ec;
-  int n = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
-    if (entry.path().extension() == extension) ++n;
-  return n;
-}
+using testing::count_files;
 
 class KillRestart : public ::testing::Test {
  protected:

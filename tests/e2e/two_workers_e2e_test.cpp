@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "app/run_certd.hpp"
+#include "e2e/file_count.hpp"
 #include "e2e/school_dir.hpp"
 #include "process_util.hpp"
 #include "store/postgres_cluster.hpp"
@@ -31,13 +32,7 @@ constexpr int k_rows = 2000;
 constexpr int k_kills = 8;
 constexpr auto k_finish_limit = std::chrono::minutes(6);
 
-int count_files(const std::string& dir, const std::string& extension) {
-  std::error_code ec;
-  int n = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
-    if (entry.path().extension() == extension) ++n;
-  return n;
-}
+using testing::count_files;
 
 class TwoWorkers : public ::testing::Test {
  protected:

@@ -296,11 +296,11 @@ Status Daemon::start() {
   m_impl->pipeline = std::move(pipeline);
   store::Store& store = *m_impl->pipeline->store;
   // Claims left under this worker's name are a crashed run's of this
-  // worker: ours to take back now, not when their leases run out. Other
-  // workers' claims are theirs (several workers on one PostgreSQL store).
+  // worker: ours to take back now, not when their leases run out; other
+  // workers' claims are theirs. Since claims go back by name, a second
+  // process under this name would take back the first one's work: it
+  // does not start.
   const std::string worker = worker_name(reading->school->config);
-  // Claims are taken back by name: a second process under this name
-  // would take back the first one's work, so it does not start.
   CERTD_ASSIGN_OR_RETURN(m_impl->name_keeper, open_store(reading->school->config));
   CERTD_ASSIGN_OR_RETURN(bool only_one, m_impl->name_keeper->hold_worker_lock(worker));
   if (!only_one)
@@ -309,7 +309,9 @@ Status Daemon::start() {
                                           "; give each its own name (certd run --worker NAME, or store.worker)");
   CERTD_TRY(check_shared_issuer_key(*reading->school, store));
   CERTD_ASSIGN_OR_RETURN(std::int64_t released, store.release_claims(to_unix(m_impl->clock.now()), worker));
-  if (released > 0) CERTD_LOG_INFO("took back {} claims (outbox, events, batch rows) of an interrupted run of worker {}", released, worker);
+  if (released > 0)
+    CERTD_LOG_INFO("took back {} claims (outbox, events, batch rows) of an interrupted run of worker {}", released,
+                   worker);
   CERTD_ASSIGN_OR_RETURN(int leftovers, m_impl->archive.remove_leftovers());
   if (leftovers > 0) CERTD_LOG_INFO("removed {} half-written PDF files of an interrupted run", leftovers);
   if (m_impl->options.serve_portal) CERTD_TRY(m_impl->open_portal(*reading));
@@ -523,8 +525,9 @@ void Daemon::poll_loop() {
     if (auto mine = (*store)->hold_poller_lock(); !mine) {
       CERTD_LOG_WARN("poll: cannot tell whether this worker polls: {}", mine.error().message());
     } else if (*mine != polling) {
-      if (*mine) CERTD_LOG_INFO("worker {} polls the LMS", worker_name(reading->school->config));
-      else CERTD_LOG_INFO("another worker polls the LMS; worker {} issues and delivers", worker_name(reading->school->config));
+      const std::string worker = worker_name(reading->school->config);
+      if (*mine) CERTD_LOG_INFO("worker {} polls the LMS", worker);
+      else CERTD_LOG_INFO("another worker polls the LMS; worker {} issues and delivers", worker);
       polling = *mine;
     }
     if (poller && polling.value_or(false)) {

@@ -48,6 +48,15 @@ enum class WithLms { no, yes };
 // rule or template error is invalid_argument (exit 2).
 Result<std::unique_ptr<Runtime>> open_runtime(const GlobalOptions& globals);
 
+// The configuration and the store only (no templates, rules or issuer:
+// school.templates and school.rules are empty, issuer is null), for
+// commands that read or change rows and render nothing: user, token,
+// report, events, pending list/hold, batch status/cancel. Loading the
+// templates cuts every font, about 2 s of CPU per call here; and a broken
+// template must not keep the office from adding an account or reading a
+// report. A config error is invalid_argument (exit 2).
+Result<std::unique_ptr<Runtime>> open_store_runtime(const GlobalOptions& globals);
+
 // The LMS adapter the config describes (needs its token). Without
 // lms.courses it watches the courses the rules name.
 Result<std::unique_ptr<connector::Lms>> make_lms(const config::Config& config, const rules::RuleSet* rules,

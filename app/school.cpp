@@ -72,6 +72,18 @@ std::vector<std::string> yaml_files_in(const std::string& dir) {
   return files;
 }
 
+std::set<std::string> courses_named_by_rules(const config::Config& config) {
+  School school;
+  school.config = config;
+  for (const std::string& path : yaml_files_in(config.templates_dir))
+    school.template_ids.insert(render::template_id_from_path(path));
+  CheckReport ignored;
+  load_rules(school, ignored);
+  std::set<std::string> courses;
+  for (const rules::Rule& rule : school.rules.rules()) courses.insert(rule.course);
+  return courses;
+}
+
 School::School() = default;
 School::~School() = default;
 School::School(School&&) noexcept = default;

@@ -49,6 +49,11 @@ Result<School> load_school(config::Config config);
 // status that would show what it broke. Creates nothing.
 Result<School> load_school_settings(const std::string& config_path);
 
+// The courses the rule files name, read without the templates (their ids
+// come from the file names); rules that do not load are left out, since
+// check-config reports them. For warnings only (certd user add).
+std::set<std::string> courses_named_by_rules(const config::Config& config);
+
 // The .yaml/.yml files directly in `dir`, sorted: the rule and template
 // files the school is loaded from. An unreadable folder gives none.
 std::vector<std::string> yaml_files_in(const std::string& dir);

@@ -137,7 +137,7 @@ Result<TextTable> failed_rows(store::Store& store, const std::vector<store::Batc
 }
 
 int status(const GlobalOptions& globals, const BatchOptions& o) {
-  auto runtime = open_runtime(globals);
+  auto runtime = open_store_runtime(globals);
   if (!runtime) return fail("batch status", runtime.error());
   auto batches = (*runtime)->store->batches();
   if (!batches) return fail("batch status", batches.error());
@@ -173,7 +173,7 @@ int status(const GlobalOptions& globals, const BatchOptions& o) {
 }
 
 int cancel(const GlobalOptions& globals, const BatchOptions& o) {
-  auto runtime = open_runtime(globals);
+  auto runtime = open_store_runtime(globals);
   if (!runtime) return fail("batch cancel", runtime.error());
   auto revoked = (*runtime)->store->cancel_batch(o.id, "batch cancelled", to_unix((*runtime)->clock.now()));
   if (!revoked) return fail("batch cancel", revoked.error());

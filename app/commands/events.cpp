@@ -128,7 +128,7 @@ void define_events(CLI::App& command, const GlobalOptions& globals, Handler& han
   retry_command->add_option("ids", options->ids, "event ids");
   retry_command->add_flag("--all", options->all, "every failed event");
   handler = [&globals, options, list_command]() {
-    auto runtime = open_runtime(globals);
+    auto runtime = open_store_runtime(globals);
     if (!runtime) return fail("events", runtime.error());
     if (list_command->parsed()) return list(**runtime, *options);
     return retry(**runtime, *options);

@@ -83,7 +83,8 @@ void define_pending(CLI::App& command, const GlobalOptions& globals, Handler& ha
   CLI::App* hold_command = command.add_subcommand("hold", "keep entries in the queue for later");
   hold_command->add_option("ids", options->ids, "pending ids")->required();
   handler = [&globals, options, list_command, approve_command]() {
-    auto runtime = open_runtime(globals);
+    // Only approving issues certificates; listing and holding read rows.
+    auto runtime = approve_command->parsed() ? open_runtime(globals) : open_store_runtime(globals);
     if (!runtime) return fail("pending", runtime.error());
     if (list_command->parsed()) return list(**runtime);
     if (approve_command->parsed()) return approve(**runtime, *options);

@@ -69,7 +69,7 @@ Result<TextTable> verifications_table(store::Store& store) {
 }
 
 int report(const GlobalOptions& globals, const ReportOptions& o) {
-  auto runtime = open_runtime(globals);
+  auto runtime = open_store_runtime(globals);
   if (!runtime) return fail("report", runtime.error());
   store::Store& store = *(*runtime)->store;
   Result<TextTable> table = o.kind == "certificates" ? certificates_table(store)
@@ -83,7 +83,7 @@ int report(const GlobalOptions& globals, const ReportOptions& o) {
 // Resend only what was sent and not claimed, at most three times
 // (mail_resend.hpp, shared with the console).
 int resend(const GlobalOptions& globals, const ReportOptions& o) {
-  auto runtime = open_runtime(globals);
+  auto runtime = open_store_runtime(globals);
   if (!runtime) return fail("notify resend", runtime.error());
   store::Store& store = *(*runtime)->store;
   std::optional<store::Id> certificate;

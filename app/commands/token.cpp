@@ -91,7 +91,7 @@ void define_token(CLI::App& command, const GlobalOptions& globals, Handler& hand
   CLI::App* revoke_command = command.add_subcommand("revoke", "refuse a token from now on");
   revoke_command->add_option("id", options->id, "the token's id (certd token list)")->required();
   handler = [&globals, options, create_command, list_command]() {
-    auto runtime = open_runtime(globals);
+    auto runtime = open_store_runtime(globals);
     if (!runtime) return fail("token", runtime.error());
     if (create_command->parsed()) return create(**runtime, *options);
     if (list_command->parsed()) return list(**runtime, *options);

@@ -19,7 +19,6 @@
 #include "app/terminal_text.hpp"
 #include "app/text_table.hpp"
 #include "core/time_format.hpp"
-#include "rules/rule_set.hpp"
 #include "store/states.hpp"
 #include "store/store.hpp"
 
@@ -94,8 +93,7 @@ int add(Runtime& runtime, const UserOptions& o) {
       std::cerr << "certd user add: --courses holds an empty or unprintable shortname\n";
       return k_exit_usage;
     }
-  std::set<std::string> known;
-  for (const rules::Rule& rule : runtime.school.rules.rules()) known.insert(rule.course);
+  const std::set<std::string> known = courses_named_by_rules(runtime.school.config);
   for (const std::string& course : o.courses)
     if (!known.count(course))
       std::cerr << "warning: no rule names the course " << terminal_safe(course) << "\n";
@@ -176,7 +174,7 @@ void define_user(CLI::App& command, const GlobalOptions& globals, Handler& handl
   CLI::App* disable_command = command.add_subcommand("disable", "refuse the account's sign-ins and API tokens");
   disable_command->add_option("name", options->name, "the account")->required();
   handler = [&globals, options, add_command, list_command, passwd_command]() {
-    auto runtime = open_runtime(globals);
+    auto runtime = open_store_runtime(globals);
     if (!runtime) return fail("user", runtime.error());
     if (add_command->parsed()) return add(**runtime, *options);
     if (list_command->parsed()) return list(**runtime);

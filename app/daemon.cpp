@@ -320,6 +320,9 @@ Status Daemon::start() {
 
 void Daemon::request_stop() {
   m_stop.store(true);
+  // A poll under way ends at its next read (connector::Lms::stop_reading).
+  if (std::shared_ptr<const Reading> reading = m_impl->current_reading(); reading && reading->lms)
+    reading->lms->stop_reading();
   wake();
 }
 

@@ -276,6 +276,15 @@ class Lms {
   virtual void set_facts_needed(std::map<std::string, FactsNeeded> by_course) { (void)by_course; }
   // The conditions in force since the last poll (empty if the adapter keeps none).
   virtual std::vector<SiteCondition> conditions() const { return {}; }
+  // Every later read fails at once as unavailable ("certd is stopping"),
+  // so that a poll under way (hundreds of requests on a big site) ends
+  // within one request instead of holding a stopping daemon past its
+  // shutdown timeout. A failed poll moves no cursor, so the next start
+  // reads the same changes. Writes still go: each is one request, and the
+  // outbox stops after the one under way (a write that must look first,
+  // such as a retried note, fails like a read and is tried again later).
+  // Thread-safe; cannot be undone.
+  virtual void stop_reading() {}
 
   // Write-backs. Transient failures are `unavailable`; anything else is
   // permanent and carries the LMS's error code and message.

@@ -71,6 +71,7 @@ class MoodleLms final : public Lms {
   Result<std::optional<IssueNowMark>> issue_now_mark(const Course& course, UserId student) override;
   void set_facts_needed(std::map<std::string, FactsNeeded> by_course) override;
   std::vector<SiteCondition> conditions() const override { return m_conditions.current(); }
+  void stop_reading() override { m_ws.stop_reading(); }
 
   Status add_note(const NoteRequest& request) override;
   Result<MessageOutcome> send_message(const MessageRequest& request) override;

@@ -108,6 +108,8 @@ long long thread_requests() { return t_requests; }
 Result<json> WsClient::call(const std::string& function, const FormBuilder& params, Retry retry) {
   const int attempts = retry == Retry::reads ? 3 : 1;
   for (int attempt = 1;; ++attempt) {
+    if (retry == Retry::reads && m_reads_stopped.load())
+      return Error(ErrorCode::unavailable, "certd is stopping (" + function + " not read)");
     Result<json> answer = call_once(function, params);
     if (answer || answer.error().code() != ErrorCode::unavailable || attempt >= attempts) return answer;
     CERTD_LOG_DEBUG("lms {}: attempt {} failed, retrying: {}", function, attempt, answer.error().message());

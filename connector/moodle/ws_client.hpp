@@ -4,6 +4,7 @@
 // every error shape of docs/moodle-api.md §3 turned into certd::Error. Internal to
 // the Moodle adapter: nothing outside connector/moodle sees JSON.
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -57,6 +58,9 @@ class WsClient {
   // three times on transient failures; writes once (the outbox retries).
   Result<nlohmann::json> call(const std::string& function, const FormBuilder& params, Retry retry = Retry::none);
   long long requests_sent() const { return m_transport->requests_sent(); }
+  // Later reads (Retry::reads) fail at once as unavailable; writes still
+  // go (connector::Lms::stop_reading).
+  void stop_reading() { m_reads_stopped.store(true); }
 
  private:
   Result<nlohmann::json> call_once(const std::string& function, const FormBuilder& params);
@@ -64,6 +68,7 @@ class WsClient {
   std::unique_ptr<HttpTransport> m_transport;
   std::string m_token;
   std::chrono::milliseconds m_retry_pause;
+  std::atomic<bool> m_reads_stopped{false};
 };
 
 }  // namespace certd::connector::moodle

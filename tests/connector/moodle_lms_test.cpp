@@ -492,6 +492,31 @@ TEST_F(MoodleLmsTest, APollSurvivesTransientFaultsAndLosesNothingWhenItFails) {
   EXPECT_EQ(result.changes[0].student, user("alexei"));
 }
 
+// A stopping daemon: the poll under way ends at its next read without
+// sending it, moves no cursor, and the next start finds what it missed;
+// a write-back still goes.
+TEST_F(MoodleLmsTest, AfterStopReadingAPollEndsAtOnceAndLosesNothing) {
+  poll_and_commit();
+  ASSERT_OK(m_server->complete_course("alexei", "FA-101"));
+  const Course first_aid = course("FA-101");
+  m_lms->stop_reading();
+  const long long sent = m_server->stats().requests;
+  Result<PollResult> stopped = m_poller->poll();
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().code(), ErrorCode::unavailable);
+  EXPECT_NE(stopped.error().message().find("certd is stopping"), std::string::npos) << stopped.error().message();
+  EXPECT_EQ(m_server->stats().requests, sent) << "no read is sent once stopping";
+  NoteRequest note{user("zoe"), first_aid.id, "FA01-7K4M-9QXA", "First Aid Basics",
+                   "https://certs.example.edu/v/FA01-7K4M-9QXA", "certd-note-stop", /*first_attempt=*/true};
+  ASSERT_OK(m_lms->add_note(note));
+  EXPECT_EQ(m_server->stats().notes_by_client_id["certd-note-stop"], 1);
+
+  connect();  // the next start, on the same cursor
+  PollResult result = poll_and_commit();
+  ASSERT_EQ(result.changes.size(), 1u);
+  EXPECT_EQ(result.changes[0].student, user("alexei"));
+}
+
 TEST_F(MoodleLmsTest, SiteCheckNamesWhatIsMissingInPlainWords) {
   Result<SiteCheck> good = m_lms->check_site();
   ASSERT_OK(good);

@@ -218,7 +218,9 @@ class SiteConditionEndToEnd : public ::testing::TestWithParam<Condition> {
     while (std::chrono::steady_clock::now() < deadline) {
       last = status();
       if (!last.is_null() && ready(last)) return last;
-      std::this_thread::sleep_for(300ms);
+      // Once per poll interval: each look is a certd process, which under
+      // the sanitizers costs about half a second of CPU.
+      std::this_thread::sleep_for(1s);
     }
     ADD_FAILURE() << "timed out waiting for " << what << "; last status: " << last.dump(2) << "\nlog:\n" << log();
     return last;

@@ -5,7 +5,6 @@
 #include <iostream>
 #include <set>
 
-#include "config/config.hpp"
 #include "connector/moodle/moodle_lms.hpp"
 #include "core/file_util.hpp"
 #include "notify/notifier.hpp"
@@ -34,13 +33,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const GlobalOptions& globals) {
 
 Result<std::unique_ptr<Runtime>> open_store_runtime(const GlobalOptions& globals) {
   auto runtime = std::make_unique<Runtime>();
-  config::LoadResult loaded = config::load_file(globals.config_path);
-  if (!loaded.ok()) {
-    std::string text;
-    for (const Error& e : loaded.errors) text += (text.empty() ? "" : "\n") + e.to_string();
-    return Error(ErrorCode::invalid_argument, text);
-  }
-  runtime->school.config = std::move(loaded.config);
+  CERTD_ASSIGN_OR_RETURN(runtime->school, load_school_settings(globals.config_path));
   CERTD_TRY(make_directories(runtime->school.config.data_dir));
   CERTD_ASSIGN_OR_RETURN(runtime->store, open_store(runtime->school.config));
   runtime->archive = std::make_unique<PdfArchive>(runtime->school.config.data_dir);

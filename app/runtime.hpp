@@ -48,8 +48,8 @@ enum class WithLms { no, yes };
 // rule or template error is invalid_argument (exit 2).
 Result<std::unique_ptr<Runtime>> open_runtime(const GlobalOptions& globals);
 
-// The configuration and the store only (no templates, rules or issuer:
-// school.templates and school.rules are empty, issuer is null), for
+// The configuration and the store only (load_school_settings: no
+// templates, rules or issuer; issuer is null), for
 // commands that read or change rows and render nothing: user, token,
 // report, events, pending list/hold, batch status/cancel. Loading the
 // templates cuts every font, about 2 s of CPU per call here; and a broken

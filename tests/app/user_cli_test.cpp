@@ -3,6 +3,7 @@
 // a token printed once and stored as its SHA-256.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "app/password_hash.hpp"
@@ -39,6 +40,26 @@ TEST_F(UserCliTest, AddReadsThePasswordFromStandardInputAndStoresArgon2id) {
   EXPECT_NE(list.output.find("office"), std::string::npos);
   EXPECT_NE(list.output.find("admin"), std::string::npos);
   EXPECT_EQ(list.output.find("$argon2id$"), std::string::npos);
+}
+
+// Accounts and tokens touch no template: a broken one, which check-config
+// and certd run refuse, does not keep the office from adding an account.
+TEST_F(UserCliTest, ABrokenTemplateDoesNotStopTheOffice) {
+  std::filesystem::path templates = m_dir / "broken-templates";
+  std::filesystem::create_directories(templates);
+  std::ofstream(templates / "first-aid.yaml") << "page: [not closed\n";
+  std::string config = config_text();
+  const std::string key = "templates_dir: ";
+  std::size_t at = config.find(key);
+  ASSERT_NE(at, std::string::npos);
+  config.replace(at, config.find('\n', at) - at, key + templates.string());
+  std::ofstream(m_dir / "certd.yaml") << config;
+
+  EXPECT_EQ(certd("check-config").exit_code, 2) << "the template is broken";
+  CommandRun added = certd("user add office --role admin", "correct horse battery\n");
+  EXPECT_EQ(added.exit_code, 0) << added.output;
+  EXPECT_EQ(certd("token create office --label nightly").exit_code, 0);
+  EXPECT_NE(certd("user list").output.find("office"), std::string::npos);
 }
 
 TEST_F(UserCliTest, ATeacherNeedsCoursesAndAPasswordOfTwelveCharacters) {

@@ -199,8 +199,9 @@ Result<int> BatchRunner::run_group(int group) {
       CERTD_TRY(m_store.cancel_batch(batch.id, k_cancel_reason, to_unix(m_clock.now())));
       return static_cast<int>(rows.size());
     }
-    CERTD_ASSIGN_OR_RETURN(store::BatchProgress progress, m_store.batch_progress(batch.id));
-    CERTD_TRY(m_store.update_batch(batch.id, progress.issued, progress.failed, "running", std::nullopt));
+    // No progress is written to the batch's row here: readers count its
+    // rows (batch_progress), and a write per group would make the workers
+    // of one batch wait for each other on that row.
     return static_cast<int>(rows.size());
   }
   return 0;

@@ -179,6 +179,8 @@ struct CertificateWithOutbox {
 struct BatchRow {
   Id id = 0;
   NewBatch batch;
+  // The counts when the batch finished; while it runs, batch_progress
+  // counts its rows.
   std::int64_t done = 0;
   std::int64_t failed = 0;
   std::string status;  // running | done | cancelled

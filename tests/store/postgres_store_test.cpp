@@ -267,12 +267,22 @@ TEST_F(PostgresStore, ACancelRacingIssuesLeavesEachCertificateWholeOneWayOrTheOt
     std::atomic<int> failures{0};
     race(2, [&](Store& store, int thread) {
       if (thread == 0) {
-        for (int i = 0; i < k_per_round; ++i) {
-          std::string id = std::to_string(round) + "-" + std::to_string(i);
-          NewCertificate c = certificate("N-" + id, "key-" + id);
-          c.batch_id = *batch;
-          if (!store.insert_certificate(c, {{"email", "mail:" + id, "{}"}})) failures.fetch_add(1);
-          issued.fetch_add(1);
+        // Odd rounds issue in groups of three, as a batch worker does
+        // (insert_certificates holds the batch once per transaction).
+        const int group = round % 2 == 0 ? 1 : 3;
+        for (int i = 0; i < k_per_round; i += group) {
+          std::vector<CertificateWithOutbox> entries;
+          for (int j = i; j < i + group; ++j) {
+            std::string id = std::to_string(round) + "-" + std::to_string(j);
+            NewCertificate c = certificate("N-" + id, "key-" + id);
+            c.batch_id = *batch;
+            entries.push_back({c, {{"email", "mail:" + id, "{}"}}});
+          }
+          bool stored = group == 1 ? static_cast<bool>(store.insert_certificate(entries[0].certificate,
+                                                                                entries[0].outbox))
+                                   : static_cast<bool>(store.insert_certificates(entries));
+          if (!stored) failures.fetch_add(1);
+          issued.fetch_add(group);
         }
       } else {
         while (issued.load() < k_per_round / 2) std::this_thread::yield();
